@@ -1,0 +1,25 @@
+#include "CCurlShim.h"
+
+CURLcode notifier_curl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+CURLcode notifier_curl_setopt_ptr(CURL *handle, CURLoption option, const void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+CURLcode notifier_curl_setopt_int64(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+CURLcode notifier_curl_setopt_io_callback(CURL *handle, CURLoption option, notifier_curl_io_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+
+CURLcode notifier_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+const char *notifier_curl_version(void) {
+    return curl_version();
+}

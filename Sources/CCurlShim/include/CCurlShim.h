@@ -1,0 +1,16 @@
+#ifndef NOTIFIER_CCURL_SHIM_H
+#define NOTIFIER_CCURL_SHIM_H
+#include <curl/curl.h>
+
+/// curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call. One non-variadic setter per
+/// argument type, as swift-corelibs-foundation's CFURLSessionInterface does.
+CURLcode notifier_curl_setopt_long(CURL *handle, CURLoption option, long value);
+CURLcode notifier_curl_setopt_ptr(CURL *handle, CURLoption option, const void *value);
+CURLcode notifier_curl_setopt_int64(CURL *handle, CURLoption option, curl_off_t value);
+typedef size_t (*notifier_curl_io_callback)(char *buffer, size_t size, size_t count, void *userdata);
+CURLcode notifier_curl_setopt_io_callback(CURL *handle, CURLoption option, notifier_curl_io_callback callback);
+CURLcode notifier_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
+
+/// The version string of the libcurl this binary runs with (for `notifier --version`).
+const char *notifier_curl_version(void);
+#endif

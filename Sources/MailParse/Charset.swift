@@ -1,0 +1,244 @@
+import Foundation
+
+/// A character set a mail part or encoded word can be written in, with the decoder notifier uses for it.
+///
+/// Japanese legacy sets all go through cp932: ISO-2022-JP and EUC-JP code points are moved arithmetically to their
+/// Shift_JIS positions (no tables written here) and decoded by Foundation's `.shiftJIS`, which is cp932 on Linux. That
+/// gives the Windows extensions (①, 髙, the IBM rows) wherever the bytes allow, and one mapping for 〜/～ everywhere.
+public enum Charset: Sendable, Equatable {
+    case utf8
+    case ascii
+    case iso2022JP
+    case cp932
+    case eucJP
+    case latin1
+    case windows1252
+
+    /// The charset a MIME or RFC 2047 label names, or nil when the label is unknown (the caller then detects).
+    /// Labels are compared case-insensitively; an RFC 2231 language suffix (`utf-8*ja`) is ignored.
+    /// - SeeAlso: RFC 2046 §4.1.2, RFC 2231 §5, the IANA character set registry's aliases
+    public init?(label: String) {
+        var name = label.lowercased().trimmingCharacters(in: .whitespaces)
+        if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
+        name = name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        switch name {
+        case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8":
+            self = .utf8
+        case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "csascii", "us", "iso-ir-6", "ibm367", "cp367":
+            self = .ascii
+        case "iso-2022-jp", "csiso2022jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "iso-2022-jp-ms",
+            "iso2022jp", "jis", "x-jis", "cp50220", "cp50221", "cp50222", "csiso2022jp2":
+            self = .iso2022JP
+        case "shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j", "cswindows31j",
+            "cp932", "ms932", "x-ms-cp932", "ibm-943", "ibm943", "s-jis", "shiftjis", "x-shift_jis", "mskanji":
+            self = .cp932
+        case "euc-jp", "eucjp", "x-euc-jp", "cseucpkdfmtjapanese", "euc-jp-ms", "eucjp-ms", "cp51932", "ujis",
+            "x-euc":
+            self = .eucJP
+        case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "csisolatin1",
+            "ibm819", "cp819", "iso_8859-1:1987":
+            self = .latin1
+        case "windows-1252", "cp1252", "x-cp1252", "ms-ansi":
+            self = .windows1252
+        default:
+            return nil
+        }
+    }
+
+    /// Decodes bytes in this charset. Bytes that do not belong become U+FFFD; nothing is dropped silently and no
+    /// escape sequence reaches the output. Text labelled ASCII or UTF-8 that is really ISO-2022-JP or Shift_JIS
+    /// (old Japanese mailers send such labels) is detected and decoded as what it is.
+    public func decode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let buffer = Array(bytes)
+        switch self {
+        case .utf8, .ascii:
+            if let text = String(validating: buffer, as: UTF8.self) {
+                return ISO2022JP.looksLikeISO2022JP(buffer) ? ISO2022JP.decode(buffer) : text
+            }
+            return Charset.detect(buffer).decode(buffer)
+        case .iso2022JP:
+            return ISO2022JP.decode(buffer)
+        case .cp932:
+            return CP932.decode(buffer)
+        case .eucJP:
+            return CP932.decode(EUCJP.shiftJISBytes(buffer))
+        case .latin1:
+            return String(String.UnicodeScalarView(buffer.map { Unicode.Scalar($0) }))
+        case .windows1252:
+            if let text = String(bytes: buffer, encoding: .windowsCP1252) { return text }
+            // The five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are C1 controls, as in Latin-1.
+            return String(String.UnicodeScalarView(buffer.map { byte in
+                String(bytes: [byte], encoding: .windowsCP1252)?.unicodeScalars.first ?? Unicode.Scalar(byte)
+            }))
+        }
+    }
+
+    /// Decodes bytes under a label that may be missing or unknown: a known label is trusted (with the corrections
+    /// `decode` makes), anything else is detected from the bytes.
+    public static func decode<C: Collection>(_ bytes: C, label: String?) -> String where C.Element == UInt8 {
+        if let label, let charset = Charset(label: label) { return charset.decode(bytes) }
+        let buffer = Array(bytes)
+        return detect(buffer).decode(buffer)
+    }
+
+    /// Guesses the charset of unlabelled bytes: ISO-2022-JP escape sequences in 7-bit text, valid UTF-8, then cp932
+    /// or EUC-JP by their byte structure, and Windows-1252 when nothing else fits.
+    public static func detect(_ bytes: [UInt8]) -> Charset {
+        var has8Bit = false
+        for byte in bytes where byte >= 0x80 {
+            has8Bit = true
+            break
+        }
+        if !has8Bit { return ISO2022JP.looksLikeISO2022JP(bytes) ? .iso2022JP : .utf8 }
+        if String(validating: bytes, as: UTF8.self) != nil { return .utf8 }
+        let sjis = CP932.isWellFormed(bytes)
+        let euc = EUCJP.isWellFormed(bytes)
+        switch (sjis, euc) {
+        case (true, false): return .cp932
+        case (false, true): return .eucJP
+        case (true, true):
+            // Both fit only when every 8-bit byte is 0xA1 or above: EUC-JP kana and kanji pairs, or Shift_JIS
+            // half-width katakana with upper-row kanji. Real Japanese text in EUC-JP is far more likely.
+            return .eucJP
+        case (false, false): return .windows1252
+        }
+    }
+}
+
+/// Shift_JIS as Windows writes it (cp932, Windows-31J), decoded by Foundation with a lossy fallback.
+enum CP932 {
+    @inline(__always)
+    static func isLead(_ byte: UInt8) -> Bool { (byte >= 0x81 && byte <= 0x9F) || (byte >= 0xE0 && byte <= 0xFC) }
+
+    @inline(__always)
+    static func isTrail(_ byte: UInt8) -> Bool { (byte >= 0x40 && byte <= 0x7E) || (byte >= 0x80 && byte <= 0xFC) }
+
+    /// Whether every byte sits where the Shift_JIS structure allows (lead/trail pairs, half-width katakana, ASCII).
+    static func isWellFormed(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 || (byte >= 0xA1 && byte <= 0xDF) {
+                index += 1
+            } else if isLead(byte), index + 1 < bytes.count, isTrail(bytes[index + 1]) {
+                index += 2
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Decodes cp932; a byte that is not part of a character becomes U+FFFD and the rest still decodes.
+    static func decode(_ bytes: [UInt8]) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        if let text = String(bytes: bytes, encoding: .shiftJIS) { return text }
+        var output = ""
+        var runStart = 0
+        var index = 0
+        func flush(upTo end: Int) {
+            guard runStart < end else { return }
+            let run = Array(bytes[runStart..<end])
+            if let text = String(bytes: run, encoding: .shiftJIS) {
+                output += text
+            } else {
+                // A well-formed pair with no mapping: decode character by character.
+                var position = 0
+                while position < run.count {
+                    let width = isLead(run[position]) && position + 1 < run.count ? 2 : 1
+                    output += String(bytes: run[position..<position + width], encoding: .shiftJIS) ?? "\u{FFFD}"
+                    position += width
+                }
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 || (byte >= 0xA1 && byte <= 0xDF) {
+                index += 1
+            } else if isLead(byte), index + 1 < bytes.count, isTrail(bytes[index + 1]) {
+                index += 2
+            } else {
+                flush(upTo: index)
+                output += "\u{FFFD}"
+                index += 1
+                runStart = index
+            }
+        }
+        flush(upTo: index)
+        return output
+    }
+
+    /// The Shift_JIS bytes of a JIS X 0208 code point (row and cell bytes 0x21...0x7E each), by the standard
+    /// arithmetic. Rows 89-92 land on cp932's NEC-selected IBM extensions, row 13 on the NEC special characters.
+    @inline(__always)
+    static func fromJIS(_ j1: UInt8, _ j2: UInt8) -> (UInt8, UInt8) {
+        var s1 = (j1 + 1) / 2 + 0x70
+        if s1 >= 0xA0 { s1 += 0x40 }
+        var s2: UInt8
+        if j1 & 1 == 1 {
+            s2 = j2 + 0x1F
+            if s2 >= 0x7F { s2 += 1 }
+        } else {
+            s2 = j2 + 0x7E
+        }
+        return (s1, s2)
+    }
+}
+
+/// EUC-JP, moved to Shift_JIS positions for decoding.
+enum EUCJP {
+    /// Whether the bytes have EUC-JP structure: pairs of 0xA1-0xFE, 0x8E before half-width katakana, 0x8F before a
+    /// JIS X 0212 pair.
+    static func isWellFormed(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+            } else if byte >= 0xA1 && byte <= 0xFE, index + 1 < bytes.count, bytes[index + 1] >= 0xA1,
+                bytes[index + 1] <= 0xFE
+            {
+                index += 2
+            } else if byte == 0x8E, index + 1 < bytes.count, bytes[index + 1] >= 0xA1, bytes[index + 1] <= 0xDF {
+                index += 2
+            } else if byte == 0x8F, index + 2 < bytes.count, bytes[index + 1] >= 0xA1, bytes[index + 2] >= 0xA1 {
+                index += 3
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The same text as Shift_JIS bytes. JIS X 0212 characters, which cp932 cannot hold, and stray bytes become 0xFF,
+    /// which the cp932 decoder turns into U+FFFD.
+    static func shiftJISBytes(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                output.append(byte)
+                index += 1
+            } else if byte >= 0xA1 && byte <= 0xFE, index + 1 < bytes.count, bytes[index + 1] >= 0xA1,
+                bytes[index + 1] <= 0xFE
+            {
+                let (s1, s2) = CP932.fromJIS(byte - 0x80, bytes[index + 1] - 0x80)
+                output.append(s1)
+                output.append(s2)
+                index += 2
+            } else if byte == 0x8E, index + 1 < bytes.count, bytes[index + 1] >= 0xA1, bytes[index + 1] <= 0xDF {
+                output.append(bytes[index + 1])
+                index += 2
+            } else if byte == 0x8F, index + 2 < bytes.count {
+                output.append(0xFF)
+                index += 3
+            } else {
+                output.append(0xFF)
+                index += 1
+            }
+        }
+        return output
+    }
+}

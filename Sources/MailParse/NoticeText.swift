@@ -1,0 +1,326 @@
+/// Reads the notice fields out of decoded message text, tolerating what people and mail programs do to it:
+/// full-width colons, digits and letters, spaces around labels, `～`/`〜`/`~`/`-` between dates, dates without zero
+/// padding or in 年月日, times with or without seconds, URLs in `<…>` or followed by `。`, `）` or quotes, and quoted
+/// forwards (`> `). Lines are matched on a copy where full-width ASCII is folded to ASCII one scalar for one, so the
+/// URL can still be copied from the original text exactly as it stands.
+struct NoticeText {
+    var vendorCode: String?
+    /// Every URL that follows a ダウンロードURL label, in order.
+    var labelledURLs: [String] = []
+    /// The first http(s) URL anywhere, the fallback when no label names one.
+    var firstURL: String?
+    var validFrom: CalendarDate?
+    var validUntil: CalendarDate?
+    /// A validity range on a line that names 有効期間 wins over one found elsewhere.
+    private var validityFromLabel = false
+    var otp: String?
+    var expiresAt: JapanTime?
+
+    private typealias Scalars = [Unicode.Scalar]
+
+    private static let vendorCodeLabel = Scalars("業者コード".unicodeScalars)
+    private static let downloadURLLabel = Scalars("ダウンロードURL".unicodeScalars)
+    private static let otpLabel = Scalars("ワンタイムパスワード".unicodeScalars)
+    private static let expiryLabel = Scalars("有効期限".unicodeScalars)
+    private static let validityLabel = Scalars("有効期間".unicodeScalars)
+
+    init(text: String) {
+        var urlLabelPending = false
+        var line: Scalars = []
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                scanLine(line, urlLabelPending: &urlLabelPending)
+                line.removeAll(keepingCapacity: true)
+            } else if scalar != "\r" {
+                line.append(scalar)
+            }
+        }
+        scanLine(line, urlLabelPending: &urlLabelPending)
+    }
+
+    /// Full-width ASCII (U+FF01-U+FF5E) to ASCII and the ideographic space to a space; everything else as it is.
+    private static func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        let value = scalar.value
+        if value >= 0xFF01 && value <= 0xFF5E { return Unicode.Scalar(value - 0xFEE0)! }
+        if value == 0x3000 { return " " }
+        return scalar
+    }
+
+    private mutating func scanLine(_ original: Scalars, urlLabelPending: inout Bool) {
+        let folded = original.map(Self.fold)
+        // Quoted forwards: "> ", ">> ", "> > " before the text.
+        var start = 0
+        while start < folded.count, folded[start] == ">" || folded[start] == " " || folded[start] == "\t" {
+            start += 1
+        }
+        guard start < folded.count else { return }
+
+        if urlLabelPending {
+            // The label stood alone on the line before (wrapped by a mail program, or an HTML line break).
+            urlLabelPending = false
+            if let url = Self.url(in: original, from: skipSeparators(folded, from: start)) {
+                labelledURLs.append(url)
+                return
+            }
+        }
+        if firstURL == nil, let position = Self.firstURLStart(folded, from: start) {
+            firstURL = Self.url(in: original, from: position)
+        }
+        if let position = Self.find(Self.downloadURLLabel, in: folded, from: start, ignoringASCIICase: true) {
+            let after = skipSeparators(folded, from: position + Self.downloadURLLabel.count)
+            if after >= folded.count {
+                urlLabelPending = true
+            } else if let url = Self.url(in: original, from: after) {
+                labelledURLs.append(url)
+            }
+        }
+        if vendorCode == nil, let position = Self.find(Self.vendorCodeLabel, in: folded, from: start) {
+            let after = skipSeparators(folded, from: position + Self.vendorCodeLabel.count)
+            if let digits = Self.digits(folded, at: after, count: 7) { vendorCode = digits }
+        }
+        if otp == nil, let position = Self.find(Self.otpLabel, in: folded, from: start) {
+            let after = skipSeparators(folded, from: position + Self.otpLabel.count)
+            if after > position + Self.otpLabel.count, let code = Self.alphanumerics(folded, at: after, count: 8) {
+                otp = code
+            }
+        }
+        if expiresAt == nil, let position = Self.find(Self.expiryLabel, in: folded, from: start) {
+            let after = skipSeparators(folded, from: position + Self.expiryLabel.count)
+            if let (date, next) = Self.date(folded, at: after) {
+                let timeStart = Self.skipWeekday(folded, from: Self.skipSpaces(folded, from: next))
+                if let time = Self.time(folded, at: Self.skipSpaces(folded, from: timeStart), on: date) {
+                    expiresAt = time
+                }
+            }
+        }
+        if validFrom == nil || !validityFromLabel {
+            let labelled = Self.find(Self.validityLabel, in: folded, from: start) != nil
+            if validFrom == nil || labelled, let (from, until) = Self.dateRange(folded, from: start) {
+                validFrom = from
+                validUntil = until
+                validityFromLabel = labelled
+            }
+        }
+    }
+
+    // MARK: - Pieces of a line
+
+    /// Skips what stands between a label and its value: spaces, colons, "=", closing brackets, "は".
+    private func skipSeparators(_ line: Scalars, from: Int) -> Int {
+        var index = from
+        while index < line.count {
+            switch line[index] {
+            case " ", "\t", ":", "=", "】", "]", "」", "』", "\u{00A0}", "は": index += 1
+            default: return index
+            }
+        }
+        return index
+    }
+
+    private static func skipSpaces(_ line: Scalars, from: Int) -> Int {
+        var index = from
+        while index < line.count, line[index] == " " || line[index] == "\t" || line[index] == "\u{00A0}" {
+            index += 1
+        }
+        return index
+    }
+
+    /// Skips a weekday in brackets after a date: "(月)", "（月）" (folded to ASCII brackets), "(Mon)".
+    private static func skipWeekday(_ line: Scalars, from: Int) -> Int {
+        guard from < line.count, line[from] == "(" else { return from }
+        var index = from + 1
+        while index < line.count, index - from <= 5, line[index] != ")" { index += 1 }
+        return index < line.count && line[index] == ")" ? index + 1 : from
+    }
+
+    private static func find(
+        _ label: Scalars, in line: Scalars, from: Int, ignoringASCIICase: Bool = false
+    ) -> Int? {
+        guard let first = label.first, line.count >= label.count else { return nil }
+        var index = from
+        while index + label.count <= line.count {
+            if line[index] == first {
+                var matched = true
+                for offset in 1..<label.count {
+                    var candidate = line[index + offset]
+                    if ignoringASCIICase, candidate.value >= 0x61, candidate.value <= 0x7A {
+                        candidate = Unicode.Scalar(candidate.value - 0x20)!
+                    }
+                    if candidate != label[offset] {
+                        matched = false
+                        break
+                    }
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x30 && scalar.value <= 0x39 }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        isDigit(scalar) || (scalar.value >= 0x41 && scalar.value <= 0x5A) || (scalar.value >= 0x61 && scalar.value <= 0x7A)
+    }
+
+    /// Exactly `count` ASCII digits at `index`, not followed by another digit.
+    private static func digits(_ line: Scalars, at index: Int, count: Int) -> String? {
+        guard index + count <= line.count, line[index..<index + count].allSatisfy(isDigit) else { return nil }
+        if index + count < line.count, isDigit(line[index + count]) { return nil }
+        return String(String.UnicodeScalarView(line[index..<index + count]))
+    }
+
+    /// Exactly `count` ASCII letters and digits at `index`, not followed by another.
+    private static func alphanumerics(_ line: Scalars, at index: Int, count: Int) -> String? {
+        guard index + count <= line.count, line[index..<index + count].allSatisfy(isAlphanumeric) else { return nil }
+        if index + count < line.count, isAlphanumeric(line[index + count]) { return nil }
+        return String(String.UnicodeScalarView(line[index..<index + count]))
+    }
+
+    /// A number of 1 to `maxDigits` digits at `index`, and the index after it.
+    private static func number(_ line: Scalars, at index: Int, maxDigits: Int) -> (Int, Int)? {
+        var end = index
+        var value = 0
+        while end < line.count, end - index < maxDigits, isDigit(line[end]) {
+            value = value * 10 + Int(line[end].value - 0x30)
+            end += 1
+        }
+        guard end > index, end >= line.count || !isDigit(line[end]) else { return nil }
+        return (value, end)
+    }
+
+    /// `YYYY/M/D`, `YYYY-MM-DD`, `YYYY.MM.DD` or `YYYY年M月D日` at `index`.
+    private static func date(_ line: Scalars, at index: Int) -> (CalendarDate, Int)? {
+        guard let (year, afterYear) = number(line, at: index, maxDigits: 4), afterYear - index == 4,
+            afterYear < line.count
+        else { return nil }
+        let separator = line[afterYear]
+        guard separator == "/" || separator == "-" || separator == "." || separator == "年" else { return nil }
+        guard let (month, afterMonth) = number(line, at: afterYear + 1, maxDigits: 2), afterMonth < line.count
+        else { return nil }
+        let second = line[afterMonth]
+        guard second == (separator == "年" ? "月" : separator) else { return nil }
+        guard let (day, afterDay) = number(line, at: afterMonth + 1, maxDigits: 2),
+            let date = CalendarDate(year: year, month: month, day: day)
+        else { return nil }
+        var end = afterDay
+        if separator == "年", end < line.count, line[end] == "日" { end += 1 }
+        return (date, end)
+    }
+
+    /// `H:MM`, `HH:MM:SS` or `H時M分(S秒)` at `index`.
+    private static func time(_ line: Scalars, at index: Int, on date: CalendarDate) -> JapanTime? {
+        guard let (hour, afterHour) = number(line, at: index, maxDigits: 2), afterHour < line.count else { return nil }
+        let separator = line[afterHour]
+        guard separator == ":" || separator == "時",
+            let (minute, afterMinute) = number(line, at: afterHour + 1, maxDigits: 2)
+        else { return nil }
+        var second = 0
+        if separator == ":", afterMinute < line.count, line[afterMinute] == ":",
+            let (value, _) = number(line, at: afterMinute + 1, maxDigits: 2)
+        {
+            second = value
+        } else if separator == "時", afterMinute + 1 < line.count, line[afterMinute] == "分",
+            let (value, afterSecond) = number(line, at: afterMinute + 1, maxDigits: 2), afterSecond < line.count,
+            line[afterSecond] == "秒"
+        {
+            second = value
+        }
+        return JapanTime(date: date, hour: hour, minute: minute, second: second)
+    }
+
+    private static let rangeSeparators: Set<Unicode.Scalar> = [
+        "~", "-", "\u{301C}", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}",
+        "\u{30FC}", "\u{FF70}",
+    ]
+
+    /// The first `DATE <sep> DATE` on the line, the second date not before the first.
+    private static func dateRange(_ line: Scalars, from: Int) -> (CalendarDate, CalendarDate)? {
+        var index = from
+        while index + 10 <= line.count {
+            guard isDigit(line[index]), index == 0 || !isDigit(line[index - 1]),
+                let (first, afterFirst) = date(line, at: index)
+            else {
+                index += 1
+                continue
+            }
+            var cursor = skipSpaces(line, from: skipWeekday(line, from: afterFirst))
+            if cursor < line.count, rangeSeparators.contains(line[cursor]) {
+                cursor += 1
+            } else if cursor + 1 < line.count, line[cursor] == "か", line[cursor + 1] == "ら" {
+                cursor += 2
+            } else {
+                index = afterFirst
+                continue
+            }
+            cursor = skipSpaces(line, from: cursor)
+            if let (second, _) = date(line, at: cursor), first <= second { return (first, second) }
+            index = afterFirst
+        }
+        return nil
+    }
+
+    /// Where the first "http://" or "https://" on the line starts.
+    private static func firstURLStart(_ line: Scalars, from: Int) -> Int? {
+        var index = from
+        while index + 7 <= line.count {
+            if line[index] == "h" || line[index] == "H", hasURLScheme(line, at: index) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func hasURLScheme(_ line: Scalars, at index: Int) -> Bool {
+        for scheme in ["https://", "http://"] {
+            let target = Scalars(scheme.unicodeScalars)
+            guard index + target.count <= line.count else { continue }
+            var matched = true
+            for (offset, expected) in target.enumerated() {
+                var scalar = line[index + offset]
+                if scalar.value >= 0x41 && scalar.value <= 0x5A { scalar = Unicode.Scalar(scalar.value + 0x20)! }
+                if scalar != expected {
+                    matched = false
+                    break
+                }
+            }
+            if matched { return true }
+        }
+        return false
+    }
+
+    /// The URL starting at `index` (after an optional `<`, `(`, `「` or quote), taken from the original text as
+    /// it stands: it ends at white space, a non-ASCII character (。 ） 」), `<`, `>` or a quote, and loses trailing
+    /// sentence punctuation and a `)` or `]` that it does not open itself.
+    private static func url(in line: Scalars, from index: Int) -> String? {
+        var start = index
+        while start < line.count, ["<", "(", "「", "\"", "'", "（", "『"].contains(line[start]) { start += 1 }
+        guard start < line.count, hasURLScheme(line, at: start) else { return nil }
+        var end = start
+        while end < line.count {
+            let value = line[end].value
+            if value <= 0x20 || value >= 0x7F || value == 0x3C || value == 0x3E || value == 0x22 || value == 0x60 {
+                break
+            }
+            end += 1
+        }
+        var scalars = Array(line[start..<end])
+        var parentheses = scalars.reduce(0) { $0 + ($1 == "(" ? 1 : $1 == ")" ? -1 : 0) }
+        var brackets = scalars.reduce(0) { $0 + ($1 == "[" ? 1 : $1 == "]" ? -1 : 0) }
+        while let last = scalars.last {
+            if [".", ",", ";", ":", "!", "?", "'"].contains(last) {
+                scalars.removeLast()
+            } else if last == ")", parentheses < 0 {
+                scalars.removeLast()
+                parentheses += 1
+            } else if last == "]", brackets < 0 {
+                scalars.removeLast()
+                brackets += 1
+            } else {
+                break
+            }
+        }
+        let text = String(String.UnicodeScalarView(scalars))
+        return text.utf8.count > 8 ? text : nil
+    }
+}
