@@ -1,0 +1,142 @@
+import Foundation
+import MailParse
+
+/// `notifier parse [--json] [--trust-sender ADDR]... [--trust-host HOST]... FILE...`: reads messages and says what
+/// each one is. A contract other tools depend on: one JSON object per input, in input order, keys in a fixed order.
+struct ParseCommand: Command {
+    static let name = "parse"
+    static let summary = "Read messages and print the notice found in each (kind, fields, trust)"
+    static let help = """
+        Usage: notifier parse [--json] [--trust-sender ADDR]... [--trust-host HOST]... FILE...
+
+        Reads each FILE (raw RFC 5322 message; '-' is standard input) and prints what it is: a certificate
+        update notice, an OTP notice, or other, with the fields read from it and whether it is trusted.
+
+        Options:
+          --json                one JSON object per input per line, keys in this order: file, kind, trusted,
+                                vendor_code, url, valid_from, valid_until, otp, expires_at, subject, from,
+                                message_id (null where absent), and error when the input could not be read
+          --trust-sender ADDR   a trusted sender address (repeatable; replaces the configuration's trust_sender)
+          --trust-host HOST     a trusted download URL host (repeatable; replaces the configuration's trust_host)
+
+        A notice is trusted only when its From field is exactly one trusted address and its download URL is
+        https:// on a trusted host, exactly. Built-in defaults: nyusatsu@to-kousya.example, bid.to-kousya.example.
+
+        Exit status: 0 every file was read, 66 a file could not be opened (its record has an error), 64 bad usage.
+        """
+
+    var json = false
+    var trustSenders: [String] = []
+    var trustHosts: [String] = []
+    var files: [String] = []
+    let context: CommandContext
+
+    init(arguments: Arguments, context: CommandContext) throws {
+        self.context = context
+        var arguments = arguments
+        while let word = arguments.next() {
+            switch word {
+            case .option("--json", let inline):
+                try Arguments.flag("--json", inlineValue: inline)
+                json = true
+            case .option("--trust-sender", let inline):
+                let value = try arguments.value(for: "--trust-sender", inlineValue: inline)
+                guard Validation.isAddrSpec(value) else {
+                    throw UsageError("--trust-sender '\(value)' is not an address like name@example.jp")
+                }
+                trustSenders.append(value)
+            case .option("--trust-host", let inline):
+                let value = try arguments.value(for: "--trust-host", inlineValue: inline)
+                guard Validation.isHostName(value) else {
+                    throw UsageError("--trust-host '\(value)' is not a host name like bid.example.jp")
+                }
+                trustHosts.append(value)
+            case .option(let name, _):
+                throw UsageError("parse: unknown option '\(name)'")
+            case .positional(let file):
+                files.append(file)
+            }
+        }
+        guard !files.isEmpty else { throw UsageError("parse: no FILE given (use - for standard input)") }
+        if files.filter({ $0 == "-" }).count > 1 { throw UsageError("parse: standard input (-) can be read only once") }
+    }
+
+    /// The trust lists: each from the command line if given there, else the configuration, else built in.
+    func trustPolicy() throws -> TrustPolicy {
+        let configuration = try context.configuration()
+        let builtIn = TrustPolicy.builtIn
+        return TrustPolicy(
+            senders: !trustSenders.isEmpty
+                ? trustSenders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
+            hosts: !trustHosts.isEmpty
+                ? trustHosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts)
+    }
+
+    func run() throws -> ExitCode {
+        let policy = try trustPolicy()
+        let output = StandardOutput.shared
+        var status = ExitCode.success
+        for file in files {
+            let label = file == "-" ? "-" : (file as NSString).lastPathComponent
+            var notice: Notice
+            do {
+                notice = NoticeReader.read(try InputFile.read(file), trust: policy)
+            } catch let error as InputError {
+                output.flush()
+                FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
+                notice = Notice()
+                notice.error = error.message
+                status = .noInput
+            }
+            output.write(json ? Self.jsonLine(notice, file: label) : Self.summary(notice, file: label))
+        }
+        return status
+    }
+
+    static func jsonLine(_ notice: Notice, file: String) -> String {
+        var line = JSONLine()
+        line.add("file", file)
+        line.add("kind", notice.kind.rawValue)
+        line.add("trusted", notice.trusted)
+        line.add("vendor_code", notice.vendorCode)
+        line.add("url", notice.url)
+        line.add("valid_from", notice.validFrom?.description)
+        line.add("valid_until", notice.validUntil?.description)
+        line.add("otp", notice.otp)
+        line.add("expires_at", notice.expiresAt?.description)
+        line.add("subject", notice.subject)
+        line.add("from", notice.from?.addrSpec)
+        line.add("message_id", notice.messageID)
+        if let error = notice.error { line.add("error", error) }
+        return line.line + "\n"
+    }
+
+    static func summary(_ notice: Notice, file: String) -> String {
+        var lines: [String] = []
+        let trust = notice.kind == .other ? "" : notice.trusted ? ", trusted" : ", NOT trusted"
+        let kind: String
+        switch notice.kind {
+        case .updateNotice: kind = "certificate update notice"
+        case .otp: kind = "one-time password notice"
+        case .other: kind = notice.error == nil ? "not a notice" : "unreadable"
+        }
+        lines.append("\(file): \(kind)\(trust)")
+        if let error = notice.error { lines.append("  error:    \(error)") }
+        if let reason = notice.distrustReason { lines.append("  why:      \(reason) (suspected phishing)") }
+        if let subject = notice.subject { lines.append("  subject:  \(subject.replacingControlCharacters())") }
+        if let from = notice.from { lines.append("  from:     \(from.description.replacingControlCharacters())") }
+        if let code = notice.vendorCode { lines.append("  vendor:   \(code)") }
+        if let from = notice.validFrom, let until = notice.validUntil { lines.append("  valid:    \(from) to \(until)") }
+        if let url = notice.url { lines.append("  url:      \(url)") }
+        if let otp = notice.otp { lines.append("  otp:      \(otp)") }
+        if let expiry = notice.expiresAt { lines.append("  expires:  \(expiry)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// The text with control characters shown as U+FFFD, so a hostile header cannot move a terminal's cursor.
+    func replacingControlCharacters() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0 }))
+    }
+}

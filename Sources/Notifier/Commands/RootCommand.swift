@@ -1,0 +1,80 @@
+import CCurlShim
+import CSQLite
+import Foundation
+
+/// `notifier [--db PATH] [--config PATH] SUBCOMMAND ...`: reads the global options and hands the rest to the
+/// subcommand.
+enum RootCommand {
+    static let commands = [CommandEntry(ParseCommand.self), CommandEntry(HelpCommand.self)]
+
+    static func command(named name: String) -> CommandEntry? {
+        commands.first { $0.name == name }
+    }
+
+    static var help: String {
+        let width = commands.map { $0.name.count }.max() ?? 0
+        let list = commands.map { "  \($0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\($0.summary)" }
+        return """
+            notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
+            from getting lost.
+
+            Usage: notifier [--db PATH] [--config PATH] COMMAND [OPTIONS] ...
+
+            Commands:
+            \(list.joined(separator: "\n"))
+
+            Global options:
+              --db PATH       the SQLite database (default: $NOTIFIER_DB, else
+                              $XDG_DATA_HOME/notifier/notifier.sqlite3, i.e. ~/.local/share/...)
+              --config PATH   the configuration file (default: $NOTIFIER_CONFIG, else
+                              $XDG_CONFIG_HOME/notifier/config when it exists)
+              --help          this text; 'notifier COMMAND --help' for a command
+              --version       versions of notifier and the libcurl and SQLite it runs with
+
+            Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
+            75 temporary failure (retry later), 78 configuration error.
+            """
+    }
+
+    static let version = "0.1.0"
+
+    static func parse(_ words: [String], environment: [String: String]) throws -> Command {
+        var arguments = Arguments(words)
+        var context = CommandContext(environment: environment)
+        while let word = arguments.next() {
+            switch word {
+            case .option("--help", _), .option("-h", _):
+                return HelpCommand(text: help)
+            case .option("--version", _):
+                let sqlite = String(cString: sqlite3_libversion())
+                let curl = String(cString: notifier_curl_version())
+                return HelpCommand(text: "notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
+            case .option("--db", let inline):
+                context.databaseOverride = try arguments.value(for: "--db", inlineValue: inline)
+            case .option("--config", let inline):
+                context.configOverride = try arguments.value(for: "--config", inlineValue: inline)
+            case .option(let name, _):
+                throw UsageError("unknown option '\(name)' (global options: --db, --config, --help, --version)")
+            case .positional(let name):
+                guard let command = command(named: name) else {
+                    throw UsageError("unknown command '\(name)' (commands: \(commands.map(\.name).joined(separator: ", ")))")
+                }
+                let rest = Arguments(arguments.remaining)
+                if rest.wantsHelp { return HelpCommand(text: command.help) }
+                return try command.make(rest, context)
+            }
+        }
+        throw UsageError("no command given")
+    }
+}
+
+extension Arguments {
+    /// Whether `--help` or `-h` stands among the options (before any `--`).
+    var wantsHelp: Bool {
+        for word in remaining {
+            if word == "--" { return false }
+            if word == "--help" || word == "-h" { return true }
+        }
+        return false
+    }
+}

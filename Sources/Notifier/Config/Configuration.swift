@@ -1,0 +1,83 @@
+import Foundation
+
+/// The configuration file: `key = value` lines, `#` comments, a key repeated for a list. Every key is known; an
+/// unknown key or a bad value is an error naming the file, line and key (EX_CONFIG, 78). Secrets never live here.
+///
+/// ```
+/// # Who may send notices, and where their download URLs may point.
+/// trust_sender = nyusatsu@to-kousya.example
+/// trust_host = bid.to-kousya.example
+/// ```
+struct Configuration: Equatable {
+    /// Trusted sender addresses (addr-spec); empty means the built-in default.
+    var trustSenders: [String] = []
+    /// Trusted download URL hosts; empty means the built-in default.
+    var trustHosts: [String] = []
+
+    static let keys = ["trust_sender", "trust_host"]
+
+    /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
+    /// default is an empty configuration, a missing explicit one is an error.
+    static func load(override: String?, paths: Paths) throws -> Configuration {
+        guard let (path, explicit) = try paths.configuration(override: override) else { return Configuration() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !explicit && !FileManager.default.fileExists(atPath: path) { return Configuration() }
+            throw ConfigurationError("cannot read the configuration file \(path); check the path and its permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path) is not UTF-8 text")
+        }
+        return try parse(text, path: path)
+    }
+
+    static func parse(_ text: String, path: String) throws -> Configuration {
+        var configuration = Configuration()
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let place = "\(path):\(offset + 1)"
+            guard let equals = line.firstIndex(of: "=") else {
+                throw ConfigurationError("\(place): expected 'key = value', found '\(line)'")
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard !value.isEmpty else { throw ConfigurationError("\(place): \(key) has no value") }
+            switch key {
+            case "trust_sender":
+                guard Validation.isAddrSpec(value) else {
+                    throw ConfigurationError("\(place): trust_sender '\(value)' is not an address like name@example.jp")
+                }
+                configuration.trustSenders.append(value)
+            case "trust_host":
+                guard Validation.isHostName(value) else {
+                    throw ConfigurationError("\(place): trust_host '\(value)' is not a host name like bid.example.jp")
+                }
+                configuration.trustHosts.append(value)
+            default:
+                throw ConfigurationError(
+                    "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")
+            }
+        }
+        return configuration
+    }
+}
+
+/// Checks for values that come from people: command-line options and configuration.
+enum Validation {
+    /// A plain `local@domain` with no spaces, angle brackets or line breaks.
+    static func isAddrSpec(_ value: String) -> Bool {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, isHostName(String(parts[1])) else { return false }
+        return value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"<>()[],;:\"\\".unicodeScalars.contains($0) }
+    }
+
+    /// An ASCII host name: letters, digits, "-" and "." in labels, no empty label.
+    static func isHostName(_ value: String) -> Bool {
+        let labels = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard !labels.isEmpty, value.utf8.count <= 253 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Where notifier keeps its files, from the XDG Base Directory rules.
+struct Paths {
+    let environment: [String: String]
+
+    /// `--db PATH`, else `$NOTIFIER_DB`, else `$XDG_DATA_HOME/notifier/notifier.sqlite3`, where XDG_DATA_HOME
+    /// defaults to `~/.local/share`.
+    func database(override: String?) throws -> String {
+        if let override, !override.isEmpty { return override }
+        if let path = environment["NOTIFIER_DB"], !path.isEmpty { return path }
+        return try xdg("XDG_DATA_HOME", fallback: ".local/share") + "/notifier/notifier.sqlite3"
+    }
+
+    /// `--config PATH`, else `$NOTIFIER_CONFIG`, else `$XDG_CONFIG_HOME/notifier/config` when that file exists
+    /// (XDG_CONFIG_HOME defaulting to `~/.config`). `explicit` is false for the last: a missing default file is no error.
+    func configuration(override: String?) throws -> (path: String, explicit: Bool)? {
+        if let override, !override.isEmpty { return (override, true) }
+        if let path = environment["NOTIFIER_CONFIG"], !path.isEmpty { return (path, true) }
+        guard let base = try? xdg("XDG_CONFIG_HOME", fallback: ".config") else { return nil }
+        return (base + "/notifier/config", false)
+    }
+
+    private func xdg(_ variable: String, fallback: String) throws -> String {
+        // The spec says a relative value is invalid and must be ignored.
+        if let value = environment[variable], value.hasPrefix("/") { return value }
+        guard let home = environment["HOME"], home.hasPrefix("/") else {
+            throw ConfigurationError("neither $\(variable) nor $HOME is set to an absolute path; pass the path explicitly")
+        }
+        return home + "/" + fallback
+    }
+}

@@ -1,0 +1,54 @@
+/// One JSON object on one line, keys in the order they are added. Formatted as Python's `json.dumps` with
+/// `ensure_ascii=False` writes it (`{"key": "value", ...}`), so lines compare byte for byte with such tools' output.
+/// - SeeAlso: RFC 8259 §7 (string escaping)
+struct JSONLine {
+    private var text = "{"
+    private var empty = true
+
+    mutating func add(_ key: String, _ value: String?) {
+        appendKey(key)
+        if let value { Self.appendString(value, to: &text) } else { text += "null" }
+    }
+
+    mutating func add(_ key: String, _ value: Bool) {
+        appendKey(key)
+        text += value ? "true" : "false"
+    }
+
+    mutating func add(_ key: String, _ value: Int?) {
+        appendKey(key)
+        text += value.map(String.init) ?? "null"
+    }
+
+    var line: String { text + "}" }
+
+    private mutating func appendKey(_ key: String) {
+        if !empty { text += ", " }
+        empty = false
+        Self.appendString(key, to: &text)
+        text += ": "
+    }
+
+    static func appendString(_ value: String, to output: inout String) {
+        output += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "\u{08}": output += "\\b"
+            case "\u{0C}": output += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+}
