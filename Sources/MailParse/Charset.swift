@@ -50,12 +50,22 @@ public enum Charset: Sendable, Equatable {
     /// (old Japanese mailers send such labels) is detected and decoded as what it is.
     public func decode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         let buffer = Array(bytes)
+        let text = decodeUnscrubbed(buffer)
+        // An ESC that is not part of an ISO-2022-JP designation is a terminal control sequence, never text.
+        guard buffer.contains(ASCII.esc) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{1B}" ? "\u{FFFD}" : $0 }))
+    }
+
+    private func decodeUnscrubbed(_ buffer: [UInt8]) -> String {
         switch self {
         case .utf8, .ascii:
             if let text = String(validating: buffer, as: UTF8.self) {
                 return ISO2022JP.looksLikeISO2022JP(buffer) ? ISO2022JP.decode(buffer) : text
             }
-            return Charset.detect(buffer).decode(buffer)
+            // Mislabelled legacy Japanese text is decoded as what it is; a UTF-8 text with a few bad bytes keeps its
+            // good characters (U+FFFD for the bad ones) rather than turning into Windows-1252 mojibake.
+            let detected = Charset.detect(buffer)
+            return detected == .windows1252 ? String(decoding: buffer, as: UTF8.self) : detected.decode(buffer)
         case .iso2022JP:
             return ISO2022JP.decode(buffer)
         case .cp932:

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import MailParse
+
+/// Every sample message gives exactly the fields its `expected.jsonl` line lists: `corpus` is `shared/corpus` as
+/// the issuer's sample notices come, `variants` one message per shape of Japanese mail (scripts/make_variants.py).
+@Suite("Sample notices")
+struct CorpusTests {
+    static let policy = TrustPolicy(senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"])
+
+    @Test("shared/corpus", arguments: Fixture.names("corpus"))
+    func corpus(file: String) throws {
+        try check(folder: "corpus", file: file)
+    }
+
+    @Test("variants", arguments: Fixture.names("variants"))
+    func variants(file: String) throws {
+        try check(folder: "variants", file: file)
+    }
+
+    @Test func corpusIsComplete() throws {
+        #expect(Fixture.names("corpus").count == 14)
+        #expect(Fixture.names("variants").count >= 20)
+    }
+
+    private func check(folder: String, file: String) throws {
+        let expected = try #require(try Fixture.expectations(folder).first { $0.file == file }?.fields)
+        let notice = NoticeReader.read(try Fixture.bytes("\(folder)/\(file)"), trust: Self.policy)
+        #expect(notice.kind.rawValue == expected["kind"] as? String)
+        #expect(notice.trusted == expected["trusted"] as? Bool)
+        #expect(notice.vendorCode == expected["vendor_code"] as? String)
+        #expect(notice.url == expected["url"] as? String)
+        #expect(notice.validFrom?.description == expected["valid_from"] as? String)
+        #expect(notice.validUntil?.description == expected["valid_until"] as? String)
+        #expect(notice.otp == expected["otp"] as? String)
+        #expect(notice.expiresAt?.description == expected["expires_at"] as? String)
+        #expect(notice.subject == expected["subject"] as? String)
+        #expect((notice.error != nil) == (expected["error"] as? Bool ?? false))
+        if notice.kind == .other { #expect(!notice.trusted) }
+    }
+}
