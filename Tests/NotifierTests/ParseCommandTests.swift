@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// `notifier parse`, through the binary: the JSON contract, exit codes, standard input, trust options.
+@Suite("notifier parse")
+struct ParseCommandTests {
+    static let corpus = CLI.fixtures.appendingPathComponent("corpus")
+
+    static func corpusFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".eml") }.sorted()
+    }
+
+    @Test func corpusGivesExactlyTheExpectedLines() throws {
+        let files = try Self.corpusFiles()
+        let result = try CLI.run(["parse", "--json"] + files, directory: Self.corpus)
+        #expect(result.status == 0)
+        let expected = try String(contentsOf: Self.corpus.appendingPathComponent("expected.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == expected.count)
+        for (line, want) in zip(lines, expected) {
+            // expected.jsonl lists every key up to `subject`; `from` and `message_id` follow in the contract.
+            #expect(line.hasPrefix(want.dropLast() + ", \"from\": "), "\(want.prefix(60))")
+            #expect(line.contains("\"message_id\": "))
+            #expect(line.hasSuffix("}"))
+        }
+    }
+
+    @Test func fullPathsGiveTheFileName() throws {
+        let path = Self.corpus.appendingPathComponent("p02_otp_utf8_base64.eml").path
+        let result = try CLI.run(["parse", "--json", path])
+        #expect(result.stdout.hasPrefix("{\"file\": \"p02_otp_utf8_base64.eml\", \"kind\": \"otp\", \"trusted\": true"))
+        #expect(result.stdout.contains("\"from\": \"nyusatsu@to-kousya.example\", \"message_id\": \""))
+    }
+
+    @Test func standardInput() throws {
+        let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p12_otp_utf8_base64_2.eml"))
+        let result = try CLI.run(["parse", "--json", "-"], stdin: data)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("{\"file\": \"-\", \"kind\": \"otp\", \"trusted\": true"))
+        #expect(result.stdout.contains("\"otp\": \"TNC1rXuX\", \"expires_at\": \"2027-02-01T14:03:00+09:00\""))
+    }
+
+    @Test func unreadableFileStillGetsARecordAndExit66() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = Self.corpus.appendingPathComponent("p09_other_unrelated.eml").path
+        let result = try CLI.run(["parse", "--json", directory.appendingPathComponent("missing.eml").path, good, directory.path])
+        #expect(result.status == 66)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("{\"file\": \"missing.eml\", \"kind\": \"other\", \"trusted\": false"))
+        #expect(lines[0].contains("\"error\": \"cannot read"))
+        #expect(lines[1].hasPrefix("{\"file\": \"p09_other_unrelated.eml\", \"kind\": \"other\""))
+        #expect(lines[2].contains("not a regular file"))
+        #expect(result.stderr.contains("missing.eml"))
+    }
+
+    @Test func garbageGivesARecordWithAnError() throws {
+        let result = try CLI.run(["parse", "--json", "-"], stdin: Data([0x00, 0xFF, 0x10, 0x0A]))
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\"kind\": \"other\""))
+        #expect(result.stdout.contains("\"error\": \"no header fields"))
+    }
+
+    @Test(
+        "bad usage exits 64",
+        arguments: [["parse"], ["parse", "--bogus", "x.eml"], ["parse", "--trust-host"], ["parse", "--json=1", "x"],
+                    ["parse", "--trust-sender", "not an address", "x"], ["parse", "--trust-host", "evil.test/x", "x"],
+                    ["parse", "-", "-"], ["frobnicate"], ["--nope", "parse"], []])
+    func usage(arguments: [String]) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("notifier: "))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func trustFlagsReplaceTheDefaults() throws {
+        let file = Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml").path
+        let other = try CLI.run(["parse", "--json", "--trust-sender", "someone@else.example", file])
+        #expect(other.stdout.contains("\"trusted\": false"))
+        let same = try CLI.run([
+            "parse", "--json", "--trust-sender", "NYUSATSU@to-kousya.example", "--trust-host", "bid.to-kousya.example",
+            file,
+        ])
+        #expect(same.stdout.contains("\"trusted\": true"))
+        let wrongHost = try CLI.run(["parse", "--json", "--trust-host=portal.example", file])
+        #expect(wrongHost.stdout.contains("\"trusted\": false"))
+    }
+
+    @Test func configurationFileTrustLists() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config")
+        try "# issuer\ntrust_sender = someone@else.example\ntrust_host = bid.to-kousya.example\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let file = Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml").path
+        let viaFlag = try CLI.run(["--config", config.path, "parse", "--json", file])
+        #expect(viaFlag.status == 0)
+        #expect(viaFlag.stdout.contains("\"trusted\": false"))
+        let viaEnvironment = try CLI.run(["parse", "--json", file], environment: ["NOTIFIER_CONFIG": config.path])
+        #expect(viaEnvironment.stdout.contains("\"trusted\": false"))
+        let flagWins = try CLI.run(
+            ["--config", config.path, "parse", "--json", "--trust-sender", "nyusatsu@to-kousya.example", file])
+        #expect(flagWins.stdout.contains("\"trusted\": true"))
+        // The XDG default location is read when it exists.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("notifier"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: config, to: directory.appendingPathComponent("notifier/config"))
+        let viaXDG = try CLI.run(["parse", "--json", file], environment: ["XDG_CONFIG_HOME": directory.path])
+        #expect(viaXDG.stdout.contains("\"trusted\": false"))
+    }
+
+    @Test(
+        "bad configuration exits 78 naming the key",
+        arguments: [("smtp_password = secret\n", "smtp_password"), ("trust_host = bad host\n", "trust_host"),
+                    ("just words\n", "expected 'key = value'"), ("trust_sender =\n", "trust_sender")])
+    func badConfiguration(text: String, named: String) throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        let file = Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml").path
+        let result = try CLI.run(["--config", config.path, "parse", file])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains(named))
+        #expect(result.stderr.contains("config:1"))
+        #expect(!result.stderr.contains("secret"))
+    }
+
+    @Test func missingExplicitConfigurationExits78() throws {
+        let result = try CLI.run(["--config", "/nonexistent/notifier.conf", "parse", "x.eml"])
+        #expect(result.status == 78)
+    }
+
+    @Test func humanSummaryNamesPhishing() throws {
+        let result = try CLI.run(["parse", "p07_update_phishing_url_host.eml", "p02_otp_utf8_base64.eml"], directory: Self.corpus)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("p07_update_phishing_url_host.eml: certificate update notice, NOT trusted"))
+        #expect(result.stdout.contains("suspected phishing"))
+        #expect(result.stdout.contains("p02_otp_utf8_base64.eml: one-time password notice, trusted"))
+        #expect(result.stdout.contains("otp:      B7ESBKG3"))
+    }
+}
