@@ -9,7 +9,7 @@ shared/corpus/expected.jsonl). With N = 10,000 the files total about 30 MB (3 KB
 mail of a mid-sized company looks like: mostly short text mail, some HTML alternatives, some small attachments.
 
 Why these messages: notifier reads certificate update notices and one-time-password notices from JKK東京's
-e-lectronic bidding system. So the corpus is those notices in the encodings Japanese mail really arrives in
+electronic bidding system. So the corpus is those notices in the encodings Japanese mail really arrives in
 (UTF-8 base64, UTF-8 quoted-printable, ISO-2022-JP 7bit, Shift_JIS/cp932 8bit, multipart/alternative with HTML,
 CRLF line ends), forwards of them (inline and as message/rfc822 attachments), look-alikes from untrusted senders,
 and a majority of unrelated mail. The wording copies shared/corpus/*.eml.

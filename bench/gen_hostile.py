@@ -107,7 +107,8 @@ def encoded_word_subject(_rng):
 def html_angles(_rng):
     """An HTML-only notice whose part holds 1 MB of '<"' after the text: tags that open, quoted attributes that
     never close, for an HTML-to-text reader that rescans or backtracks."""
-    html = ("<html><body><p>" + NOTICE.replace("\n", "<br>\n") + "</p>").encode() + b'<"' * 500_000 + b"</body></html>\n"
+    text = ("<html><body><p>" + NOTICE.replace("\n", "<br>\n") + "</p>").encode()
+    html = text + b'<"' * 500_000 + b"</body></html>\n"
     return (header("html") + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n'
             + html)
 

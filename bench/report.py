@@ -87,13 +87,14 @@ def verify(expected_path, actual_path):
 def peers(results_path, total_bytes, messages):
     rows = read_results(results_path)
     python = next((r for r in rows if r["label"].startswith("python")), None)
-    print(f"{'peer':<34} {'seconds':>8} {'MB/s':>8} {'msgs/s':>9} {'peak RSS MiB':>13} {'vs Python':>10}")
+    print(f"{'peer':<34} {'seconds':>8} {'MB/s':>8} {'msgs/s':>9} {'peak RSS MiB':>13} {'x Python':>10}")
     for r in rows:
         s = max(r["seconds"], 1e-6)
         ratio = f"{python['seconds'] / s:.1f}x" if python else "-"
         status = "" if r["status"] == 0 else f"   (exit status {r['status']})"
         print(f"{r['label']:<34} {r['seconds']:>8.3f} {total_bytes / 1e6 / s:>8.1f} {messages / s:>9.0f} "
               f"{r['rss_kib'] / 1024:>13.1f} {ratio:>10}{status}")
+    print("(MB = 10^6 bytes; x Python = Python's seconds / the peer's: how many times faster)")
     notifier = next((r for r in rows if r["label"].startswith("notifier")), None)
     mshow = next((r for r in rows if r["label"].startswith("mshow")), None)
     failed = 0
@@ -156,6 +157,8 @@ def hostile(results_path):
         status = "" if r["status"] == 0 else f" (exit status {r['status']})"
         print(f"{r['label']:<34} {size_mib:>7.2f} {r['seconds']:>8.3f} {rate:>7.1f} {r['rss_kib'] / 1024:>13.1f} "
               f"{per_input:>10}  {r['note']}{status}")
+    print("(RSS/input: peak RSS per MiB of input, for inputs of 1 MiB and more; the baseline row is the fixed cost of\n"
+          " starting notifier. record: exit status 0 and exactly one JSON line with all contract keys, and its kind)")
     print(f"hostile inputs: {len(rows) - failed} of {len(rows)} gave exit status 0 and one JSON record")
     return 1 if failed else 0
 

@@ -24,7 +24,7 @@ if [[ $# -ne 1 ]]; then
     exit 2
 fi
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-NOTIFIER=$(realpath "$1")
+NOTIFIER=$(realpath -m "$1")
 N=${BENCH_N:-10000}
 SMALL_N=${BENCH_SMALL_N:-1000}
 REPEAT=${BENCH_REPEAT:-3}
@@ -36,10 +36,13 @@ missing=()
 [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (Debian package: time)")
 command -v mshow > /dev/null || missing+=("mshow (Debian package: mblaze)")
 command -v python3 > /dev/null || missing+=("python3")
-[[ -x $NOTIFIER ]] || missing+=("the notifier binary $1 (build it: swift build -c release)")
 if ((${#missing[@]})); then
     echo "bench: missing: ${missing[*]}" >&2
     echo "bench: run \`make deps\` (apt-get install time mblaze) and try again" >&2
+    exit 2
+fi
+if [[ ! -x $NOTIFIER ]]; then
+    echo "bench: no notifier binary at $1: build it first (\`make bench\` runs swift build -c release)" >&2
     exit 2
 fi
 

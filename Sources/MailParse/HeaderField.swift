@@ -5,11 +5,14 @@
 public struct HeaderField: Sendable, Equatable {
     /// The field name as written (compare with `Headers` lookups, which ignore case).
     public let name: String
+    /// The name lower-cased once, for lookups.
+    let key: String
     /// The unfolded value bytes, without the leading white space after the colon and without the line end.
     public let rawValue: ArraySlice<UInt8>
 
     public init(name: String, rawValue: ArraySlice<UInt8>) {
         self.name = name
+        self.key = name.lowercasedASCII()
         self.rawValue = rawValue
     }
 
@@ -30,14 +33,14 @@ public struct Headers: Sendable, Equatable, RandomAccessCollection {
 
     /// Every field with this name (case-insensitive), in message order.
     public func all(_ name: String) -> [HeaderField] {
-        let wanted = name.lowercased()
-        return fields.filter { $0.name.count == wanted.count && $0.name.lowercased() == wanted }
+        let wanted = name.lowercasedASCII()
+        return fields.filter { $0.key == wanted }
     }
 
     /// The first field with this name (case-insensitive).
     public func first(_ name: String) -> HeaderField? {
-        let wanted = name.lowercased()
-        return fields.first { $0.name.count == wanted.count && $0.name.lowercased() == wanted }
+        let wanted = name.lowercasedASCII()
+        return fields.first { $0.key == wanted }
     }
 
     mutating func append(_ field: HeaderField) { fields.append(field) }
