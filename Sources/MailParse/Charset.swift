@@ -18,9 +18,21 @@ public enum Charset: Sendable, Equatable {
     /// Labels are compared case-insensitively; an RFC 2231 language suffix (`utf-8*ja`) is ignored.
     /// - SeeAlso: RFC 2046 §4.1.2, RFC 2231 §5, the IANA character set registry's aliases
     public init?(label: String) {
-        var name = label.lowercased().trimmingCharacters(in: .whitespaces)
-        if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
-        name = name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        // Lower-cased ASCII, without surrounding spaces or quotes and without an RFC 2231 "*language" suffix. Done
+        // on bytes: this runs for every part and encoded word, and Foundation's trimming is slow on Linux.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(label.utf8.count)
+        for byte in label.utf8 {
+            if byte == 0x2A { break }
+            bytes.append(ASCII.lower(byte))
+        }
+        while let first = bytes.first, first == ASCII.space || first == ASCII.tab || first == ASCII.quote || first == 0x27 {
+            bytes.removeFirst()
+        }
+        while let last = bytes.last, last == ASCII.space || last == ASCII.tab || last == ASCII.quote || last == 0x27 {
+            bytes.removeLast()
+        }
+        let name = String(decoding: bytes, as: UTF8.self)
         switch name {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8":
             self = .utf8
@@ -52,7 +64,7 @@ public enum Charset: Sendable, Equatable {
         let buffer = Array(bytes)
         let text = decodeUnscrubbed(buffer)
         // An ESC that is not part of an ISO-2022-JP designation is a terminal control sequence, never text.
-        guard buffer.contains(ASCII.esc) else { return text }
+        guard text.utf8.contains(ASCII.esc) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{1B}" ? "\u{FFFD}" : $0 }))
     }
 
@@ -139,43 +151,47 @@ enum CP932 {
         return true
     }
 
-    /// Decodes cp932; a byte that is not part of a character becomes U+FFFD and the rest still decodes.
+    /// Decodes cp932; a byte that is not part of a character (or a well-formed pair with no mapping) becomes U+FFFD
+    /// and the rest still decodes. glibc's iconv does the mapping (its CP932 table is Microsoft's, the same as
+    /// Python's cp932): three times faster here than Foundation's `.shiftJIS`, and it says where a bad byte is.
     static func decode(_ bytes: [UInt8]) -> String {
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        if let text = String(bytes: bytes, encoding: .shiftJIS) { return text }
-        var output = ""
-        var runStart = 0
-        var index = 0
-        func flush(upTo end: Int) {
-            guard runStart < end else { return }
-            let run = Array(bytes[runStart..<end])
-            if let text = String(bytes: run, encoding: .shiftJIS) {
-                output += text
-            } else {
-                // A well-formed pair with no mapping: decode character by character.
-                var position = 0
-                while position < run.count {
-                    let width = isLead(run[position]) && position + 1 < run.count ? 2 : 1
-                    output += String(bytes: run[position..<position + width], encoding: .shiftJIS) ?? "\u{FFFD}"
-                    position += width
+        let converter = iconv_open("UTF-8", "CP932")
+        guard converter != iconv_t(bitPattern: -1) else {
+            // No gconv module (a stripped-down libc): Foundation's decoder, all or nothing.
+            return String(bytes: bytes, encoding: .shiftJIS) ?? String(decoding: bytes, as: UTF8.self)
+        }
+        defer { iconv_close(converter) }
+        // cp932 is at most 2 bytes per character and UTF-8 at most 3 for these: 3 bytes out per byte in is enough.
+        var output = [UInt8](repeating: 0, count: bytes.count * 3 + 4)
+        var input = bytes
+        var written = 0
+        input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                let inBase = UnsafeMutableRawPointer(source.baseAddress!).assumingMemoryBound(to: CChar.self)
+                let outBase = UnsafeMutableRawPointer(target.baseAddress!).assumingMemoryBound(to: CChar.self)
+                var inPointer: UnsafeMutablePointer<CChar>? = inBase
+                var inLeft = source.count
+                var outPointer: UnsafeMutablePointer<CChar>? = outBase
+                var outLeft = target.count - 3
+                while inLeft > 0 {
+                    if iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft) != -1 { break }
+                    guard errno == EILSEQ || errno == EINVAL, let bad = inPointer, outLeft >= 3 else { break }
+                    // U+FFFD for the bad byte, or for the whole pair when it is well formed but unmapped.
+                    let offset = bad - inBase
+                    let skip = offset + 1 < source.count && isLead(source[offset]) && isTrail(source[offset + 1]) ? 2 : 1
+                    outPointer?[0] = CChar(bitPattern: 0xEF)
+                    outPointer?[1] = CChar(bitPattern: 0xBF)
+                    outPointer?[2] = CChar(bitPattern: 0xBD)
+                    outPointer = outPointer.map { $0 + 3 }
+                    outLeft -= 3
+                    inPointer = bad + skip
+                    inLeft -= skip
                 }
+                written = (outPointer ?? outBase) - outBase
             }
         }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x80 || (byte >= 0xA1 && byte <= 0xDF) {
-                index += 1
-            } else if isLead(byte), index + 1 < bytes.count, isTrail(bytes[index + 1]) {
-                index += 2
-            } else {
-                flush(upTo: index)
-                output += "\u{FFFD}"
-                index += 1
-                runStart = index
-            }
-        }
-        flush(upTo: index)
-        return output
+        return String(decoding: output[..<written], as: UTF8.self)
     }
 
     /// The Shift_JIS bytes of a JIS X 0208 code point (row and cell bytes 0x21...0x7E each), by the standard

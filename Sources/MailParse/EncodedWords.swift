@@ -130,6 +130,9 @@ public enum EncodedWords {
 extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF.
     func trimmingWhitespace() -> String {
+        func isSpaceByte(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if !isSpaceByte(first) && !isSpaceByte(last) { return self }
         let scalars = unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex

@@ -1,5 +1,8 @@
 import Foundation
 
+/// A number from 0 to 99 with a leading zero (String(format:) is slow on Linux).
+func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
 /// A calendar date as a notice writes it (no time zone: the notices mean Japan time).
 public struct CalendarDate: Sendable, Equatable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -18,7 +21,7 @@ public struct CalendarDate: Sendable, Equatable, Comparable, CustomStringConvert
     }
 
     /// `YYYY-MM-DD` (ISO 8601).
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String { "\(year)-\(twoDigits(month))-\(twoDigits(day))" }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
@@ -42,7 +45,7 @@ public struct JapanTime: Sendable, Equatable, Comparable, CustomStringConvertibl
 
     /// `YYYY-MM-DDTHH:MM:SS+09:00`.
     public var description: String {
-        "\(date)T" + String(format: "%02d:%02d:%02d", hour, minute, second) + "+09:00"
+        "\(date)T\(twoDigits(hour)):\(twoDigits(minute)):\(twoDigits(second))+09:00"
     }
 
     /// The instant this wall-clock time is in Japan.

@@ -26,16 +26,37 @@ struct NoticeText {
 
     init(text: String) {
         var urlLabelPending = false
-        var line: Scalars = []
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" {
-                scanLine(line, urlLabelPending: &urlLabelPending)
-                line.removeAll(keepingCapacity: true)
-            } else if scalar != "\r" {
-                line.append(scalar)
+        var text = text
+        text.withUTF8 { bytes in
+            var lineStart = 0
+            while lineStart <= bytes.count {
+                let lineEnd = bytes[lineStart...].firstIndex(of: ASCII.lf) ?? bytes.count
+                var contentEnd = lineEnd
+                if contentEnd > lineStart, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
+                if urlLabelPending || Self.mayHoldAField(line) {
+                    let scalars = Scalars(String(decoding: line, as: UTF8.self).unicodeScalars)
+                    scanLine(scalars, urlLabelPending: &urlLabelPending)
+                }
+                lineStart = lineEnd + 1
             }
         }
-        scanLine(line, urlLabelPending: &urlLabelPending)
+    }
+
+    /// Whether a line can hold anything this scanner reads: every field but the OTP has a digit, a URL or a "URL"
+    /// label, the OTP line has ワ (E3 83 AF) in its label, and full-width forms start with the byte 0xEF in UTF-8.
+    /// Most lines of prose have none of these and are skipped unread.
+    private static func mayHoldAField(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < line.count {
+            let byte = line[index]
+            if ASCII.isDigit(byte) || byte == 0x68 || byte == 0x48 || byte == 0x55 || byte == 0x75 || byte == 0xEF {
+                return true
+            }
+            if byte == 0xE3, index + 2 < line.count, line[index + 1] == 0x83, line[index + 2] == 0xAF { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Full-width ASCII (U+FF01-U+FF5E) to ASCII and the ideographic space to a space; everything else as it is.

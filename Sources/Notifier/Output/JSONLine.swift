@@ -31,6 +31,12 @@ struct JSONLine {
 
     static func appendString(_ value: String, to output: inout String) {
         output += "\""
+        // Most values need no escaping: append them whole, and fall back to scalar by scalar only when needed.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
