@@ -64,7 +64,8 @@ public enum Charset: Sendable, Equatable {
         let buffer = Array(bytes)
         let text = decodeUnscrubbed(buffer)
         // An ESC that is not part of an ISO-2022-JP designation is a terminal control sequence, never text.
-        guard text.utf8.contains(ASCII.esc) else { return text }
+        guard buffer.contains(ASCII.esc), text.utf8.withContiguousStorageIfAvailable({ $0.contains(ASCII.esc) }) != false
+        else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{1B}" ? "\u{FFFD}" : $0 }))
     }
 

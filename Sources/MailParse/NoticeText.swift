@@ -35,8 +35,8 @@ struct NoticeText {
                 if contentEnd > lineStart, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
                 let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
                 if urlLabelPending || Self.mayHoldAField(line) {
-                    let scalars = Scalars(String(decoding: line, as: UTF8.self).unicodeScalars)
-                    scanLine(scalars, urlLabelPending: &urlLabelPending)
+                    let (original, folded) = Self.scalars(line)
+                    scanLine(original, folded: folded, urlLabelPending: &urlLabelPending)
                 }
                 lineStart = lineEnd + 1
             }
@@ -67,8 +67,37 @@ struct NoticeText {
         return scalar
     }
 
-    private mutating func scanLine(_ original: Scalars, urlLabelPending: inout Bool) {
-        let folded = original.map(Self.fold)
+    /// The line's scalars, as they stand and folded, in one pass over its UTF-8 (valid: it comes from a String).
+    private static func scalars(_ line: UnsafeBufferPointer<UInt8>) -> (Scalars, Scalars) {
+        var original: Scalars = []
+        var folded: Scalars = []
+        original.reserveCapacity(line.count)
+        folded.reserveCapacity(line.count)
+        var index = 0
+        while index < line.count {
+            let lead = UInt32(line[index])
+            var value: UInt32
+            var width: Int
+            switch lead {
+            case 0..<0x80: (value, width) = (lead, 1)
+            case 0xC0..<0xE0: (value, width) = (lead & 0x1F, 2)
+            case 0xE0..<0xF0: (value, width) = (lead & 0x0F, 3)
+            default: (value, width) = (lead & 0x07, 4)
+            }
+            if index + width > line.count {
+                (value, width) = (0xFFFD, line.count - index)
+            } else {
+                for offset in 1..<width { value = value << 6 | UInt32(line[index + offset] & 0x3F) }
+            }
+            let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+            original.append(scalar)
+            folded.append(fold(scalar))
+            index += width
+        }
+        return (original, folded)
+    }
+
+    private mutating func scanLine(_ original: Scalars, folded: Scalars, urlLabelPending: inout Bool) {
         // Quoted forwards: "> ", ">> ", "> > " before the text.
         var start = 0
         while start < folded.count, folded[start] == ">" || folded[start] == " " || folded[start] == "\t" {
@@ -189,14 +218,19 @@ struct NoticeText {
     private static func digits(_ line: Scalars, at index: Int, count: Int) -> String? {
         guard index + count <= line.count, line[index..<index + count].allSatisfy(isDigit) else { return nil }
         if index + count < line.count, isDigit(line[index + count]) { return nil }
-        return String(String.UnicodeScalarView(line[index..<index + count]))
+        return asciiString(line[index..<index + count])
     }
 
     /// Exactly `count` ASCII letters and digits at `index`, not followed by another.
     private static func alphanumerics(_ line: Scalars, at index: Int, count: Int) -> String? {
         guard index + count <= line.count, line[index..<index + count].allSatisfy(isAlphanumeric) else { return nil }
         if index + count < line.count, isAlphanumeric(line[index + count]) { return nil }
-        return String(String.UnicodeScalarView(line[index..<index + count]))
+        return asciiString(line[index..<index + count])
+    }
+
+    /// A String of scalars known to be ASCII.
+    private static func asciiString(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        String(decoding: scalars.map { UInt8(truncatingIfNeeded: $0.value) }, as: UTF8.self)
     }
 
     /// A number of 1 to `maxDigits` digits at `index`, and the index after it.
@@ -341,7 +375,7 @@ struct NoticeText {
                 break
             }
         }
-        let text = String(String.UnicodeScalarView(scalars))
-        return text.utf8.count > 8 ? text : nil
+        // Every scalar here is ASCII (the loop above stops at anything else).
+        return scalars.count > 8 ? String(decoding: scalars.map { UInt8(truncatingIfNeeded: $0.value) }, as: UTF8.self) : nil
     }
 }

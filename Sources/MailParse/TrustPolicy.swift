@@ -62,6 +62,14 @@ public struct TrustPolicy: Sendable, Equatable {
 extension String {
     /// Lower-cases ASCII letters only, so that no Unicode case mapping can make two different addresses equal.
     func lowercasedASCII() -> String {
-        String(decoding: utf8.map { ASCII.lower($0) }, as: UTF8.self)
+        let count = utf8.count
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var index = 0
+            for byte in utf8 {
+                buffer[index] = ASCII.lower(byte)
+                index += 1
+            }
+            return count
+        }
     }
 }

@@ -18,6 +18,7 @@ struct ParseCommand: Command {
                                 message_id (null where absent), and error when the input could not be read
           --trust-sender ADDR   a trusted sender address (repeatable; replaces the configuration's trust_sender)
           --trust-host HOST     a trusted download URL host (repeatable; replaces the configuration's trust_host)
+          --jobs N              read N files at once (default: the number of processors); output order is input order
 
         A notice is trusted only when its From field is exactly one trusted address and its download URL is
         https:// on a trusted host, exactly. Built-in defaults: nyusatsu@to-kousya.example, bid.to-kousya.example.
@@ -29,6 +30,7 @@ struct ParseCommand: Command {
     var trustSenders: [String] = []
     var trustHosts: [String] = []
     var files: [String] = []
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
     let context: CommandContext
 
     init(arguments: Arguments, context: CommandContext) throws {
@@ -51,6 +53,12 @@ struct ParseCommand: Command {
                     throw UsageError("--trust-host '\(value)' is not a host name like bid.example.jp")
                 }
                 trustHosts.append(value)
+            case .option("--jobs", let inline):
+                let value = try arguments.value(for: "--jobs", inlineValue: inline)
+                guard let count = Int(value), (1...256).contains(count) else {
+                    throw UsageError("--jobs '\(value)' is not a number from 1 to 256")
+                }
+                jobs = count
             case .option(let name, _):
                 throw UsageError("parse: unknown option '\(name)'")
             case .positional(let file):
@@ -76,21 +84,62 @@ struct ParseCommand: Command {
         let policy = try trustPolicy()
         let output = StandardOutput.shared
         var status = ExitCode.success
-        for file in files {
+        // Files are read and parsed `jobs` at a time in windows, and written in input order after each window, so
+        // memory stays bounded by the window however many files there are.
+        let window = max(jobs * 32, 1)
+        var start = 0
+        while start < files.count {
+            let batch = Array(files[start..<min(start + window, files.count)])
+            let results = Self.read(batch, policy: policy, jobs: jobs, json: json)
+            for result in results {
+                if let error = result.error {
+                    output.flush()
+                    FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
+                    status = .noInput
+                }
+                output.write(result.text)
+            }
+            start += window
+        }
+        return status
+    }
+
+    private struct Result: Sendable {
+        var text = ""
+        var error: InputError?
+    }
+
+    /// Reads and renders each file, `jobs` at a time; the results in input order.
+    private static func read(_ files: [String], policy: TrustPolicy, jobs: Int, json: Bool) -> [Result] {
+        let results = Slots<Result>(count: files.count, initial: Result())
+        let work: @Sendable (Int) -> Void = { index in
+            let file = files[index]
             let label = file == "-" ? "-" : (file as NSString).lastPathComponent
             var notice: Notice
+            var failure: InputError?
             do {
                 notice = NoticeReader.read(try InputFile.read(file), trust: policy)
             } catch let error as InputError {
-                output.flush()
-                FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
                 notice = Notice()
                 notice.error = error.message
-                status = .noInput
+                failure = error
+            } catch {
+                notice = Notice()
+                notice.error = "\(error)"
             }
-            output.write(json ? Self.jsonLine(notice, file: label) : Self.summary(notice, file: label))
+            // Each index is written by exactly one worker.
+            results[index] = Result(
+                text: json ? jsonLine(notice, file: label) : summary(notice, file: label), error: failure)
         }
-        return status
+        if jobs <= 1 || files.count == 1 {
+            for index in files.indices { work(index) }
+        } else {
+            let chunk = max(1, files.count / (jobs * 4))
+            DispatchQueue.concurrentPerform(iterations: (files.count + chunk - 1) / chunk) { slice in
+                for index in (slice * chunk)..<min((slice + 1) * chunk, files.count) { work(index) }
+            }
+        }
+        return results.values
     }
 
     static func jsonLine(_ notice: Notice, file: String) -> String {
@@ -132,6 +181,30 @@ struct ParseCommand: Command {
         if let expiry = notice.expiresAt { lines.append("  expires:  \(expiry)") }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// Result slots that concurrent workers fill, each index by exactly one worker; read after they have all finished.
+final class Slots<Value>: @unchecked Sendable {
+    // A raw buffer rather than an Array property: writes from several threads to different indices must not go
+    // through the array's uniqueness check and exclusivity bookkeeping.
+    private let storage: UnsafeMutableBufferPointer<Value>
+
+    init(count: Int, initial: Value) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: initial)
+    }
+
+    deinit {
+        storage.baseAddress?.deinitialize(count: storage.count)
+        storage.deallocate()
+    }
+
+    subscript(index: Int) -> Value {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
+
+    var values: [Value] { Array(storage) }
 }
 
 extension String {

@@ -2,8 +2,13 @@
 /// `ensure_ascii=False` writes it (`{"key": "value", ...}`), so lines compare byte for byte with such tools' output.
 /// - SeeAlso: RFC 8259 §7 (string escaping)
 struct JSONLine {
-    private var text = "{"
+    private var text: String
     private var empty = true
+
+    init() {
+        text = "{"
+        text.reserveCapacity(512)
+    }
 
     mutating func add(_ key: String, _ value: String?) {
         appendKey(key)
@@ -32,7 +37,9 @@ struct JSONLine {
     static func appendString(_ value: String, to output: inout String) {
         output += "\""
         // Most values need no escaping: append them whole, and fall back to scalar by scalar only when needed.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        let needsEscaping = { (byte: UInt8) in byte < 0x20 || byte == 0x22 || byte == 0x5C }
+        let plain = value.utf8.withContiguousStorageIfAvailable { !$0.contains(where: needsEscaping) }
+        if plain ?? !value.utf8.contains(where: needsEscaping) {
             output += value
             output += "\""
             return
