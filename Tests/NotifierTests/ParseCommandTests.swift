@@ -67,12 +67,30 @@ struct ParseCommandTests {
         "bad usage exits 64",
         arguments: [["parse"], ["parse", "--bogus", "x.eml"], ["parse", "--trust-host"], ["parse", "--json=1", "x"],
                     ["parse", "--trust-sender", "not an address", "x"], ["parse", "--trust-host", "evil.test/x", "x"],
-                    ["parse", "-", "-"], ["frobnicate"], ["--nope", "parse"], []])
+                    ["parse", "-", "-"], ["parse", "--jobs", "0", "x"], ["parse", "--jobs", "many", "x"], ["frobnicate"],
+                    ["--nope", "parse"], []])
     func usage(arguments: [String]) throws {
         let result = try CLI.run(arguments)
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("notifier: "))
         #expect(result.stdout.isEmpty)
+    }
+
+    @Test func parallelReadingKeepsInputOrder() throws {
+        let variants = CLI.fixtures.appendingPathComponent("variants")
+        let files = try FileManager.default.contentsOfDirectory(atPath: variants.path).filter { $0.hasSuffix(".eml") }
+            .sorted().map { variants.appendingPathComponent($0).path }
+        // Many inputs, so that several windows of work run on several threads.
+        let inputs = Array(repeating: files, count: 20).flatMap { $0 }
+        let serial = try CLI.run(["parse", "--json", "--jobs", "1"] + inputs)
+        let parallel = try CLI.run(["parse", "--json", "--jobs=4"] + inputs)
+        #expect(serial.status == 0 && parallel.status == 0)
+        #expect(serial.stdout.split(separator: "\n").count == inputs.count)
+        #expect(parallel.stdout == serial.stdout)
+        let names = parallel.stdout.split(separator: "\n").prefix(files.count).map { line in
+            String(line.dropFirst("{\"file\": \"".count).prefix { $0 != "\"" })
+        }
+        #expect(names == files.map { ($0 as NSString).lastPathComponent })
     }
 
     @Test func trustFlagsReplaceTheDefaults() throws {
