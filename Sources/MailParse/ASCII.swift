@@ -68,28 +68,3 @@ enum ASCII {
         return bytes[start..<end]
     }
 }
-
-extension ArraySlice where Element == UInt8 {
-    /// The index of the first occurrence of `needle` at or after `from`, or nil. A first-byte scan with `firstIndex`
-    /// keeps this linear for the boundary and header searches on large bodies.
-    func firstRange(of needle: [UInt8], from: Index) -> Range<Index>? {
-        guard let first = needle.first, !needle.isEmpty else { return nil }
-        var position = from
-        let lastStart = endIndex - needle.count
-        while position <= lastStart {
-            guard let candidate = self[position...lastStart].firstIndex(of: first) else { return nil }
-            var matched = true
-            var offset = 1
-            while offset < needle.count {
-                if self[candidate + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                offset += 1
-            }
-            if matched { return candidate..<(candidate + needle.count) }
-            position = candidate + 1
-        }
-        return nil
-    }
-}

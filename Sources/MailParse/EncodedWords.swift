@@ -30,7 +30,8 @@ public enum EncodedWords {
     /// Decodes every encoded word in `text`; everything else is kept as it is.
     public static func decode(_ text: String) -> String {
         let bytes = Array(text.utf8)
-        guard bytes.count >= 8, bytes.firstRange(of: [ASCII.equals, ASCII.question]) != nil else { return text }
+        guard bytes.count >= 8, zip(bytes, bytes.dropFirst()).contains(where: { $0 == (ASCII.equals, ASCII.question) })
+        else { return text }
         var pieces: [Piece] = []
         var literalStart = 0
         var index = 0

@@ -53,7 +53,7 @@ struct EntityParser {
 
         var body = Entity.Body.single
         if contentType.type == "multipart" {
-            if let boundary = contentType.parameter("boundary"), !boundary.isEmpty {
+            if let boundary = contentType.parameter("boundary"), !boundary.isEmpty, boundary.utf8.count <= 200 {
                 if depth >= limits.maxDepth {
                     defect("multipart nested deeper than \(limits.maxDepth) levels; inner parts not read")
                 } else if let ranges = splitMultipart(rawBody, boundary: Array(boundary.utf8)) {
@@ -72,7 +72,7 @@ struct EntityParser {
                     contentType = .defaultText
                 }
             } else {
-                defect("multipart without a boundary parameter; read as text/plain")
+                defect("multipart without a usable boundary parameter (1 to 200 characters); read as text/plain")
                 contentType = .defaultText
             }
         } else if contentType.type == "message", contentType.subtype == "rfc822" || contentType.subtype == "global" {
@@ -172,23 +172,28 @@ struct EntityParser {
         let end = body.endIndex
         var ranges: [Range<Int>] = []
         var partStart: Int?
-        var searchFrom = body.startIndex
         var foundAny = false
         var closed = false
-        while let match = body.firstRange(of: delimiter, from: searchFrom) {
-            searchFrom = match.lowerBound + 1
-            guard match.lowerBound == body.startIndex || body[match.lowerBound - 1] == ASCII.lf else { continue }
-            var after = match.upperBound
+        // Delimiters stand at line starts, so only line starts are compared: a search for the delimiter anywhere
+        // would restart at every "-" of a dash-filled body (quadratic, found by the fuzzer).
+        var lineStart = body.startIndex
+        while lineStart < end {
+            let lineEnd = body[lineStart...].firstIndex(of: ASCII.lf) ?? end
+            defer { lineStart = lineEnd + 1 }
+            guard lineEnd - lineStart >= delimiter.count,
+                body[lineStart..<(lineStart + delimiter.count)].elementsEqual(delimiter)
+            else { continue }
+            var after = lineStart + delimiter.count
             var closing = false
             if after + 1 < end, body[after] == 0x2D, body[after + 1] == 0x2D {
                 closing = true
                 after += 2
             }
-            while after < end, ASCII.isWSP(body[after]) { after += 1 }
-            guard after == end || body[after] == ASCII.lf || body[after] == ASCII.cr else { continue }
+            while after < lineEnd, ASCII.isWSP(body[after]) || body[after] == ASCII.cr { after += 1 }
+            guard after == lineEnd else { continue }
             foundAny = true
             if let start = partStart {
-                var partEnd = match.lowerBound
+                var partEnd = lineStart
                 if partEnd > start, body[partEnd - 1] == ASCII.lf { partEnd -= 1 }
                 if partEnd > start, body[partEnd - 1] == ASCII.cr { partEnd -= 1 }
                 ranges.append(start..<partEnd)
@@ -199,10 +204,7 @@ struct EntityParser {
                 closed = true
                 break
             }
-            if after < end, body[after] == ASCII.cr { after += 1 }
-            if after < end, body[after] == ASCII.lf { after += 1 }
-            partStart = after
-            searchFrom = after
+            partStart = min(lineEnd + 1, end)
         }
         guard foundAny else { return nil }
         if let start = partStart {
