@@ -8,6 +8,8 @@
 // A Swift runtime trap (index out of range, overflow, force unwrap of nil, precondition) is a crash here; so is a
 // run longer than run.sh's -timeout, or memory above its -rss_limit_mb.
 
+import Foundation  // Date, for JapanTime.instant
+
 /// Results are folded in here so the optimizer cannot drop a call whose result is otherwise unused.
 nonisolated(unsafe) private var sink = 0
 
@@ -67,6 +69,7 @@ private func fuzzOne(_ bytes: [UInt8]) {
     keep(notice.validFrom?.description)
     keep(notice.validUntil?.description)
     keep(notice.expiresAt?.description)
+    if let expiry = notice.expiresAt { sink &+= Int(expiry.instant.timeIntervalSince1970) }
     if let url = notice.url { sink &+= TrustPolicy.builtIn.trustsURL(url) ? 1 : 0 }
 
     // The tree, every entity's derived properties.

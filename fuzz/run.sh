@@ -42,6 +42,14 @@ export SWIFT_BACKTRACE=enable=no
 # speed; a smaller quarantine keeps the RSS far below -rss_limit_mb. Set ASAN_OPTIONS to override.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0:quarantine_size_mb=64}
 
+if ! command -v "$swiftc" >/dev/null 2>&1; then
+    echo "fuzz: $swiftc not found: put the Swift toolchain's bin on PATH or set SWIFTC" >&2
+    exit 2
+fi
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && ! command -v llvm-symbolizer >/dev/null 2>&1; then
+    # The Swift toolchain has the fuzzer and ASan runtimes but no symbolizer; without one, traces are bare addresses.
+    echo "fuzz: note: no llvm-symbolizer on PATH (Debian: apt-get install llvm); stack traces will not be symbolized"
+fi
 mkdir -p "$build" "$out/corpus" "$out/artifacts" "$regressions"
 
 # --- 1. Build -------------------------------------------------------------------------------------------------------
@@ -75,13 +83,18 @@ fi
 
 limits=(-timeout="$per_input_timeout" -rss_limit_mb="$rss_limit_mb" -malloc_limit_mb="$rss_limit_mb")
 
-# Prints the interesting part of a libFuzzer log, Swift symbols demangled when the toolchain can.
+# Prints a finding from a libFuzzer log: the error line, the stack frames in MailParse and the fuzz entry (Swift
+# symbols demangled; repeated recursive frames collapsed), and the summary line. The log keeps the full trace.
 summarize() {
     local demangle
     demangle=$(dirname "$(command -v "$swiftc")")/swift-demangle
     [ -x "$demangle" ] || demangle=cat
-    grep -E -A40 "ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)" "$1" | grep -v -E "^INFO:|^#[0-9]+\s" \
-        | head -60 | if [ "$demangle" = cat ]; then cat; else "$demangle" --simplified; fi >&2 || true
+    local wanted="ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|^SUMMARY:|Swift runtime failure"
+    wanted+="|^ +#[0-9]+ 0x[0-9a-f]+ in .*(/Sources/|/fuzz/[A-Za-z]+\.swift)"
+    grep -E "$wanted" "$1" \
+        | if [ "$demangle" = cat ]; then cat; else "$demangle" --simplified; fi \
+        | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in /    /' | uniq -c | sed -E 's/^ +1 //; s/^ +([0-9]+) (.*)$/\2   (x\1)/' \
+        | head -n 40 >&2 || true
 }
 
 # --- 2. Regressions -------------------------------------------------------------------------------------------------
@@ -123,7 +136,7 @@ rc=0
 "$binary" "${limits[@]}" -max_len="$max_len" -max_total_time="$duration" -dict="$fuzz/mail.dict" \
     -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" "$out/corpus" "$out/seeds" >"$log" 2>&1 || rc=$?
 grep -E "^#[0-9]+\s+(INITED|DONE)|^Done|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" \
-    || true
+    || grep -E "^#[0-9]+: cov:" "$log" | tail -n 1 || true  # -fork=N prints a status line per job instead
 
 # --- 4. Findings ----------------------------------------------------------------------------------------------------
 found=()
