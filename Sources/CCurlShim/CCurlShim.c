@@ -16,6 +16,10 @@ CURLcode notifier_curl_setopt_io_callback(CURL *handle, CURLoption option, notif
     return curl_easy_setopt(handle, option, callback);
 }
 
+CURLcode notifier_curl_setopt_debug_callback(CURL *handle, notifier_curl_debug_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
+}
+
 CURLcode notifier_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A number from 0 to 99 with a leading zero (String(format:) is slow on Linux).
-func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+public func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
 /// A calendar date as a notice writes it (no time zone: the notices mean Japan time).
 public struct CalendarDate: Sendable, Equatable, Comparable, CustomStringConvertible {

@@ -5,7 +5,10 @@ import Foundation
 /// `notifier [--db PATH] [--config PATH] SUBCOMMAND ...`: reads the global options and hands the rest to the
 /// subcommand.
 enum RootCommand {
-    static let commands = [CommandEntry(ParseCommand.self), CommandEntry(HelpCommand.self)]
+    static let commands = [
+        CommandEntry(ParseCommand.self), CommandEntry(ComposeCommand.self), CommandEntry(SendCommand.self),
+        CommandEntry(HelpCommand.self),
+    ]
 
     static func command(named name: String) -> CommandEntry? {
         commands.first { $0.name == name }

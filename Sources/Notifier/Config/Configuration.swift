@@ -1,4 +1,5 @@
 import Foundation
+import MailParse
 
 /// The configuration file: `key = value` lines, `#` comments, a key repeated for a list. Every key is known; an
 /// unknown key or a bad value is an error naming the file, line and key (EX_CONFIG, 78). Secrets never live here.
@@ -13,8 +14,27 @@ struct Configuration: Equatable {
     var trustSenders: [String] = []
     /// Trusted download URL hosts; empty means the built-in default.
     var trustHosts: [String] = []
+    /// `smtp://HOST[:PORT]` or `smtps://HOST[:PORT]`.
+    var smtpURL: String?
+    var smtpUser: String?
+    var smtpTLS: SMTPSettings.TLSMode?
+    /// A file whose first line is the SMTP password (mode 0600).
+    var smtpPasswordFile: String?
+    /// A CA bundle for a private CA.
+    var caFile: String?
+    var smtpConnectTimeout: Int?
+    var smtpTimeout: Int?
+    /// The From of every message notifier sends, `Name <address>` or `address`.
+    var from: String?
+    var messageIDDomain: String?
+    var charset: OutgoingMessage.BodyCharset?
+    /// A folder with the user's own templates.
+    var templates: String?
 
-    static let keys = ["trust_sender", "trust_host"]
+    static let keys = [
+        "trust_sender", "trust_host", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
+        "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
+    ]
 
     /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
     /// default is an empty configuration, a missing explicit one is an error.
@@ -53,6 +73,45 @@ struct Configuration: Equatable {
                     throw ConfigurationError("\(place): trust_host '\(value)' is not a host name like bid.example.jp")
                 }
                 configuration.trustHosts.append(value)
+            case "smtp_url":
+                do {
+                    configuration.smtpURL = try SMTPSettings.validatedURL(value, option: "smtp_url")
+                } catch let error as UsageError {
+                    throw ConfigurationError("\(place): \(error.message)")
+                }
+            case "smtp_user":
+                configuration.smtpUser = value
+            case "smtp_tls":
+                guard let mode = SMTPSettings.TLSMode(rawValue: value) else {
+                    throw ConfigurationError("\(place): smtp_tls must be auto or required, not '\(value)'")
+                }
+                configuration.smtpTLS = mode
+            case "smtp_password_file":
+                configuration.smtpPasswordFile = value
+            case "ca_file":
+                configuration.caFile = value
+            case "smtp_connect_timeout", "smtp_timeout":
+                guard let seconds = Int(value), (1...3600).contains(seconds) else {
+                    throw ConfigurationError("\(place): \(key) must be a number of seconds from 1 to 3600")
+                }
+                if key == "smtp_timeout" { configuration.smtpTimeout = seconds } else { configuration.smtpConnectTimeout = seconds }
+            case "from":
+                guard Validation.mailbox(value) != nil else {
+                    throw ConfigurationError("\(place): from '\(value)' is not an address like 'Name <name@example.jp>'")
+                }
+                configuration.from = value
+            case "message_id_domain":
+                guard Validation.isHostName(value) else {
+                    throw ConfigurationError("\(place): message_id_domain '\(value)' is not a domain name")
+                }
+                configuration.messageIDDomain = value
+            case "charset":
+                guard let charset = OutgoingMessage.BodyCharset(rawValue: value.lowercased()) else {
+                    throw ConfigurationError("\(place): charset must be utf-8 or iso-2022-jp, not '\(value)'")
+                }
+                configuration.charset = charset
+            case "templates":
+                configuration.templates = value
             default:
                 throw ConfigurationError(
                     "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")
@@ -69,6 +128,14 @@ enum Validation {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, isHostName(String(parts[1])) else { return false }
         return value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"<>()[],;:\"\\".unicodeScalars.contains($0) }
+    }
+
+    /// One mailbox, `Name <local@domain>` or `local@domain`, with a plain ASCII address and no line breaks.
+    static func mailbox(_ value: String) -> Mailbox? {
+        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        let boxes = Mailbox.parseList(Array(value.utf8)[...])
+        guard boxes.count == 1, let box = boxes.first, isAddrSpec(box.addrSpec) else { return nil }
+        return box
     }
 
     /// An ASCII host name: letters, digits, "-" and "." in labels, no empty label.

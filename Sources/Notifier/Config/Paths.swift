@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where notifier keeps its files, from the XDG Base Directory rules.
 struct Paths {
     let environment: [String: String]
@@ -8,6 +10,18 @@ struct Paths {
         if let override, !override.isEmpty { return override }
         if let path = environment["NOTIFIER_DB"], !path.isEmpty { return path }
         return try xdg("XDG_DATA_HOME", fallback: ".local/share") + "/notifier/notifier.sqlite3"
+    }
+
+    /// The Maildir that `send` writes to when no SMTP server is configured: `$XDG_DATA_HOME/notifier/outbox`.
+    func defaultOutbox() throws -> String {
+        let base = try xdg("XDG_DATA_HOME", fallback: ".local/share") + "/notifier"
+        do {
+            try FileManager.default.createDirectory(
+                atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw OutboxError(path: base, reason: "\(error.localizedDescription)")
+        }
+        return base + "/outbox"
     }
 
     /// `--config PATH`, else `$NOTIFIER_CONFIG`, else `$XDG_CONFIG_HOME/notifier/config` when that file exists

@@ -21,6 +21,13 @@ final class StandardOutput: @unchecked Sendable {
         if buffer.count >= 1 << 16 { flushLocked() }
     }
 
+    func write(bytes: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flushLocked() }
+    }
+
     func flush() {
         lock.lock()
         defer { lock.unlock() }

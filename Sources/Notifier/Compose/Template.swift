@@ -1,0 +1,140 @@
+import Foundation
+
+/// A message template: header lines (Subject at least), a blank line, then the body, with `{{name}}` placeholders.
+struct Template: Equatable {
+    let name: String
+    /// Header lines in order, e.g. ("Subject", "【電子入札システム】…").
+    let headers: [(name: String, value: String)]
+    let body: String
+
+    static func == (lhs: Template, rhs: Template) -> Bool {
+        lhs.name == rhs.name && lhs.body == rhs.body
+            && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    /// The template names notifier sends.
+    static let names = ["update_notice", "otp_notice", "otp_relay", "resend_url"]
+
+    init(name: String, text: String) throws {
+        self.name = name
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+        guard let blank = normalized.range(of: "\n\n") else {
+            throw TemplateError(template: name, reason: "no blank line between the header lines and the body")
+        }
+        var headers: [(String, String)] = []
+        for line in normalized[..<blank.lowerBound].split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else {
+                throw TemplateError(template: name, reason: "header line '\(line)' has no colon")
+            }
+            let field = line[..<colon].trimmingCharacters(in: .whitespaces)
+            guard !field.isEmpty, field.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw TemplateError(template: name, reason: "'\(field)' is not a header field name")
+            }
+            let reserved = ["from", "to", "cc", "bcc", "date", "message-id", "mime-version", "content-type",
+                            "content-transfer-encoding"]
+            guard !reserved.contains(field.lowercased()) else {
+                throw TemplateError(template: name, reason: "\(field) is set by notifier, not by a template")
+            }
+            headers.append((field, line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        guard headers.contains(where: { $0.0.lowercased() == "subject" }) else {
+            throw TemplateError(template: name, reason: "no Subject line")
+        }
+        self.headers = headers
+        var body = String(normalized[blank.upperBound...])
+        if !body.hasSuffix("\n") { body += "\n" }
+        self.body = body
+        _ = try placeholders  // a malformed placeholder is an error when the template is read, not when it is used
+    }
+
+    /// Every placeholder name used, in the headers or the body.
+    var placeholders: Set<String> {
+        get throws {
+            var names = Set<String>()
+            for text in headers.map(\.value) + [body] {
+                try Self.scan(text, template: name) { names.insert($0) }
+            }
+            return names
+        }
+    }
+
+    /// The template with every placeholder replaced. Every placeholder must have a value.
+    func render(_ values: [String: String]) throws -> (headers: [(name: String, value: String)], body: String) {
+        func fill(_ text: String) throws -> String {
+            var output = ""
+            var rest = Substring(text)
+            while let open = rest.range(of: "{{") {
+                output += rest[..<open.lowerBound]
+                guard let close = rest[open.upperBound...].range(of: "}}") else {
+                    throw TemplateError(template: name, reason: "'{{' without '}}'")
+                }
+                let variable = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                guard let value = values[variable] else {
+                    throw TemplateError(template: name, variable: variable, reason: "has no value (give --var \(variable)=...)")
+                }
+                output += value
+                rest = rest[close.upperBound...]
+            }
+            return output + rest
+        }
+        return (try headers.map { ($0.name, try fill($0.value)) }, try fill(body))
+    }
+
+    private static func scan(_ text: String, template: String, _ found: (String) -> Void) throws {
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw TemplateError(template: template, reason: "'{{' without '}}'")
+            }
+            let variable = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard !variable.isEmpty, variable.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isLowercase || $0 == "_" || ("0"..."9").contains($0)) })
+            else {
+                throw TemplateError(template: template, reason: "'{{\(variable)}}' is not a placeholder (lower-case letters, digits, _)")
+            }
+            found(variable)
+            rest = rest[close.upperBound...]
+        }
+    }
+}
+
+/// A template that cannot be read or filled (EX_DATAERR, 65), naming the template and the variable.
+struct TemplateError: NotifierError, Equatable {
+    let template: String
+    var variable: String?
+    let reason: String
+
+    init(template: String, variable: String? = nil, reason: String) {
+        self.template = template
+        self.variable = variable
+        self.reason = reason
+    }
+
+    var message: String {
+        if let variable { return "template \(template): variable \(variable) \(reason)" }
+        return "template \(template): \(reason)"
+    }
+    var exitCode: ExitCode { .dataError }
+}
+
+/// Where templates come from: a folder of the user's copies, else the ones built into the binary.
+struct TemplateStore {
+    /// `--templates DIR` or the configuration's `templates`; nil for the built-in set.
+    let directory: String?
+
+    func template(named name: String) throws -> Template {
+        if let directory {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw InputError(path: path, reason: "no such template (the folder needs a file named \(name))")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw TemplateError(template: name, reason: "\(path) is not UTF-8 text")
+            }
+            return try Template(name: name, text: text)
+        }
+        guard let text = BuiltInTemplates.texts[name] else {
+            throw UsageError("unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))")
+        }
+        return try Template(name: name, text: text)
+    }
+}

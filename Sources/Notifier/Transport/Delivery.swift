@@ -1,0 +1,38 @@
+/// How one attempt to hand a message over ended, with the server's own reply.
+struct Delivery: Equatable, Sendable {
+    enum Outcome: String, Equatable, Sendable {
+        /// 2xx: the server took responsibility for the message.
+        case sent
+        /// 4xx, a timeout or a broken connection: try again later.
+        case transient
+        /// 5xx: the server refused the message for good.
+        case permanent
+        /// No server to talk to, or not safely: refused connection, TLS failure, STARTTLS required but not offered.
+        case unavailable
+        /// The server refused the login: a configuration problem, not the message's.
+        case authentication
+    }
+
+    let outcome: Outcome
+    /// The SMTP reply code, when the server gave one.
+    let code: Int?
+    /// The server's last reply line, or what went wrong when there was none.
+    let reply: String
+
+    /// The sysexits code a single-message command ends with.
+    var exitCode: ExitCode {
+        switch outcome {
+        case .sent: return .success
+        case .transient: return .temporaryFailure
+        case .permanent: return .noUser
+        case .unavailable: return .unavailable
+        case .authentication: return .noPermission
+        }
+    }
+}
+
+/// Something that takes finished messages: an SMTP server or a Maildir.
+protocol MessageTransport: AnyObject {
+    /// Hands one message over. `sender` and `recipients` are plain addr-specs (the envelope).
+    func deliver(_ message: [UInt8], sender: String, recipients: [String]) throws -> Delivery
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes each message into a Maildir: into tmp/ first, synced, then renamed into new/, so a reader never sees
+/// half a message. The embedded default when no SMTP server is configured.
+/// - SeeAlso: https://cr.yp.to/proto/maildir.html
+final class MaildirOutbox: MessageTransport {
+    let path: String
+    private var counter = 0
+    private let host: String
+
+    init(path: String) throws {
+        self.path = path
+        host = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "\\057")
+            .replacingOccurrences(of: ":", with: "\\072")
+        for folder in ["", "/tmp", "/new", "/cur"] {
+            let directory = path + folder
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw OutboxError(path: directory, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    func deliver(_ message: [UInt8], sender: String, recipients: [String]) throws -> Delivery {
+        counter += 1
+        var now = timeval()
+        gettimeofday(&now, nil)
+        let name = "\(now.tv_sec).M\(now.tv_usec)P\(getpid())Q\(counter)R\(UInt32.random(in: .min ... .max)).\(host)"
+        let temporary = "\(path)/tmp/\(name)"
+        let final = "\(path)/new/\(name)"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw OutboxError(path: temporary, reason: String(cString: strerror(errno))) }
+        var offset = 0
+        while offset < message.count {
+            let written = message[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                unlink(temporary)
+                throw OutboxError(path: temporary, reason: reason)
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw OutboxError(path: temporary, reason: reason)
+        }
+        guard rename(temporary, final) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw OutboxError(path: final, reason: reason)
+        }
+        // The rename must survive a crash too.
+        let directory = open("\(path)/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+        return Delivery(outcome: .sent, code: nil, reply: "written to \(final)")
+    }
+}
+
+/// The outbox folder could not be written (EX_CANTCREAT, 73).
+struct OutboxError: NotifierError, Equatable {
+    let path: String
+    let reason: String
+    var message: String { "cannot write \(path): \(reason)" }
+    var exitCode: ExitCode { .cannotCreate }
+}

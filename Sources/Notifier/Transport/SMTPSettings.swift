@@ -1,0 +1,65 @@
+import Foundation
+
+/// How to reach the SMTP server. The password is read from the environment or a file, never from the command line.
+struct SMTPSettings: Equatable, Sendable {
+    enum TLSMode: String, Equatable, Sendable {
+        /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS.
+        case auto
+        /// Refuse to send unless the connection is encrypted.
+        case required
+    }
+
+    /// `smtp://host[:port]` or `smtps://host[:port]`, without user or password.
+    var url: String
+    var user: String?
+    var password: String?
+    var tls: TLSMode = .auto
+    /// A CA bundle for a private CA; certificates are always verified.
+    var caFile: String?
+    var connectTimeout: Int = 10
+    /// How long one server reply may take.
+    var responseTimeout: Int = 30
+    /// How long one whole message may take.
+    var timeout: Int = 120
+
+    /// Checks a URL from the command line or the configuration. A URL with a password in it is refused without
+    /// repeating it (argv is visible to every user of the machine).
+    static func validatedURL(_ url: String, option: String) throws -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty
+        else {
+            throw UsageError("\(option) must be smtp://HOST[:PORT] or smtps://HOST[:PORT]")
+        }
+        if components.password != nil {
+            throw UsageError(
+                "\(option) must not carry a password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file instead")
+        }
+        if components.user != nil {
+            throw UsageError("\(option) must not carry a user name: use --smtp-user or smtp_user")
+        }
+        if !(components.path.isEmpty || components.path == "/") || components.query != nil {
+            throw UsageError("\(option) takes no path or query (the client name is notifier's own)")
+        }
+        return url
+    }
+
+    /// The password: `NOTIFIER_SMTP_PASSWORD`, else the first line of `passwordFile`. A password file that others
+    /// can read is refused, as ssh refuses a readable key.
+    static func password(environment: [String: String], passwordFile: String?) throws -> String? {
+        if let value = environment["NOTIFIER_SMTP_PASSWORD"], !value.isEmpty { return value }
+        guard let path = passwordFile else { return nil }
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw ConfigurationError("cannot read the SMTP password file \(path): \(String(cString: strerror(errno)))")
+        }
+        if status.st_mode & 0o007 != 0 {
+            throw ConfigurationError(
+                "the SMTP password file \(path) can be read by other users; chmod 600 \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else { throw ConfigurationError("cannot read the SMTP password file \(path)") }
+        let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !password.isEmpty else { throw ConfigurationError("the SMTP password file \(path) is empty") }
+        return password
+    }
+}
