@@ -109,6 +109,11 @@ def peers(results_path, total_bytes, messages):
         failed += speedup < 10
         print(f"goal: notifier >= 10x Python ............. {'MET' if speedup >= 10 else 'NOT MET'} "
               f"({speedup:.1f}x)")
+    single = next((r for r in rows if r["label"].endswith("--jobs 1")), None)
+    if single and mshow and python:
+        print(f"on one core (--jobs 1): {mshow['seconds'] / max(single['seconds'], 1e-6):.2f}x mshow's throughput, "
+              f"{python['seconds'] / max(single['seconds'], 1e-6):.1f}x Python's (the goals above use the default, "
+              f"all cores)")
     return 1 if failed else 0
 
 

@@ -118,6 +118,9 @@ PEERS=$WORK/peers.tsv
 NOTIFIER_OUT=$OUT/notifier-$N.jsonl
 measure "$PEERS" "cat (read only: I/O ceiling)" /dev/null "$REPEAT" "" "" -- cat "${FILES[@]}"
 measure "$PEERS" "notifier parse --json" "$NOTIFIER_OUT" "$REPEAT" "" "" -- "$NOTIFIER" parse --json "${FILES[@]}"
+# The same on one core (--jobs 1), so that the comparison with the single-threaded peers is plain too.
+measure "$PEERS" "notifier parse --json --jobs 1" /dev/null "$REPEAT" "" "" -- \
+    "$NOTIFIER" parse --json --jobs 1 "${FILES[@]}"
 measure "$PEERS" "python email (policy.default)" "$WORK/python.out" "$REPEAT" "" "" -- \
     python3 "$BENCH_DIR/python_peer.py" "${FILES[@]}"
 # mshow: -n leaves mblaze's current-message link alone; MBLAZE points away from any user profile (filters, seq),
