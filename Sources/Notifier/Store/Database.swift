@@ -1,0 +1,217 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection, owned for its whole life and closed in `deinit`. Every result code goes through `check`;
+/// transactions are closures (BEGIN IMMEDIATE, COMMIT, or ROLLBACK and rethrow), as GRDB does.
+///
+/// The file is created with mode 0600 (its -wal and -shm files take the same mode), in WAL mode with a busy
+/// timeout, foreign keys on, and synchronous=NORMAL: a commit survives a killed process, which is what the batch
+/// sender's crash safety needs, without an fsync per commit.
+final class Database {
+    let path: String
+    private let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+
+    /// Opens (creating when needed) the database at `path`, its folder created with mode 0700.
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw SQLiteError(code: SQLITE_CANTOPEN, detail: "cannot create the folder \(folder)", sql: nil, path: path)
+            }
+        }
+        // Create the file ourselves so that it is 0600 from its first byte, whatever the umask.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        var raw: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &raw, flags, nil)
+        guard code == SQLITE_OK, let raw else {
+            let detail = raw.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let raw { sqlite3_close_v2(raw) }
+            throw SQLiteError(code: code, detail: detail, sql: nil, path: path)
+        }
+        handle = raw
+        sqlite3_extended_result_codes(handle, 1)
+        try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Turns a result code into a thrown error.
+    func check(_ code: Int32, sql: String? = nil) throws {
+        guard code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw SQLiteError(code: code, detail: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+        }
+    }
+
+    /// Runs SQL with no results (several statements allowed).
+    func execute(_ sql: String) throws {
+        try check(sqlite3_exec(handle, sql, nil, nil, nil), sql: sql)
+    }
+
+    /// A prepared statement, cached by its SQL: the batch sender runs the same few statements thousands of times.
+    func statement(_ sql: String) throws -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        let statement = try Statement(database: self, handle: handle, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `sql` with `values` and returns every row.
+    @discardableResult
+    func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
+        let statement = try self.statement(sql)
+        try statement.bind(values)
+        var rows: [Row] = []
+        while let row = try statement.step() { rows.append(row) }
+        return rows
+    }
+
+    /// Runs `sql` with `values` and returns the first row, if any.
+    func row(_ sql: String, _ values: [SQLValue] = []) throws -> Row? {
+        try rows(sql, values).first
+    }
+
+    /// Runs a statement that changes rows; returns how many it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        let statement = try self.statement(sql)
+        try statement.bind(values)
+        while try statement.step() != nil {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// BEGIN IMMEDIATE (the write lock up front, so two writers never deadlock), the body, COMMIT; on any error
+    /// ROLLBACK and rethrow: no half-written rows.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Brings the schema to the newest version: migration i takes `PRAGMA user_version` from i to i + 1, each in
+    /// its own transaction. A database newer than this notifier is refused rather than misread.
+    func migrate(_ migrations: [String]) throws {
+        let current = Int(try row("PRAGMA user_version")?.int(0) ?? 0)
+        guard current <= migrations.count else {
+            throw SQLiteError(
+                code: SQLITE_MISMATCH,
+                detail: "schema version \(current) is newer than this notifier knows (\(migrations.count)); upgrade notifier",
+                sql: nil, path: path)
+        }
+        for version in current..<migrations.count {
+            try transaction {
+                try execute(migrations[version])
+                try execute("PRAGMA user_version = \(version + 1)")
+            }
+        }
+    }
+}
+
+/// A value bound to or read from SQL.
+enum SQLValue: Equatable, Sendable {
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+    case null
+
+    init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+    init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+}
+
+/// One result row, its values copied out of the statement.
+struct Row: Sendable {
+    let values: [SQLValue]
+
+    func int(_ index: Int) -> Int64? { if case .integer(let value) = values[index] { return value } else { return nil } }
+    func text(_ index: Int) -> String? { if case .text(let value) = values[index] { return value } else { return nil } }
+    func blob(_ index: Int) -> [UInt8]? { if case .blob(let value) = values[index] { return value } else { return nil } }
+}
+
+/// A prepared statement, finalized in `deinit`.
+final class Statement {
+    private let handle: OpaquePointer
+    private unowned let database: Database
+    let sql: String
+
+    init(database: Database, handle connection: OpaquePointer, sql: String) throws {
+        var raw: OpaquePointer?
+        let code = sqlite3_prepare_v2(connection, sql, -1, &raw, nil)
+        guard code == SQLITE_OK, let raw else {
+            throw SQLiteError(code: code, detail: String(cString: sqlite3_errmsg(connection)), sql: sql, path: database.path)
+        }
+        self.handle = raw
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    func bind(_ values: [SQLValue]) throws {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+            case .text(let text): code = notifier_sqlite3_bind_text(handle, index, text, -1)
+            case .blob(let bytes): code = bytes.withUnsafeBytes {
+                notifier_sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count))
+            }
+            case .null: code = sqlite3_bind_null(handle, index)
+            }
+            try database.check(code, sql: sql)
+        }
+    }
+
+    /// The next row, or nil when the statement is done.
+    func step() throws -> Row? {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE { return nil }
+        guard code == SQLITE_ROW else {
+            sqlite3_reset(handle)
+            try database.check(code, sql: sql)
+            return nil
+        }
+        var values: [SQLValue] = []
+        for column in 0..<sqlite3_column_count(handle) {
+            switch sqlite3_column_type(handle, column) {
+            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
+            case SQLITE_NULL: values.append(.null)
+            case SQLITE_BLOB:
+                let count = Int(sqlite3_column_bytes(handle, column))
+                let pointer = sqlite3_column_blob(handle, column)
+                values.append(.blob(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []))
+            default:
+                values.append(.text(sqlite3_column_text(handle, column).map { String(cString: $0) } ?? ""))
+            }
+        }
+        return Row(values: values)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@testable import Notifier
+
+/// The SQLite wrapper, on real files.
+@Suite("SQLite store")
+struct DatabaseTests {
+    let folder: URL
+
+    init() throws { folder = try CLI.temporaryDirectory() }
+
+    @Test func fileIsPrivateAndInWALMode() throws {
+        let path = folder.appendingPathComponent("nested/notifier.sqlite3").path
+        let database = try Database(path: path)
+        try database.execute("CREATE TABLE t (x)")
+        try database.run("INSERT INTO t VALUES (?)", [.integer(1)])
+        for file in [path, path + "-wal"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file)")
+        }
+        let folderAttributes = try FileManager.default.attributesOfItem(atPath: (path as NSString).deletingLastPathComponent)
+        #expect((folderAttributes[.posixPermissions] as? Int) == 0o700)
+        #expect(try database.row("PRAGMA journal_mode")?.text(0) == "wal")
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func migrationsRunOnceInOrder() throws {
+        let path = folder.appendingPathComponent("m.sqlite3").path
+        let migrations = ["CREATE TABLE a (x)", "CREATE TABLE b (y); INSERT INTO b VALUES (1)"]
+        try Database(path: path).migrate(migrations)
+        let database = try Database(path: path)
+        try database.migrate(migrations)  // again: nothing to do
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 2)
+        #expect(try database.rows("SELECT y FROM b").count == 1)
+        #expect(throws: SQLiteError.self) { try database.migrate(["CREATE TABLE a (x)"]) }  // newer than we know
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func failedTransactionLeavesNothing() throws {
+        let database = try Database(path: folder.appendingPathComponent("t.sqlite3").path)
+        try database.execute("CREATE TABLE t (x UNIQUE)")
+        #expect(throws: SQLiteError.self) {
+            try database.transaction {
+                try database.run("INSERT INTO t VALUES (?)", [.text("one")])
+                try database.run("INSERT INTO t VALUES (?)", [.text("one")])
+            }
+        }
+        #expect(try database.rows("SELECT x FROM t").isEmpty)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func errorsNeverCarryBoundValues() throws {
+        let database = try Database(path: folder.appendingPathComponent("e.sqlite3").path)
+        try database.execute("CREATE TABLE t (secret TEXT NOT NULL UNIQUE)")
+        try database.run("INSERT INTO t VALUES (?)", [.text("hunter2-secret")])
+        do {
+            try database.run("INSERT INTO t VALUES (?)", [.text("hunter2-secret")])
+            Issue.record("no error")
+        } catch let error as SQLiteError {
+            #expect(!error.message.contains("hunter2"))
+            #expect(error.message.contains("INSERT INTO t VALUES (?)"))
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func aLockedDatabaseIsATemporaryFailure() throws {
+        let path = folder.appendingPathComponent("l.sqlite3").path
+        let holder = try Database(path: path)
+        try holder.execute("CREATE TABLE t (x)")
+        try holder.execute("BEGIN IMMEDIATE")
+        let other = try Database(path: path, busyTimeoutMilliseconds: 50)
+        do {
+            try other.transaction { try other.run("INSERT INTO t VALUES (1)") }
+            Issue.record("no error")
+        } catch let error as SQLiteError {
+            #expect(error.isBusy)
+            #expect(error.exitCode == .temporaryFailure)
+        }
+        try holder.execute("ROLLBACK")
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
