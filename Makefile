@@ -3,11 +3,11 @@
 
 SWIFT ?= swift
 FUZZ_SECONDS ?= 60
-# System packages: libcurl and SQLite headers to build; python3 to compare with Python's email package;
-# mblaze and time for the benchmark's peers and memory figures.
-DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev pkg-config python3 mblaze time
+# System packages: libcurl and SQLite headers to build; python3 to compare with Python's email package; Postfix,
+# Dovecot (SASL for Postfix) and openssl for the test mail servers; mblaze and time for the benchmark's peers.
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev pkg-config python3 postfix dovecot-core openssl mblaze time
 
-.PHONY: all deps build release test unit-test fuzz demo bench clean
+.PHONY: all deps build release test fuzz demo bench clean
 
 all: build
 
@@ -20,14 +20,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The test command: unit and CLI tests (Swift Testing), then the fuzz target for a bounded time.
+# The test command: unit, CLI and integration tests (Swift Testing) against real mail servers started on 127.0.0.1
+# for the run and stopped by PID afterwards, then the fuzz target for a bounded time.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/servers/with-servers.sh $(SWIFT) test --skip-build
 	bash fuzz/run.sh $(FUZZ_SECONDS)
-
-unit-test: deps
-	$(SWIFT) test
 
 fuzz: deps
 	bash fuzz/run.sh $(FUZZ_SECONDS)

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Checks the servers that start.sh started, with Python's smtplib (and curl, the CLI face of libcurl, when it
+is installed). Run by smoke.sh; usable by hand on a running set: smoke_check.py DIR.
+
+Every check prints "ok - ..." or "FAIL - ..."; the last line is "smoke: N passed, N failed".
+"""
+
+import email
+import email.policy
+import glob
+import os
+import shutil
+import smtplib
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+passed = 0
+failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok - {name}")
+    else:
+        failed += 1
+        print(f"FAIL - {name} {detail}")
+
+
+def expect_error(name, function, error_type, code=None):
+    """Runs function; checks that it raises error_type (with smtp_code == code, if given)."""
+    try:
+        function()
+    except error_type as error:
+        got = getattr(error, "smtp_code", None)
+        check(name, code is None or got == code, f"code {got}, wanted {code}: {error!r}")
+        return error
+    except Exception as error:  # noqa: BLE001 -- report any other failure as a failed check
+        check(name, False, f"raised {error!r}, wanted {error_type}")
+        return error
+    check(name, False, f"no {error_type} raised")
+    return None
+
+
+def load_env(directory):
+    env = {}
+    with open(os.path.join(directory, "servers.env"), encoding="utf-8") as env_file:
+        for line in env_file:
+            key, _, value = line.rstrip("\n").partition("=")
+            env[key] = value
+    return env
+
+
+def message(subject, sender, recipients, lines=1):
+    body = "".join(f"line {n} of {subject}\r\n" for n in range(lines))
+    return (f"From: {sender}\r\nTo: {', '.join(recipients)}\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{subject}@notifier.test>\r\n\r\n{body}")
+
+
+def read_log(env, mode):
+    with open(os.path.join(env["FAULTY_LOG_DIR"], f"faulty-{mode}.log"), encoding="utf-8") as log:
+        return [line.rstrip("\n") for line in log]
+
+
+def count(lines, word):
+    return sum(1 for line in lines if line.split(" ", 2)[1:2] == [word])
+
+
+def wait_for_log(env, mode, predicate, timeout=5):
+    """The CLOSE line is written after the client is done: poll briefly for lines written after the fact."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = read_log(env, mode)
+        if predicate(lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def postfix_checks(env, ca):
+    host, plain, subs = "localhost", int(env["SMTP_PLAIN_PORT"]), int(env["SMTP_SUBMISSIONS_PORT"])
+    user, password = env["SMTP_USER"], env["SMTP_PASSWORD"]
+    sender, vendor, outside = "sender@example.test", "vendor@example.test", "customer@example.com"
+    expected = []  # (subject, recipient) pairs that must arrive in the Maildir
+
+    with smtplib.SMTP(host, plain, timeout=10) as client:
+        client.ehlo()
+        check("plain port offers STARTTLS", client.has_extn("starttls"))
+        check("plain port offers no AUTH before STARTTLS", not client.has_extn("auth"))
+        refused = client.sendmail(sender, [vendor], message("smoke-plain-noauth", sender, [vendor]))
+        check("plain port takes mail for example.test without AUTH", refused == {})
+        expected.append(("smoke-plain-noauth", vendor))
+        expect_error("plain port refuses relaying without AUTH (554)",
+                     lambda: client.sendmail(sender, [outside], message("x", sender, [outside])),
+                     smtplib.SMTPRecipientsRefused)
+        client.rset()
+        code, _ = client.mail(sender)
+        code, reply = client.rcpt("unknown@example.test")
+        check("unknown@example.test gets 550 5.1.1", code == 550 and reply.startswith(b"5.1.1"), f"{code} {reply}")
+        client.rset()
+        # A Japanese (UTF-8) address and header, as the notifier's mail may carry: SMTPUTF8 and 8BITMIME.
+        japanese = "担当者@example.test"
+        raw = (f"From: {sender}\r\nTo: {japanese}\r\nSubject: smoke-smtputf8 証明書の更新\r\n\r\n本文\r\n").encode()
+        refused = client.sendmail(sender, [japanese], raw, mail_options=["SMTPUTF8", "BODY=8BITMIME"])
+        check("plain port takes SMTPUTF8 mail to a Japanese address", client.has_extn("smtputf8") and refused == {})
+        expected.append(("smoke-smtputf8 証明書の更新", japanese))
+
+    with smtplib.SMTP(host, plain, timeout=10) as client:
+        client.starttls(context=ca)
+        client.ehlo()
+        check("AUTH PLAIN and LOGIN offered after STARTTLS",
+              {"PLAIN", "LOGIN"} <= set(client.esmtp_features.get("auth", "").upper().split()),
+              client.esmtp_features.get("auth"))
+        client.user, client.password = user, password
+        code, _ = client.auth("PLAIN", client.auth_plain)
+        check("AUTH PLAIN after STARTTLS (certificate verified against SMTP_CA_FILE)", code == 235)
+        refused = client.sendmail(sender, [vendor, outside],
+                                  message("smoke-starttls-auth", sender, [vendor, outside]))
+        check("authenticated relaying to another domain is accepted", refused == {})
+        expected += [("smoke-starttls-auth", vendor), ("smoke-starttls-auth", outside)]
+
+    with smtplib.SMTP(host, plain, timeout=10) as client:
+        client.starttls(context=ca)
+        client.ehlo()
+        client.user, client.password = user, password
+        code, _ = client.auth("LOGIN", client.auth_login, initial_response_ok=False)
+        check("AUTH LOGIN after STARTTLS", code == 235)
+
+    with smtplib.SMTP(host, plain, timeout=10) as client:
+        client.starttls(context=ca)
+        expect_error("a wrong password gets 535", lambda: client.login(user, password + "x"),
+                     smtplib.SMTPAuthenticationError, 535)
+
+    expect_error("the certificate does not verify without SMTP_CA_FILE",
+                 lambda: smtplib.SMTP_SSL(host, subs, timeout=10, context=ssl.create_default_context()).quit(),
+                 ssl.SSLCertVerificationError)
+
+    with smtplib.SMTP_SSL("127.0.0.1", subs, timeout=10, context=ca) as client:  # IP SAN 127.0.0.1
+        client.ehlo()
+        check("submissions port (implicit TLS) offers AUTH", client.has_extn("auth"))
+        client.mail(sender)
+        code, _ = client.rcpt(vendor)
+        check("submissions port refuses recipients without AUTH", code == 554, str(code))
+        client.rset()
+        client.login(user, password)
+        refused = client.sendmail(sender, [vendor], message("smoke-submissions", sender, [vendor]))
+        check("submissions port with AUTH accepts mail", refused == {})
+        expected.append(("smoke-submissions", vendor))
+
+    if shutil.which("curl"):
+        with tempfile.NamedTemporaryFile("w", suffix=".eml", delete=False) as mail_file:
+            mail_file.write(message("smoke-curl-starttls", sender, [vendor]))
+        common = ["curl", "-sS", "--cacert", env["SMTP_CA_FILE"], "--user", f"{user}:{password}",
+                  "--mail-from", sender, "--mail-rcpt", vendor, "--upload-file", mail_file.name]
+        result = subprocess.run(common + ["--ssl-reqd", f"smtp://127.0.0.1:{plain}"], capture_output=True)
+        check("curl: smtp:// with --ssl-reqd (STARTTLS) and AUTH", result.returncode == 0, result.stderr)
+        expected.append(("smoke-curl-starttls", vendor))
+        with open(mail_file.name, "w", encoding="utf-8") as rewrite:
+            rewrite.write(message("smoke-curl-smtps", sender, [vendor]))
+        result = subprocess.run(common + [f"smtps://localhost:{subs}"], capture_output=True)
+        check("curl: smtps:// (implicit TLS) and AUTH", result.returncode == 0, result.stderr)
+        expected.append(("smoke-curl-smtps", vendor))
+        os.unlink(mail_file.name)
+    else:
+        print("note - curl not installed: the curl checks were not run")
+
+    # Delivery is asynchronous (queue manager -> virtual): poll the Maildir.
+    maildir_new = os.path.join(env["SMTP_MAILDIR"], "new")
+    deadline = time.monotonic() + 15
+    while True:
+        arrived = set()
+        for path in glob.glob(os.path.join(maildir_new, "*")):
+            with open(path, "rb") as delivered:
+                parsed = email.message_from_binary_file(delivered, policy=email.policy.default)
+            arrived.add((str(parsed["Subject"]), str(parsed["Delivered-To"])))
+        if set(expected) <= arrived or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    missing = set(expected) - arrived
+    check(f"all {len(expected)} deliveries arrived in SMTP_MAILDIR/new", not missing, f"missing {sorted(missing)}")
+    authenticated = [path for path in glob.glob(os.path.join(maildir_new, "*"))
+                     if b"(Authenticated sender: sender@example.test)" in open(path, "rb").read()]
+    check("authenticated mail carries '(Authenticated sender: ...)' in Received", len(authenticated) >= 3)
+
+
+def faulty_checks(env, ca):
+    port = {mode: int(value) for key, value in env.items() if key.startswith("FAULTY_PORT_")
+            for mode in [key[len("FAULTY_PORT_"):].lower()]}
+    sender, rcpt = "sender@example.test", "vendor@example.test"
+    host = "127.0.0.1"
+
+    expect_error("greeting421: 421 at the greeting",
+                 lambda: smtplib.SMTP(host, port["greeting421"], timeout=5), smtplib.SMTPConnectError, 421)
+
+    def send(mode, recipients, lines=1, timeout=5):
+        with smtplib.SMTP(host, port[mode], timeout=timeout) as client:
+            return client.sendmail(sender, recipients, message(f"faulty-{mode}", sender, recipients, lines))
+
+    error = expect_error("rcpt451: 451 to RCPT TO", lambda: send("rcpt451", [rcpt]), smtplib.SMTPRecipientsRefused)
+    check("rcpt451: enhanced code 4.7.1",
+          error is not None and getattr(error, "recipients", {}).get(rcpt, (0, b""))[1].startswith(b"4.7.1"))
+    error = expect_error("rcpt550: 550 to RCPT TO", lambda: send("rcpt550", [rcpt]), smtplib.SMTPRecipientsRefused)
+    check("rcpt550: code 550 5.1.1",
+          error is not None and getattr(error, "recipients", {}).get(rcpt, (0, b""))[:1] == (550,))
+    expect_error("data451: 451 after DATA", lambda: send("data451", [rcpt]), smtplib.SMTPDataError, 451)
+    expect_error("data552: 552 after DATA", lambda: send("data552", [rcpt]), smtplib.SMTPDataError, 552)
+    expect_error("drop_data: connection closed during DATA", lambda: send("drop_data", [rcpt], lines=20),
+                 smtplib.SMTPServerDisconnected)
+    lines = wait_for_log(env, "drop_data", lambda lines: count(lines, "CLOSE") >= 1)
+    check("drop_data: log shows DATA then DROP", count(lines, "DATA") == 1 and count(lines, "DROP") == 1, lines)
+
+    # smtplib reports its own time-out as SMTPServerDisconnected("Connection unexpectedly closed: timed out").
+    started = time.monotonic()
+    error = expect_error("stall: no greeting (client times out)",
+                         lambda: smtplib.SMTP(host, port["stall"], timeout=1), smtplib.SMTPServerDisconnected)
+    check("stall: the time-out was the client's (about 1 s)",
+          "timed out" in str(error) and 0.9 < time.monotonic() - started < 3, error)
+    error = expect_error("stall_data: no answer after the end of DATA (client times out)",
+                         lambda: send("stall_data", [rcpt], timeout=1), smtplib.SMTPServerDisconnected)
+    check("stall_data: it was a time-out", "timed out" in str(error), error)
+    lines = wait_for_log(env, "stall_data", lambda lines: count(lines, "DATA-END") >= 1)
+    check("stall_data: log shows DATA-END", count(lines, "DATA-END") == 1, lines)
+
+    # The recipient decides; three messages over one connection.
+    ok1, temp, perm, ok2 = ("a@example.test", "b+451@example.test", "c+550@example.test", "d@example.test")
+    with smtplib.SMTP(host, port["recipient"], timeout=5) as client:
+        refused = client.sendmail(sender, [ok1, temp, perm], message("batch-1", sender, [ok1, temp, perm]))
+        check("recipient: +451 gets 451, +550 gets 550, others 250",
+              {address: code for address, (code, _) in refused.items()} == {temp: 451, perm: 550}, refused)
+        check("recipient: a second message on the same connection",
+              client.sendmail(sender, [ok2], message("batch-2", sender, [ok2])) == {})
+        expect_error("recipient: a message whose only recipient is +451 is refused",
+                     lambda: client.sendmail(sender, [temp], message("batch-3", sender, [temp])),
+                     smtplib.SMTPRecipientsRefused)
+    lines = wait_for_log(env, "recipient", lambda lines: count(lines, "CLOSE") >= 1)
+    check("recipient log: 1 connection, 3 MAIL FROM, 2 messages accepted",
+          count(lines, "CONNECT") == 1 and count(lines, "MAIL") == 3 and count(lines, "DATA-END") == 2, lines)
+    saved = sorted(os.listdir(os.path.join(env["FAULTY_LOG_DIR"], "faulty-recipient")))
+    check("recipient: accepted messages saved as <conn>-<n>.eml", saved == ["1-1.eml", "1-2.eml"], saved)
+
+    # The well-behaved mode, over STARTTLS with AUTH (the faulty server accepts any credentials).
+    with smtplib.SMTP("localhost", port["ok"], timeout=5) as client:
+        client.starttls(context=ca)
+        client.login("anyone", "anything")
+        for n in range(2):
+            client.sendmail(sender, [rcpt], message(f"ok-{n}", sender, [rcpt]))
+    lines = wait_for_log(env, "ok", lambda lines: count(lines, "CLOSE") >= 1)
+    check("ok: STARTTLS + AUTH + 2 messages on 1 connection",
+          count(lines, "CONNECT") == 1 and count(lines, "STARTTLS") == 1 and count(lines, "MAIL") == 2, lines)
+    check("ok: AUTH credentials are not logged", all("AUTH" not in line or line.endswith("***") for line in lines),
+          lines)
+
+    if shutil.which("curl"):
+        with tempfile.NamedTemporaryFile("w", suffix=".eml", delete=False) as mail_file:
+            mail_file.write(message("curl-batch", sender, [ok1, temp]))
+        common = ["curl", "-sS", "--mail-from", sender, "--mail-rcpt", ok1, "--mail-rcpt", temp,
+                  "--upload-file", mail_file.name, f"smtp://{host}:{port['recipient']}"]
+        result = subprocess.run(common, capture_output=True)
+        check("curl: a refused recipient fails the transfer by default", result.returncode != 0, result.returncode)
+        result = subprocess.run(common[:1] + ["--mail-rcpt-allowfails"] + common[1:], capture_output=True)
+        check("curl: --mail-rcpt-allowfails sends to the others", result.returncode == 0, result.stderr)
+        os.unlink(mail_file.name)
+
+
+def main():
+    directory = sys.argv[1]
+    env = load_env(directory)
+    ca = ssl.create_default_context(cafile=env["SMTP_CA_FILE"])
+    started = time.monotonic()
+    postfix_checks(env, ca)
+    print(f"# Postfix checks took {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    faulty_checks(env, ca)
+    print(f"# faulty server checks took {time.monotonic() - started:.1f} s")
+    print(f"smoke: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

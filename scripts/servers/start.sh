@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Starts real mail servers on 127.0.0.1 for the SMTP client's integration tests:
+#   - Postfix (its own config_directory, queue and log under DIR) with two smtpd listeners:
+#       plain port:       STARTTLS offered, AUTH only after STARTTLS, relaying for authenticated users,
+#                         mail for @example.test accepted without AUTH;
+#       submissions port: implicit TLS (wrapper mode), AUTH required for every recipient;
+#     everything accepted lands in one Maildir, nothing ever leaves the machine;
+#   - Dovecot, for its SASL auth service only (Postfix asks it to check AUTH PLAIN/LOGIN against a passwd-file);
+#   - faulty_smtp.py, a misbehaving SMTP server with one port per failure mode.
+# Then it waits until each one answers and writes DIR/servers.env (KEY=value lines, no quotes, no spaces: valid
+# shell and trivial to parse) and DIR/pids ("name pid" lines, for stop.sh).
+#
+# Usage: start.sh DIR     DIR: a fresh, empty folder (e.g. from mktemp -d), at most 60 characters long.
+# Stop with stop.sh DIR. The servers outlive this script (they are daemons): the caller must run stop.sh, also
+# when its tests fail. Needs root (Postfix's master and Dovecot start as root and drop privileges) and the Debian
+# packages postfix, dovecot-core, openssl and python3; it installs nothing and fails naming what is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+python=/usr/bin/python3   # Debian's python3; faulty_smtp.py and srvutil.py use only its standard library
+
+die() { echo "start.sh: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] || die "usage: start.sh DIR"
+[ -d "$1" ] || die "$1 is not a directory"
+DIR=$(realpath "$1")
+
+# --- Preconditions: fail loudly, naming the Debian package, rather than letting a test skip or hang. ---
+[ "$(id -u)" -eq 0 ] || die "must run as root: Postfix's master and Dovecot start as root and drop privileges"
+need() { # need PATH PACKAGE
+    [ -x "$1" ] || die "missing $1: install the Debian package $2 (make deps installs it)"
+}
+need /usr/sbin/postfix postfix
+need /usr/sbin/postconf postfix
+need /usr/sbin/dovecot dovecot-core
+need /usr/bin/openssl openssl
+need "$python" python3
+for user in postfix dovecot dovenull; do
+    getent passwd "$user" >/dev/null || die "system user $user is missing: reinstall the Debian package" \
+        "$([ "$user" = postfix ] && echo postfix || echo dovecot-core)"
+done
+"$python" -c 'import sys, ssl; sys.exit(sys.version_info < (3, 11))' ||
+    die "$python must be Python >= 3.11 with the ssl module (Debian 12's python3 is)"
+# Unix socket paths are limited to 107 bytes; Postfix's and Dovecot's sockets live below DIR.
+[ ${#DIR} -le 60 ] || die "$DIR is too long (${#DIR} > 60 characters) for the Unix sockets below it: use mktemp -d"
+# DIR goes into main.cf, dovecot.conf and servers.env unquoted.
+[[ "$DIR" =~ ^[A-Za-z0-9/._-]+$ ]] || die "$DIR: use a path of letters, digits and / . _ - only (e.g. mktemp -d)"
+[ ! -e "$DIR/pids" ] && [ ! -e "$DIR/servers.env" ] || die "$DIR was already used: give a fresh folder"
+
+# mktemp -d makes the folder 0700; the postfix, dovecot and nobody users need to traverse it, and every folder
+# above it (a DIR under /root would not do).
+chmod 755 "$DIR"
+runuser -u nobody -- test -x "$DIR" ||
+    die "$DIR cannot be reached by unprivileged users (a parent folder is not world-searchable): use mktemp -d"
+
+# If anything below fails, stop what was already started (stop.sh only touches PIDs written to DIR/pids) and show
+# the servers' own logs, which usually say why.
+started=no
+on_exit() {
+    local status=$?
+    if [ "$started" != yes ]; then
+        echo "start.sh: failed (status $status); stopping what was started. Logs:" >&2
+        for log in postfix-start.log postfix.log dovecot.log faulty.stderr; do
+            [ -s "$DIR/$log" ] && { echo "--- $DIR/$log (last lines)" >&2; tail -n 20 "$DIR/$log" >&2; }
+        done
+        "$here/stop.sh" "$DIR" >&2 || true
+    fi
+}
+trap on_exit EXIT
+
+began=$EPOCHREALTIME
+token=$("$python" -c 'import secrets; print(secrets.token_hex(6))')   # identifies this instance's banners
+mail_user=nobody   # owner of the delivered files: the virtual delivery agent refuses root
+mail_uid=$(id -u "$mail_user")
+mail_gid=$(id -g "$mail_user")
+smtp_user=sender@example.test
+smtp_password=$("$python" -c 'import secrets; print(secrets.token_urlsafe(12))')
+mapfile -t ports < <("$python" "$here/srvutil.py" free-ports 2)
+plain_port=${ports[0]}
+submissions_port=${ports[1]}
+
+# --- TLS: a throw-away CA and a server certificate for localhost and 127.0.0.1 signed by it. ---
+# EC keys because they are generated in milliseconds. The extensions are the ones strict verifiers want
+# (Python 3.13's VERIFY_X509_STRICT needs the key identifiers; the leaf must say CA:FALSE and serverAuth).
+tls=$DIR/tls
+mkdir -m 755 "$tls"
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -noenc -days 7 \
+    -subj "/CN=notifier test CA $token" -keyout "$tls/ca.key" -out "$tls/ca.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -noenc -subj "/CN=localhost" \
+    -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+cat >"$tls/server.ext" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+EOF
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
+    -days 7 -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
+chmod 600 "$tls/ca.key" "$tls/server.key"   # read by root only: smtpd loads its key before dropping privileges
+chmod 644 "$tls/ca.pem" "$tls/server.pem"
+
+# --- The faulty server: started first, in the background; it announces its ports in DIR/faulty.env. ---
+# setsid + redirections: it must not hold the caller's terminal or pipes (a caller reading our output to EOF
+# would hang), and it outlives this script like the other daemons.
+setsid "$python" "$here/faulty_smtp.py" --dir "$DIR" --cert "$tls/server.pem" --key "$tls/server.key" \
+    </dev/null >>"$DIR/faulty.stderr" 2>&1 &
+echo "faulty $!" >>"$DIR/pids"
+
+# --- Dovecot: SASL authentication only (no IMAP/POP3), from one config file. ---
+# The passwd-file must be readable by Dovecot's unprivileged auth process, hence 644 (a test password).
+mkdir -m 755 "$DIR/dovecot" "$DIR/sasl"
+echo "$smtp_user:{PLAIN}$smtp_password::::::" >"$DIR/dovecot/users"
+chmod 644 "$DIR/dovecot/users"
+cat >"$DIR/dovecot/dovecot.conf" <<EOF
+# Generated by scripts/servers/start.sh: Dovecot as Postfix's SASL back end for the tests, nothing else.
+protocols =
+base_dir = $DIR/dovecot/run
+state_dir = $DIR/dovecot/state
+instance_name = notifier-test-$token
+log_path = $DIR/dovecot.log
+ssl = no
+# Postfix itself offers AUTH only under TLS (smtpd_tls_auth_only); Dovecot cannot see the TLS and would hide the
+# plaintext mechanisms from Postfix without this.
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_verbose = yes
+# A wrong password is answered sooner (the default waits 2 s); Dovecot 2.3 still takes about 0.5 s (the period of
+# its failure timer; a "nodelay" passdb field does not help on a password mismatch).
+auth_failure_delay = 0
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $DIR/dovecot/users
+}
+userdb {
+  driver = static
+  args = uid=$mail_uid gid=$mail_gid home=/nonexistent
+}
+# No auth penalty either: after a failure Dovecot would delay every AUTH from 127.0.0.1 by 2, 4, 8... s (through
+# anvil). Without access to this socket the penalty is off (Dovecot's documented way to disable it).
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+service auth {
+  unix_listener $DIR/sasl/auth {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+/usr/sbin/dovecot -c "$DIR/dovecot/dovecot.conf" </dev/null >>"$DIR/dovecot.log" 2>&1 ||
+    die "dovecot did not start (see $DIR/dovecot.log)"
+# Its master daemonizes; record its PID at once, so that a failure further down stops it too.
+dovecot_pid_file=$DIR/dovecot/run/master.pid
+for _ in $(seq 200); do [ -s "$dovecot_pid_file" ] && break; sleep 0.05; done
+[ -s "$dovecot_pid_file" ] || die "dovecot wrote no $dovecot_pid_file"
+echo "dovecot $(tr -d ' \n' <"$dovecot_pid_file")" >>"$DIR/pids"
+
+# --- Postfix: its own config_directory, queue, data directory and log file, all inside DIR. ---
+# meta_directory, daemon_directory etc. keep their defaults (/etc/postfix, /usr/lib/postfix/sbin: the package's).
+mkdir -m 755 "$DIR/postfix" "$DIR/postfix-queue"
+mkdir -m 700 "$DIR/postfix-data"
+chown postfix:postfix "$DIR/postfix-data"
+# The Maildir: everything accepted is delivered here by the virtual delivery agent as $mail_user.
+mkdir -p -m 755 "$DIR/maildir/new" "$DIR/maildir/cur" "$DIR/maildir/tmp"
+chown -R "$mail_uid:$mail_gid" "$DIR/maildir"
+
+cat >"$DIR/postfix/main.cf" <<EOF
+# Generated by scripts/servers/start.sh: a Postfix for the SMTP client's tests, on 127.0.0.1 only.
+compatibility_level = 3.6
+queue_directory = $DIR/postfix-queue
+data_directory = $DIR/postfix-data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = localhost
+mydomain = example.test
+myorigin = \$myhostname
+smtpd_banner = \$myhostname ESMTP notifier-test-$token
+
+# There is no syslog here: postlogd (see master.cf) writes this file. Without maillog_file_prefixes covering it,
+# Postfix refuses a log file outside /var.
+maillog_file = $DIR/postfix.log
+maillog_file_prefixes = $DIR
+
+# Delivery: no local domains, no aliases. All of example.test is a virtual mailbox domain whose every address
+# (static map) goes to DIR/maildir/. Mail relayed for authenticated users (other domains) goes to the same
+# Maildir too (default_transport = virtual), so nothing ever leaves the machine and tests can read it.
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+relay_domains =
+virtual_mailbox_domains = example.test
+virtual_mailbox_base = $DIR
+virtual_mailbox_maps = static:maildir/
+virtual_uid_maps = static:$mail_uid
+virtual_gid_maps = static:$mail_gid
+default_transport = virtual
+relay_transport = virtual
+
+# TLS (STARTTLS offered on the plain port; the submissions port overrides in master.cf).
+smtpd_tls_cert_file = $tls/server.pem
+smtpd_tls_key_file = $tls/server.key
+smtpd_tls_security_level = may
+smtpd_tls_auth_only = yes
+smtpd_tls_loglevel = 1
+smtpd_tls_received_header = yes
+
+# AUTH through Dovecot's auth service.
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $DIR/sasl/auth
+smtpd_sasl_security_options = noanonymous
+smtpd_sasl_authenticated_header = yes
+
+# Who may send what: example.test is accepted from anyone, other domains only after AUTH (no permit_mynetworks:
+# every client here is on 127.0.0.1). unknown@example.test is refused, for tests of a permanent RCPT failure.
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access inline:{ {unknown@example.test = 550 5.1.1 User unknown} }
+message_size_limit = 10240000
+
+# Tests want answers at once: no sleeping after errors, no flow-control delay, no reverse DNS of 127.0.0.1.
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 100
+smtpd_hard_error_limit = 1000
+in_flow_delay = 0
+smtpd_peername_lookup = no
+biff = no
+EOF
+
+# Only the services these tests need. No smtp/lmtp/local delivery services at all: even a misrouted message cannot
+# leave the machine. Every listener is bound to 127.0.0.1:PORT explicitly. chroot is off ("n"): the queue is in DIR.
+cat >"$DIR/postfix/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:$plain_port inet n - n - - smtpd
+  -o syslog_name=postfix/plain
+127.0.0.1:$submissions_port inet n - n - - smtpd
+  -o syslog_name=postfix/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+
+# Postfix re-reads a configuration file whose mtime is less than 2 s old, sleeping 300 ms between tries, until it
+# is older (it fears a file still being written): backdating the new files saves about 2 s of start-up.
+touch -d '-1 minute' "$DIR/postfix/main.cf" "$DIR/postfix/master.cf"
+
+# "postfix start" creates the queue directories with their owners (post-install create-missing), checks, and waits
+# for the master to finish initialising (master -w): when it returns, the listeners are bound.
+/usr/sbin/postfix -c "$DIR/postfix" start </dev/null >>"$DIR/postfix-start.log" 2>&1 || {
+    [ -s "$DIR/postfix-queue/pid/master.pid" ] &&
+        echo "postfix $(tr -d ' \n' <"$DIR/postfix-queue/pid/master.pid")" >>"$DIR/pids"
+    die "postfix did not start (see $DIR/postfix-start.log and $DIR/postfix.log)"
+}
+echo "postfix $(tr -d ' \n' <"$DIR/postfix-queue/pid/master.pid")" >>"$DIR/pids"
+
+# --- Wait until everything answers (each has 10 s; normally all are ready by now). ---
+for _ in $(seq 200); do [ -s "$DIR/faulty.env" ] && break; sleep 0.05; done
+[ -s "$DIR/faulty.env" ] || die "the faulty SMTP server did not announce its ports (see $DIR/faulty.stderr)"
+for _ in $(seq 200); do [ -S "$DIR/sasl/auth" ] && break; sleep 0.05; done
+[ -S "$DIR/sasl/auth" ] || die "dovecot's auth socket $DIR/sasl/auth did not appear (see $DIR/dovecot.log)"
+"$python" "$here/srvutil.py" wait-smtp "$plain_port" "notifier-test-$token" 10
+"$python" "$here/srvutil.py" wait-smtp "$submissions_port" "notifier-test-$token" 10 --implicit-tls "$tls/ca.pem"
+# The faulty server writes faulty.env only once all its ports listen; check it is still alive.
+faulty_pid=$(sed -n 's/^FAULTY_PID=//p' "$DIR/faulty.env")
+kill -0 "$faulty_pid" 2>/dev/null || die "the faulty SMTP server exited (see $DIR/faulty.stderr)"
+# setsid forks when it is a process-group leader (a caller with job control): then $! above was setsid's PID.
+grep -qx "faulty $faulty_pid" "$DIR/pids" || echo "faulty $faulty_pid" >>"$DIR/pids"
+# One real STARTTLS + AUTH, so that a broken Postfix-Dovecot link fails here, loudly, and not later in a test.
+"$python" "$here/srvutil.py" check-auth "$plain_port" "$tls/ca.pem" "$smtp_user" "$smtp_password" ||
+    die "AUTH through Dovecot does not work (see $DIR/postfix.log and $DIR/dovecot.log)"
+
+# --- servers.env: what the tests need. Written last and atomically, so its presence means "ready". ---
+{
+    echo "SMTP_HOST=127.0.0.1"
+    echo "SMTP_TLS_NAME=localhost"
+    echo "SMTP_PLAIN_PORT=$plain_port"
+    echo "SMTP_SUBMISSIONS_PORT=$submissions_port"
+    echo "SMTP_CA_FILE=$tls/ca.pem"
+    echo "SMTP_USER=$smtp_user"
+    echo "SMTP_PASSWORD=$smtp_password"
+    echo "SMTP_DOMAIN=example.test"
+    echo "SMTP_UNKNOWN_RECIPIENT=unknown@example.test"
+    echo "SMTP_MAILDIR=$DIR/maildir"
+    echo "SMTP_LOG=$DIR/postfix.log"
+    echo "DOVECOT_LOG=$DIR/dovecot.log"
+    grep '^FAULTY_PORT_' "$DIR/faulty.env"
+    echo "FAULTY_LOG_DIR=$DIR"
+    echo "SERVERS_PIDS=$(awk '{print $2}' "$DIR/pids" | paste -sd, -)"
+    echo "SERVERS_DIR=$DIR"
+} >"$DIR/servers.env.tmp"
+mv "$DIR/servers.env.tmp" "$DIR/servers.env"
+
+started=yes
+awk -v began="$began" -v now="$EPOCHREALTIME" -v env="$DIR/servers.env" \
+    'BEGIN { printf "start.sh: mail servers ready in %.1f s; settings in %s\n", now - began, env }'
