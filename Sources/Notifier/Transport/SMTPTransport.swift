@@ -34,7 +34,9 @@ final class SMTPTransport: MessageTransport {
     /// Turns libcurl's code and the server's last reply into an outcome: the reply code decides when there is one
     /// (2xx sent, 4xx transient, 5xx permanent); without one, what failed does.
     static func classify(_ code: CURLcode, responseCode: Int, lines: [String]) -> Delivery {
-        let last = lines.last { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }
+        let replies = lines.filter { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }
+        // After a refusal libcurl says QUIT and the server "221 Bye": the refusal is the reply that counts.
+        let last = code == CURLE_OK ? replies.last : (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last)
         let reply = last ?? String(cString: curl_easy_strerror(code))
         let replyCode = last.flatMap { Int($0.prefix(3)) } ?? (responseCode > 0 ? responseCode : nil)
         if code == CURLE_OK { return Delivery(outcome: .sent, code: replyCode, reply: reply) }
