@@ -45,7 +45,7 @@ import signal
 import ssl
 import sys
 
-MODES = ["ok", "greeting421", "rcpt451", "rcpt550", "data451", "data552", "drop_data", "stall", "stall_data",
+MODES = ["ok", "notls", "greeting421", "rcpt451", "rcpt550", "data451", "data552", "drop_data", "stall", "stall_data",
          "recipient"]
 
 IDLE_TIMEOUT = 300      # seconds without a command before we hang up: no connection can outlive a test run
@@ -166,7 +166,8 @@ class Session:
         self.reset()
         lines = [f"250 {HOSTNAME}", "250 SIZE 10240000", "250 8BITMIME", "250 SMTPUTF8", "250 ENHANCEDSTATUSCODES",
                  "250 AUTH PLAIN LOGIN"]
-        if self.server.tls_context is not None and not self.tls:
+        # notls: a server that never offers STARTTLS (for clients that must refuse to send in clear).
+        if self.server.tls_context is not None and not self.tls and self.server.mode != "notls":
             lines.append("250 STARTTLS")
         await self.reply(*lines)
 
@@ -175,7 +176,7 @@ class Session:
         await self.reply(f"250 {HOSTNAME}")
 
     async def cmd_starttls(self, argument):
-        if self.server.tls_context is None or self.tls:
+        if self.server.tls_context is None or self.tls or self.server.mode == "notls":
             await self.reply("454 4.7.0 TLS not available")
             return
         await self.reply("220 2.0.0 Ready to start TLS")

@@ -29,9 +29,7 @@ enum VendorCSV {
     /// The vendors in `bytes`, the contents of the file at `path` (used only in messages), in file order.
     /// - Throws: `VendorCSVError` listing every problem found; no record is returned unless every row is good.
     static func parse(_ bytes: [UInt8], path: String) throws -> [VendorRecord] {
-        func failure(_ line: Int?, _ reason: String) -> VendorCSVError {
-            VendorCSVError(path: path, problems: [VendorCSVError.Problem(line: line, column: nil, reason: reason)])
-        }
+        func failure(_ line: Int?, _ reason: String) -> VendorCSVError { fileError(path, line, reason) }
         let text = try decode(bytes, path: path)
         let rows: [CSVReader.Record]
         do {
@@ -50,10 +48,13 @@ enum VendorCSV {
         var codeLines: [String: Int] = [:]
         for row in rows.dropFirst() {
             guard row.fields.count == columns.count else {
+                let count = row.fields.count
+                let hint = count > columns.count
+                    ? "a comma in a value needs the value in quotes" : "is a value missing?"
                 problems.append(VendorCSVError.Problem(
                     line: row.line, column: nil,
-                    reason: "\(row.fields.count) field\(row.fields.count == 1 ? "" : "s"), but the header names "
-                        + "\(columns.count) columns (a comma in a value needs the value in quotes)"))
+                    reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(columns.count) columns "
+                        + "(\(hint))"))
                 continue
             }
             let fields = Dictionary(uniqueKeysWithValues: zip(columns, row.fields))
@@ -64,7 +65,8 @@ enum VendorCSV {
                 do {
                     return try check(field.text.trimmingCharacters(in: .whitespaces))
                 } catch {
-                    problems.append(VendorCSVError.Problem(line: field.line, column: column.rawValue, reason: error.text))
+                    problems.append(
+                        VendorCSVError.Problem(line: field.line, column: column.rawValue, reason: error.text))
                     return nil
                 }
             }
@@ -89,19 +91,22 @@ enum VendorCSV {
         return vendors
     }
 
+    /// An error about the file as a whole or one line of it, which stops the reading.
+    private static func fileError(_ path: String, _ line: Int?, _ reason: String) -> VendorCSVError {
+        VendorCSVError(path: path, problems: [VendorCSVError.Problem(line: line, column: nil, reason: reason)])
+    }
+
     // MARK: - Encoding
 
     /// The text of the file: UTF-8 when the bytes are UTF-8 (a BOM dropped), else cp932 when they are well-formed
     /// Shift_JIS whose every character exists, else an error naming the line of the first bad byte.
     private static func decode(_ bytes: [UInt8], path: String) throws -> String {
-        func failure(_ line: Int?, _ reason: String) -> VendorCSVError {
-            VendorCSVError(path: path, problems: [VendorCSVError.Problem(line: line, column: nil, reason: reason)])
-        }
+        func failure(_ line: Int?, _ reason: String) -> VendorCSVError { fileError(path, line, reason) }
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
         if let text = String(validating: body, as: UTF8.self) { return text }
         let saveAs = "save it from Excel as \"CSV UTF-8\" and try again"
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            throw failure(nil, "the file is UTF-16 (Excel's \"Unicode text\"), not CSV in UTF-8 or Shift_JIS; \(saveAs)")
+            throw failure(nil, "the file is UTF-16 (Excel's \"Unicode text\"), not UTF-8 or Shift_JIS; \(saveAs)")
         }
         if let offset = firstNonShiftJIS(bytes) {
             throw failure(
@@ -199,7 +204,7 @@ enum VendorCSV {
         if text.unicodeScalars.contains(where: { (0xFF10...0xFF19).contains($0.value) }) {
             throw Reason("\(shown(text)) has full-width digits; write ASCII digits (\(shown(halfWidth(text))))")
         }
-        let digits = text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+        let digits = isASCIIDigits(text)
         if digits, text.utf8.count < 7 {
             throw Reason("\(shown(text)) has \(text.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
                 + "unless the column is formatted as text)")
@@ -212,7 +217,8 @@ enum VendorCSV {
     private static func name(_ text: String) throws(Reason) -> String {
         guard !text.isEmpty else { throw Reason("is empty; every vendor needs a name") }
         if let control = text.unicodeScalars.first(where: isControl) {
-            let what = control == "\n" || control == "\r" ? "a line break" : "a control character (\(codePoint(control)))"
+            let what = control == "\n" || control == "\r"
+                ? "a line break" : "a control character (\(codePoint(control)))"
             throw Reason("\(shown(text)) has \(what); a name is one line of text")
         }
         return text
@@ -230,7 +236,9 @@ enum VendorCSV {
             throw Reason("\(shown(text)) is not \(example) (write the address alone, without a name or <>)")
         }
         let domain = text.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
-        guard Validation.isAddrSpec(text), domain.contains(".") else { throw Reason("\(shown(text)) is not \(example)") }
+        guard Validation.isAddrSpec(text), domain.contains(".") else {
+            throw Reason("\(shown(text)) is not \(example)")
+        }
         return text
     }
 
@@ -254,7 +262,7 @@ enum VendorCSV {
         let parts = text.split(separator: separator, omittingEmptySubsequences: false)
         let lengths = [4...4, 1...2, 1...2]
         guard parts.count == 3,
-            zip(parts, lengths).allSatisfy({ $1.contains($0.utf8.count) && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+            zip(parts, lengths).allSatisfy({ isASCIIDigits($0) && $1.contains($0.utf8.count) }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { throw Reason("\(shown(text)) is not a date like 2027-01-15 or 2027/01/15") }
         guard let date = CalendarDate(year: year, month: month, day: day) else {
@@ -264,6 +272,10 @@ enum VendorCSV {
     }
 
     // MARK: - Text helpers
+
+    private static func isASCIIDigits<Text: StringProtocol>(_ text: Text) -> Bool {
+        text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+    }
 
     /// C0, DEL and C1 controls, and the Unicode line and paragraph separators, none of which belong in a mail header.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

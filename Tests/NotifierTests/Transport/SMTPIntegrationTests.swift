@@ -94,6 +94,19 @@ struct SMTPIntegrationTests {
         #expect(Date().timeIntervalSince(started) < 15)
     }
 
+    @Test func requiredTLSRefusesAServerWithoutSTARTTLS() throws {
+        let port = try TestServers.port("FAULTY_PORT_NOTLS")
+        let before = try TestServers.faultyLog("notls")
+        let required = try CLI.run(["send"] + Self.arguments() + ["--smtp", "smtp://localhost:\(port)", "--smtp-tls", "required"])
+        #expect(required.status == 69)
+        #expect(required.stderr.contains("does not offer STARTTLS"))
+        let mailCommands = try TestServers.faultyLog("notls").dropFirst(before.count).filter { $0.contains(" MAIL ") }
+        #expect(mailCommands.isEmpty)
+        // In the default mode (STARTTLS when offered) the same server gets the message.
+        let auto = try CLI.run(["send"] + Self.arguments() + ["--smtp", "smtp://localhost:\(port)"])
+        #expect(auto.status == 0, "\(auto.stderr)")
+    }
+
     @Test func manyMessagesTravelOverOneConnection() throws {
         let port = try TestServers.port("FAULTY_PORT_OK")
         let before = try TestServers.faultyLog("ok")
