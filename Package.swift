@@ -21,9 +21,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // OpenSSL's libcrypto, only where a keyed hash is needed (HMAC-SHA-256 of one-time passwords).
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .executableTarget(
             name: "Notifier",
-            dependencies: ["MailParse", "CCurlShim", "CSQLite"]
+            dependencies: ["MailParse", "CCurlShim", "CSQLite", "CCrypto"]
         ),
         .testTarget(
             name: "MailParseTests",

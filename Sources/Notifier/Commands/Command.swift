@@ -42,6 +42,13 @@ struct CommandContext {
     func configuration() throws -> Configuration {
         try Configuration.load(override: configOverride, paths: paths)
     }
+
+    /// The database (`--db`, `$NOTIFIER_DB`, or the XDG default), created and migrated as needed.
+    func openDatabase() throws -> Database {
+        let database = try Database(path: try paths.database(override: databaseOverride))
+        try database.migrate(Schema.migrations)
+        return database
+    }
 }
 
 /// A parsed command line that prints help text.

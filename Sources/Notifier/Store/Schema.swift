@@ -1,0 +1,56 @@
+/// The database schema, one migration per `PRAGMA user_version` step. Times are stored as UTC seconds since 1970;
+/// dates a person typed (notify_after) as `YYYY-MM-DD` text.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: the issuer's side — vendor registry, one notice per vendor and fiscal year, OTPs, the audit trail.
+        """
+        CREATE TABLE vendors (
+            code TEXT PRIMARY KEY CHECK (length(code) = 7),
+            name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('construction', 'commissioned')),
+            notify_after TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            vendor_code TEXT NOT NULL REFERENCES vendors(code),
+            fiscal_year INTEGER NOT NULL,
+            token TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'deferred', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            last_code INTEGER,
+            last_reply TEXT,
+            sent_at INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (vendor_code, fiscal_year)
+        ) STRICT;
+        CREATE INDEX notices_by_state ON notices (fiscal_year, state);
+        CREATE TABLE otps (
+            vendor_code TEXT PRIMARY KEY REFERENCES vendors(code),
+            hash BLOB NOT NULL,
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER
+        ) STRICT;
+        CREATE TABLE otp_guards (
+            vendor_code TEXT PRIMARY KEY REFERENCES vendors(code),
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_at INTEGER
+        ) STRICT;
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            vendor_code TEXT,
+            event TEXT NOT NULL,
+            detail TEXT
+        ) STRICT;
+        CREATE INDEX audit_by_vendor ON audit (vendor_code, event, at);
+        """,
+    ]
+}
