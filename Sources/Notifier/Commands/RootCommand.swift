@@ -7,6 +7,7 @@ import Foundation
 enum RootCommand {
     static let commands = [
         CommandEntry(ParseCommand.self), CommandEntry(ComposeCommand.self), CommandEntry(SendCommand.self),
+        CommandEntry(VendorsCommand.self), CommandEntry(NoticesCommand.self),
         CommandEntry(HelpCommand.self),
     ]
 

@@ -17,9 +17,11 @@ struct Composer {
 
     /// - Parameter strict: every given variable must be used by the template (the `compose` and `send` commands);
     ///   programs that pass a fixed set to every template use `false`.
+    /// - Parameter messageID: a Message-ID decided earlier (the batch sender's, so a resent notice can be recognised).
     func compose(
         template name: String, from: Mailbox, to: [Mailbox], variables: [String: String],
-        charset: OutgoingMessage.BodyCharset, strict: Bool, extraHeaders: [(name: String, value: String)] = []
+        charset: OutgoingMessage.BodyCharset, strict: Bool, extraHeaders: [(name: String, value: String)] = [],
+        messageID fixedMessageID: String? = nil
     ) throws -> Composed {
         let template = try store.template(named: name)
         let placeholders = try template.placeholders
@@ -34,7 +36,7 @@ struct Composer {
         let subject = filled.headers.first { $0.name.lowercased() == "subject" }?.value ?? ""
         let others = filled.headers.filter { $0.name.lowercased() != "subject" }
         let message = OutgoingMessage(
-            from: from, to: to, subject: subject, date: now, messageID: messageID(from: from, now: now),
+            from: from, to: to, subject: subject, date: now, messageID: fixedMessageID ?? messageID(from: from, now: now),
             extraHeaders: others + extraHeaders, body: filled.body, charset: charset)
         do {
             return Composed(message: message, bytes: try MessageWriter().write(message))

@@ -28,6 +28,14 @@ enum RenewalCalendar {
         return (parts.month ?? 1) >= 4 ? year : year - 1
     }
 
+    /// The calendar day `date` falls on in Japan (what `notify_after` is compared with).
+    static func japanDate(of date: Date) -> CalendarDate {
+        let parts = japan.dateComponents([.year, .month, .day], from: date)
+        // Components of a real date in Japan time always make a valid CalendarDate within supportedYears' range.
+        return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+            ?? CalendarDate(year: 1970, month: 1, day: 1)!
+    }
+
     /// The next fiscal year to start after `date`: the one whose certificates are being (or will next be) renewed.
     /// From 04-01 00:00 on, the year that just started is no longer coming.
     static func comingFiscalYear(at date: Date) -> Int {

@@ -1,0 +1,129 @@
+import Foundation
+
+/// The notices table: one row per vendor and fiscal year, its state committed before and after every SMTP exchange.
+///
+/// States: `pending` (planned, never tried), `sending` (claimed: an exchange is under way, or was when the process
+/// died — such a row is sent again with the same Message-ID), `sent`, `deferred` (a transient failure; tried again
+/// from `next_attempt_at`), `failed` (refused for good, with the server's reply).
+struct NoticeStore {
+    let database: Database
+
+    struct Notice: Equatable, Sendable {
+        let id: Int64
+        let vendorCode: String
+        let fiscalYear: Int
+        let url: String
+        let messageID: String
+        let state: String
+        let attempts: Int
+        let lastCode: Int?
+        let lastReply: String?
+    }
+
+    private static let columns =
+        "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply"
+
+    private static func notice(_ row: Row) -> Notice {
+        Notice(
+            id: row.int(0) ?? 0, vendorCode: row.text(1) ?? "", fiscalYear: Int(row.int(2) ?? 0), url: row.text(3) ?? "",
+            messageID: row.text(4) ?? "", state: row.text(5) ?? "", attempts: Int(row.int(6) ?? 0),
+            lastCode: row.int(7).map(Int.init), lastReply: row.text(8))
+    }
+
+    /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
+    /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
+    func plan(vendorCodes: [String], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
+        let seconds = Int64(now.timeIntervalSince1970)
+        return try database.transaction {
+            var created = 0
+            for code in vendorCodes {
+                let token = Self.randomToken()
+                let separator = urlBase.contains("?") ? "&" : "?"
+                let messageID = "notice.\(fiscalYear).\(code).\(Self.randomToken())@\(messageIDDomain)"
+                created += try database.run(
+                    "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    [.text(code), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
+                     .text(messageID), .integer(seconds), .integer(seconds)])
+            }
+            return created
+        }
+    }
+
+    /// 128 bits from the system's cryptographic source, base64url without padding (22 characters).
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return EncodedBase64URL.encode(bytes)
+    }
+
+    /// The notices to try now: pending, left in `sending` by a killed run, and deferred ones whose time has come
+    /// (or all deferred ones with `retryDeferred`), oldest first.
+    func due(fiscalYear: Int, now: Date, retryDeferred: Bool) throws -> [Notice] {
+        try database.rows(
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN ('pending', 'sending') "
+                + "OR (state = 'deferred' AND (? OR next_attempt_at <= ?))) ORDER BY id",
+            [.integer(Int64(fiscalYear)), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
+        ).map(Self.notice)
+    }
+
+    func notices(fiscalYear: Int) throws -> [Notice] {
+        try database.rows("SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? ORDER BY vendor_code", [.integer(Int64(fiscalYear))])
+            .map(Self.notice)
+    }
+
+    /// Commits `sending` before the exchange; false when the row is no longer claimable (sent meanwhile).
+    func claim(_ id: Int64, now: Date) throws -> Bool {
+        try database.run(
+            "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+                + "WHERE id = ? AND state IN ('pending', 'sending', 'deferred')",
+            [.integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
+    }
+
+    /// Commits the outcome after the exchange.
+    func record(_ id: Int64, delivery: Delivery, attempts: Int, now: Date) throws {
+        let seconds = Int64(now.timeIntervalSince1970)
+        let state: String
+        var nextAttempt: Int64?
+        switch delivery.outcome {
+        case .sent: state = "sent"
+        case .permanent: state = "failed"
+        case .transient:
+            state = "deferred"
+            nextAttempt = seconds + Int64(Self.backoff(attempts: attempts))
+        case .unavailable, .authentication:
+            // Not the message's fault: tried again on the next run, without waiting.
+            state = "deferred"
+            nextAttempt = seconds
+        }
+        try database.run(
+            "UPDATE notices SET state = ?, next_attempt_at = ?, last_code = ?, last_reply = ?, "
+                + "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? WHERE id = ?",
+            [.text(state), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code), .text(delivery.reply),
+             .text(state), .integer(seconds), .integer(seconds), .integer(id)])
+    }
+
+    /// Seconds to wait after the n-th failed attempt: 5 minutes, doubling, at most 6 hours.
+    static func backoff(attempts: Int) -> Int {
+        min(300 << min(max(attempts - 1, 0), 10), 6 * 3600)
+    }
+
+    /// How many notices of the year are in each state.
+    func counts(fiscalYear: Int) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try database.rows(
+            "SELECT state, count(*) FROM notices WHERE fiscal_year = ? GROUP BY state", [.integer(Int64(fiscalYear))])
+        {
+            counts[row.text(0) ?? ""] = Int(row.int(1) ?? 0)
+        }
+        return counts
+    }
+}
+
+/// base64url without padding (RFC 4648 §5): URL-safe tokens.
+enum EncodedBase64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

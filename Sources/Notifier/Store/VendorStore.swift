@@ -1,0 +1,67 @@
+import Foundation
+import MailParse
+
+/// The vendor registry in the database.
+struct VendorStore {
+    let database: Database
+
+    struct ImportSummary: Equatable {
+        var added = 0
+        var changed = 0
+        var unchanged = 0
+        /// Vendors in the registry that the file did not list: kept, never deleted by an import.
+        var notListed = 0
+    }
+
+    /// Adds or updates every record in one transaction: all of the file or nothing.
+    func importVendors(_ records: [VendorRecord], now: Date) throws -> ImportSummary {
+        let seconds = Int64(now.timeIntervalSince1970)
+        return try database.transaction {
+            var summary = ImportSummary()
+            for record in records {
+                let values: [SQLValue] = [
+                    .text(record.code), .text(record.name), .text(record.email), .text(record.kind.rawValue),
+                    SQLValue(record.notifyAfter?.description),
+                ]
+                if let existing = try vendor(code: record.code) {
+                    if existing == record {
+                        summary.unchanged += 1
+                        continue
+                    }
+                    try database.run(
+                        "UPDATE vendors SET name = ?2, email = ?3, kind = ?4, notify_after = ?5, updated_at = ?6 "
+                            + "WHERE code = ?1", values + [.integer(seconds)])
+                    summary.changed += 1
+                } else {
+                    try database.run(
+                        "INSERT INTO vendors (code, name, email, kind, notify_after, created_at, updated_at) "
+                            + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)", values + [.integer(seconds)])
+                    summary.added += 1
+                }
+            }
+            let listed = Set(records.map(\.code))
+            summary.notListed = try database.rows("SELECT code FROM vendors").filter { !listed.contains($0.text(0) ?? "") }.count
+            return summary
+        }
+    }
+
+    func vendor(code: String) throws -> VendorRecord? {
+        try database.row("SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code)])
+            .map(Self.record)
+    }
+
+    /// Every vendor, by code.
+    func all() throws -> [VendorRecord] {
+        try database.rows("SELECT code, name, email, kind, notify_after FROM vendors ORDER BY code").map(Self.record)
+    }
+
+    private static func record(_ row: Row) -> VendorRecord {
+        let notifyAfter = row.text(4).flatMap { text -> CalendarDate? in
+            let parts = text.split(separator: "-").compactMap { Int($0) }
+            return parts.count == 3 ? CalendarDate(year: parts[0], month: parts[1], day: parts[2]) : nil
+        }
+        return VendorRecord(
+            code: row.text(0) ?? "", name: row.text(1) ?? "", email: row.text(2) ?? "",
+            kind: VendorKind(rawValue: row.text(3) ?? "") ?? .construction, notifyAfter: notifyAfter)
+    }
+}
