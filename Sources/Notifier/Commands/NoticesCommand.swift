@@ -69,9 +69,9 @@ struct NoticesCommand: Command {
                 json = true
             case (.send, .option("--download-url-base", let inline)):
                 let value = try arguments.value(for: "--download-url-base", inlineValue: inline)
-                guard value.lowercased().hasPrefix("https://"), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-                    !value.contains("#")
-                else { throw UsageError("--download-url-base must be an https:// URL without spaces or '#'") }
+                guard Validation.isDownloadURLBase(value) else {
+                    throw UsageError("--download-url-base must be an https:// URL without spaces or '#'")
+                }
                 urlBase = value
             case (.send, .option("--from", let inline)):
                 from = try arguments.value(for: "--from", inlineValue: inline)
@@ -113,10 +113,7 @@ struct NoticesCommand: Command {
                 throw UsageError("notices \(verb): unexpected '\(word.text)'")
             }
         }
-        if action == .send {
-            guard urlBase != nil else { throw UsageError("notices send: no --download-url-base given") }
-            try transport.validate()
-        }
+        if action == .send { try transport.validate() }
     }
 
     func run() throws -> ExitCode {
@@ -139,6 +136,9 @@ struct NoticesCommand: Command {
         }
         guard let fromText = from ?? configuration.from, let sender = Validation.mailbox(fromText) else {
             throw UsageError("notices send: give --from ADDR (or set from in the configuration)")
+        }
+        guard let base = urlBase ?? configuration.downloadURLBase else {
+            throw UsageError("notices send: give --download-url-base URL (or set download_url_base in the configuration)")
         }
         let database = try context.openDatabase()
         let output = StandardOutput.shared
@@ -167,7 +167,7 @@ struct NoticesCommand: Command {
         }
         let domain = configuration.messageIDDomain ?? sender.domain
         let planned = try store.plan(
-            vendorCodes: eligible.map(\.code), fiscalYear: year, urlBase: urlBase ?? "", messageIDDomain: domain, now: now)
+            vendorCodes: eligible.map(\.code), fiscalYear: year, urlBase: base, messageIDDomain: domain, now: now)
         let due = try store.due(fiscalYear: year, now: now, retryDeferred: retryDeferred)
         let transportOptions = transport
         let context = self.context

@@ -30,10 +30,13 @@ struct Configuration: Equatable {
     var charset: OutgoingMessage.BodyCharset?
     /// A folder with the user's own templates.
     var templates: String?
+    /// The issuer's download URL, to which each notice adds `?t=TOKEN`.
+    var downloadURLBase: String?
 
     static let keys = [
         "trust_sender", "trust_host", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
+        "download_url_base",
     ]
 
     /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
@@ -112,6 +115,11 @@ struct Configuration: Equatable {
                 configuration.charset = charset
             case "templates":
                 configuration.templates = value
+            case "download_url_base":
+                guard Validation.isDownloadURLBase(value) else {
+                    throw ConfigurationError("\(place): download_url_base must be an https:// URL without spaces or '#'")
+                }
+                configuration.downloadURLBase = value
             default:
                 throw ConfigurationError(
                     "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")
@@ -136,6 +144,11 @@ enum Validation {
         let boxes = Mailbox.parseList(Array(value.utf8)[...])
         guard boxes.count == 1, let box = boxes.first, isAddrSpec(box.addrSpec) else { return nil }
         return box
+    }
+
+    /// An https:// URL to which `?t=TOKEN` can be added.
+    static func isDownloadURLBase(_ value: String) -> Bool {
+        value.lowercased().hasPrefix("https://") && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && !value.contains("#")
     }
 
     /// An ASCII host name: letters, digits, "-" and "." in labels, no empty label.
