@@ -35,11 +35,7 @@ struct MessageOptions {
             guard variables[name] == nil else { throw UsageError("--var \(name) is given twice") }
             variables[name] = String(pair[pair.index(after: equals)...])
         case .option("--charset", let inline):
-            let value = try arguments.value(for: "--charset", inlineValue: inline)
-            guard let parsed = OutgoingMessage.BodyCharset(rawValue: value.lowercased()) else {
-                throw UsageError("--charset must be utf-8 or iso-2022-jp, not '\(value)'")
-            }
-            charset = parsed
+            charset = try Self.charset(try arguments.value(for: "--charset", inlineValue: inline))
         case .option("--templates", let inline):
             templates = try arguments.value(for: "--templates", inlineValue: inline)
         case .positional(let name) where template == nil:
@@ -48,6 +44,14 @@ struct MessageOptions {
             return false
         }
         return true
+    }
+
+    /// The value of `--charset`.
+    static func charset(_ value: String) throws -> OutgoingMessage.BodyCharset {
+        guard let parsed = OutgoingMessage.BodyCharset(rawValue: value.lowercased()) else {
+            throw UsageError("--charset must be utf-8 or iso-2022-jp, not '\(value)'")
+        }
+        return parsed
     }
 
     /// Composes the message the options describe, with the configuration filling what they leave out.

@@ -98,11 +98,7 @@ struct NoticesCommand: Command {
                 try Arguments.flag("--retry-deferred", inlineValue: inline)
                 retryDeferred = true
             case (.send, .option("--charset", let inline)):
-                let value = try arguments.value(for: "--charset", inlineValue: inline)
-                guard let parsed = OutgoingMessage.BodyCharset(rawValue: value.lowercased()) else {
-                    throw UsageError("--charset must be utf-8 or iso-2022-jp, not '\(value)'")
-                }
-                charset = parsed
+                charset = try MessageOptions.charset(try arguments.value(for: "--charset", inlineValue: inline))
             case (.send, .option("--templates", let inline)):
                 templates = try arguments.value(for: "--templates", inlineValue: inline)
             case (.send, _):
