@@ -24,6 +24,12 @@ struct Paths {
         return base + "/outbox"
     }
 
+    /// Where `ingest` keeps a message it could not handle: `$XDG_DATA_HOME/notifier/quarantine`, a Maildir.
+    func quarantine() throws -> String {
+        let outbox = try defaultOutbox()
+        return (outbox as NSString).deletingLastPathComponent + "/quarantine"
+    }
+
     /// `--config PATH`, else `$NOTIFIER_CONFIG`, else `$XDG_CONFIG_HOME/notifier/config` when that file exists
     /// (XDG_CONFIG_HOME defaulting to `~/.config`). `explicit` is false for the last: a missing default file is no error.
     func configuration(override: String?) throws -> (path: String, explicit: Bool)? {

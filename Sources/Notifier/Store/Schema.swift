@@ -52,5 +52,44 @@ enum Schema {
         ) STRICT;
         CREATE INDEX audit_by_vendor ON audit (vendor_code, event, at);
         """,
+        // 2: the vendor's side — the URL vault, OTP sightings (never the code itself), what was handled from
+        // which mailbox, and each IMAP mailbox's UIDVALIDITY and last UID.
+        """
+        CREATE TABLE vault_urls (
+            id INTEGER PRIMARY KEY,
+            vendor_code TEXT NOT NULL,
+            fiscal_year INTEGER NOT NULL,
+            valid_from TEXT,
+            valid_until TEXT,
+            url TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            sender TEXT NOT NULL,
+            received_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX vault_by_vendor ON vault_urls (vendor_code, fiscal_year, received_at);
+        CREATE TABLE otp_sightings (
+            id INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE,
+            expires_at INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('relayed', 'expired', 'superseded')),
+            relayed_to TEXT,
+            relayed_at INTEGER
+        ) STRICT;
+        CREATE TABLE handled_messages (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            message_id TEXT,
+            decision TEXT NOT NULL,
+            handled_at INTEGER NOT NULL,
+            PRIMARY KEY (source, key)
+        ) STRICT;
+        CREATE INDEX handled_by_message_id ON handled_messages (message_id);
+        CREATE TABLE mailbox_state (
+            mailbox TEXT PRIMARY KEY,
+            uid_validity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL
+        ) STRICT;
+        """,
     ]
 }

@@ -1,0 +1,74 @@
+import Foundation
+import MailParse
+
+/// The options `ingest` and `watch` share: whom to trust, and where OTPs are relayed.
+struct VendorOptions {
+    var trustSenders: [String] = []
+    var trustHosts: [String] = []
+    var relayTo: [String] = []
+    var relayCommand: String?
+    var from: String?
+    var transport = TransportOptions()
+    var templates: String?
+    var charset: OutgoingMessage.BodyCharset?
+
+    static let help = """
+          --trust-sender ADDR   a trusted sender address (repeatable; default: the configuration's, else built in)
+          --trust-host HOST     a trusted download URL host (repeatable)
+          --relay-to ADDR       mail each fresh OTP to this installer (repeatable; template otp_relay)
+          --relay-command CMD   run CMD (with /bin/sh) with the OTP as a JSON object on its standard input:
+                                otp, expires_at, minutes_left, message_id, from
+          --from ADDR           the From of relay mail (default: the configuration's from)
+          --smtp URL | --outbox DIR and the other transport options of 'notifier send', for relay mail
+        """
+
+    mutating func take(_ word: Arguments.Word, from arguments: inout Arguments) throws -> Bool {
+        switch word {
+        case .option("--trust-sender", let inline):
+            let value = try arguments.value(for: "--trust-sender", inlineValue: inline)
+            guard Validation.isAddrSpec(value) else { throw UsageError("--trust-sender '\(value)' is not an address") }
+            trustSenders.append(value)
+        case .option("--trust-host", let inline):
+            let value = try arguments.value(for: "--trust-host", inlineValue: inline)
+            guard Validation.isHostName(value) else { throw UsageError("--trust-host '\(value)' is not a host name") }
+            trustHosts.append(value)
+        case .option("--relay-to", let inline):
+            let value = try arguments.value(for: "--relay-to", inlineValue: inline)
+            guard Validation.mailbox(value) != nil else { throw UsageError("--relay-to '\(value)' is not an address") }
+            relayTo.append(value)
+        case .option("--relay-command", let inline):
+            relayCommand = try arguments.value(for: "--relay-command", inlineValue: inline)
+        case .option("--from", let inline):
+            from = try arguments.value(for: "--from", inlineValue: inline)
+        case .option("--templates", let inline):
+            templates = try arguments.value(for: "--templates", inlineValue: inline)
+        case .option("--charset", let inline):
+            charset = try MessageOptions.charset(try arguments.value(for: "--charset", inlineValue: inline))
+        default:
+            return try transport.take(word, from: &arguments)
+        }
+        return true
+    }
+
+    /// The pipeline's settings from these options and the configuration.
+    func settings(configuration: Configuration, context: CommandContext) throws -> VendorPipeline.Settings {
+        let builtIn = TrustPolicy.builtIn
+        let trust = TrustPolicy(
+            senders: !trustSenders.isEmpty ? trustSenders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
+            hosts: !trustHosts.isEmpty ? trustHosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts)
+        var settings = VendorPipeline.Settings(trust: trust)
+        settings.relayTo = relayTo.compactMap(Validation.mailbox)
+        settings.relayCommand = relayCommand
+        if !relayTo.isEmpty {
+            guard let text = from ?? configuration.from, let sender = Validation.mailbox(text) else {
+                throw UsageError("--relay-to needs --from ADDR (or from in the configuration) for the relay mail")
+            }
+            settings.relayFrom = sender
+            let transport = self.transport
+            settings.transport = { try transport.transport(configuration: configuration, context: context) }
+        }
+        settings.templates = TemplateStore(directory: templates ?? configuration.templates)
+        settings.charset = charset ?? configuration.charset ?? .utf8
+        return settings
+    }
+}

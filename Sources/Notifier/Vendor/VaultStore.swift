@@ -1,0 +1,82 @@
+import Foundation
+
+/// The vendor's side of the database: the URL vault, OTP sightings and what has been handled.
+struct VaultStore {
+    let database: Database
+
+    struct StoredURL: Equatable, Sendable {
+        let vendorCode: String
+        let fiscalYear: Int
+        let url: String
+        let receivedAt: Date
+        let messageID: String
+        let sender: String
+    }
+
+    /// Stores a trusted notice's URL once per message; false when that message was stored before.
+    func store(vendorCode: String, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String, messageID: String,
+               sender: String, receivedAt: Date) throws -> Bool {
+        try database.run(
+            "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, sender, received_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(vendorCode), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil), .text(url),
+             .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970))]) == 1
+    }
+
+    /// The vault, newest first.
+    func urls(vendorCode: String? = nil, fiscalYear: Int? = nil) throws -> [StoredURL] {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let vendorCode {
+            conditions.append("vendor_code = ?")
+            values.append(.text(vendorCode))
+        }
+        if let fiscalYear {
+            conditions.append("fiscal_year = ?")
+            values.append(.integer(Int64(fiscalYear)))
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try database.rows(
+            "SELECT vendor_code, fiscal_year, url, received_at, message_id, sender FROM vault_urls \(filter) "
+                + "ORDER BY received_at DESC, id DESC", values
+        ).map {
+            StoredURL(
+                vendorCode: $0.text(0) ?? "", fiscalYear: Int($0.int(1) ?? 0), url: $0.text(2) ?? "",
+                receivedAt: Date(timeIntervalSince1970: TimeInterval($0.int(3) ?? 0)), messageID: $0.text(4) ?? "",
+                sender: $0.text(5) ?? "")
+        }
+    }
+
+    /// Whether this message (by source and key) was handled before.
+    func wasHandled(source: String, key: String) throws -> Bool {
+        try database.row("SELECT 1 FROM handled_messages WHERE source = ? AND key = ?", [.text(source), .text(key)]) != nil
+    }
+
+    /// Whether a message with this Message-ID was handled from any source (an IMAP mailbox whose UIDVALIDITY
+    /// changed gives old messages new UIDs: they are matched by Message-ID, never handled twice).
+    func wasHandled(messageID: String) throws -> Bool {
+        try database.row("SELECT 1 FROM handled_messages WHERE message_id = ?", [.text(messageID)]) != nil
+    }
+
+    func markHandled(source: String, key: String, messageID: String?, decision: String, at: Date) throws {
+        try database.run(
+            "INSERT OR REPLACE INTO handled_messages (source, key, message_id, decision, handled_at) VALUES (?, ?, ?, ?, ?)",
+            [.text(source), .text(key), SQLValue(messageID), .text(decision), .integer(Int64(at.timeIntervalSince1970))])
+    }
+
+    /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).
+    func latestRelayedExpiry() throws -> Date? {
+        try database.row("SELECT max(expires_at) FROM otp_sightings WHERE state = 'relayed'")?.int(0)
+            .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
+    /// Records an OTP notice: never its code, only when it expires and what became of it.
+    func recordOTP(messageID: String, expiresAt: Date, receivedAt: Date, state: String, relayedTo: String?) throws {
+        try database.run(
+            "INSERT OR IGNORE INTO otp_sightings (message_id, expires_at, received_at, state, relayed_to, relayed_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(messageID), .integer(Int64(expiresAt.timeIntervalSince1970)),
+             .integer(Int64(receivedAt.timeIntervalSince1970)), .text(state), SQLValue(relayedTo),
+             state == "relayed" ? .integer(Int64(receivedAt.timeIntervalSince1970)) : .null])
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import MailParse
+import Testing
+
+@testable import Notifier
+
+/// The vendor side through the binary: watch a Maildir, ingest from a pipe, the vault, relays, resend-url.
+@Suite("vendor side: watch, ingest, urls, resend-url")
+struct VendorSideTests {
+    let folder: URL
+    var database: String { folder.appendingPathComponent("vendor.sqlite3").path }
+    var mailbox: URL { folder.appendingPathComponent("Maildir") }
+    static let corpus = CLI.fixtures.appendingPathComponent("corpus")
+
+    init() throws {
+        folder = try CLI.temporaryDirectory()
+        for sub in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: mailbox.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+    }
+
+    func run(_ arguments: [String], stdin: Data? = nil) throws -> CLI.Result {
+        try CLI.run(["--db", database] + arguments, stdin: stdin)
+    }
+
+    func deliver(_ name: String, as file: String? = nil) throws {
+        try FileManager.default.copyItem(
+            at: Self.corpus.appendingPathComponent(name), to: mailbox.appendingPathComponent("new/\(file ?? name)"))
+    }
+
+    @Test func everyTrustedNoticeReachesTheVaultOnce() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path) where name.hasSuffix(".eml") {
+            try deliver(name)
+        }
+        let before = try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path).sorted()
+        let first = try run(["watch", "--maildir", mailbox.path, "--once"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("suspected phishing, not stored or relayed: p07_update_phishing_url_host.eml"))
+        #expect(first.stderr.contains("p08_update_display_name_spoof.eml"))
+        let urls = try run(["urls", "--json"]).stdout.split(separator: "\n")
+        // The five trusted update notices of the corpus (p01, p03, p05, p11, p13), none of the three untrusted.
+        #expect(urls.count == 5)
+        for phishing in ["verify-cert.test", "VzSm55NPgkIlXTIclOcwx3p_3cx", "xrUTNz6Fl7n96CzPlkoqdqf4Z7z"] {
+            #expect(!urls.contains { $0.contains(phishing) })
+        }
+        #expect(urls.allSatisfy { $0.contains("\"from\": \"nyusatsu@to-kousya.example\"") })
+        // A second pass changes nothing; the mailbox is untouched.
+        let second = try run(["watch", "--maildir", mailbox.path, "--once"])
+        #expect(second.stdout.isEmpty && second.status == 0)
+        #expect(try run(["urls", "--json"]).stdout.split(separator: "\n").count == 5)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path).sorted() == before)
+        // A copy of a stored notice under another name is recognised by its Message-ID.
+        try deliver("p01_update_utf8_base64.eml", as: "copy-of-p01")
+        let third = try run(["watch", "--maildir", mailbox.path, "--once"])
+        #expect(third.stdout == "copy-of-p01: duplicate\n")
+    }
+
+    @Test func urlsFiltersAndResendURL() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try deliver("p01_update_utf8_base64.eml")
+        try deliver("p11_update_utf8_base64_2.eml")
+        _ = try run(["watch", "--maildir", mailbox.path, "--once"])
+        let one = try run(["urls", "--vendor", "5184962", "--json"])
+        #expect(one.stdout.hasPrefix("{\"vendor_code\": \"5184962\", \"fiscal_year\": 2026, \"url\": \"https://bid.to-kousya.example/cert/download?t=ItUojLzHzskoosvjm4x1aAIPkPf\", \"received_at\": \""))
+        #expect(try run(["urls", "--fiscal-year", "2027"]).stdout.contains("7128062"))
+        #expect(try run(["urls", "--fiscal-year", "2027"]).stdout.split(separator: "\n").count == 1)
+        let printed = try run(["resend-url", "--vendor", "5184962", "--print"])
+        #expect(printed.stdout == "https://bid.to-kousya.example/cert/download?t=ItUojLzHzskoosvjm4x1aAIPkPf\n")
+        let missing = try run(["resend-url", "--vendor", "1234567", "--print"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("no download URL is stored for vendor 1234567"))
+        // Mailed with the resend_url template: it parses back to the same URL (untrusted: notifier is no issuer).
+        let outbox = folder.appendingPathComponent("outbox")
+        let mailed = try run(["resend-url", "--vendor", "7128062", "--to", "installer@example.test", "--from",
+                              "notifier@vendor.example", "--outbox", outbox.path])
+        #expect(mailed.status == 0, "\(mailed.stderr)")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path).first)
+        let notice = NoticeReader.read([UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(file)"))))
+        #expect(notice.url == "https://bid.to-kousya.example/cert/download?t=EkNlYkUB6KldO6bbh1bbXchnJWNPlGpa")
+        #expect(notice.vendorCode == "7128062" && !notice.trusted)
+    }
+
+    /// An OTP notice whose expiry is `minutes` from now, from the trusted issuer.
+    static func otpNotice(code: String, minutes: Int, id: String) throws -> Data {
+        let expiry = Date().addingTimeInterval(TimeInterval(minutes * 60))
+        var composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: "to-kousya.example")
+        composer.random = { UInt64(abs(id.hashValue)) }
+        let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
+        let text = TemplateValues.japanTimeText(expiry).replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: " ", with: "T")
+        let composed = try composer.compose(
+            template: "otp_notice", from: sender, to: [sender], variables: ["otp": code, "expires_at": text + ":00+09:00"],
+            charset: .utf8, strict: true)
+        return Data(composed.bytes)
+    }
+
+    @Test func freshOTPIsRelayedExpiredIsNotLaterWins() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.otpNotice(code: "OldOld22", minutes: 10, id: "a").write(to: mailbox.appendingPathComponent("new/1-old"))
+        try Self.otpNotice(code: "NewNew33", minutes: 25, id: "b").write(to: mailbox.appendingPathComponent("new/2-new"))
+        try deliver("p02_otp_utf8_base64.eml", as: "0-expired")
+        let outbox = folder.appendingPathComponent("relay-outbox")
+        let relayed = folder.appendingPathComponent("relayed.json")
+        let result = try run(["watch", "--maildir", mailbox.path, "--once", "--relay-to", "installer@example.test",
+                              "--from", "notifier@vendor.example", "--outbox", outbox.path,
+                              "--relay-command", "cat > '\(relayed.path)'"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("0-expired: expired") && result.stdout.contains("1-old: superseded")
+            && result.stdout.contains("2-new: relayed"))
+        let json = try String(contentsOf: relayed, encoding: .utf8)
+        #expect(json.hasPrefix("{\"otp\": \"NewNew33\", \"expires_at\": \""))
+        let mails = try FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path)
+        #expect(mails.count == 1)
+        let relayMail = NoticeReader.read([UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(mails[0])"))))
+        #expect(relayMail.kind == .otp && relayMail.otp == "NewNew33")
+        // The code is never in the database.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: database))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: database + "-wal"))) ?? Data())
+        for code in ["NewNew33", "OldOld22", "B7ESBKG3"] {
+            #expect(bytes.range(of: Data(code.utf8)) == nil, "\(code) found in the database")
+        }
+        // A later, older OTP does not replace the relayed one.
+        try Self.otpNotice(code: "Older444", minutes: 5, id: "c").write(to: mailbox.appendingPathComponent("new/3-older"))
+        let again = try run(["watch", "--maildir", mailbox.path, "--once", "--relay-command", "cat > '\(relayed.path)'"])
+        #expect(again.stdout == "3-older: superseded\n")
+    }
+
+    @Test func ingestFromAPipe() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p13_update_iso2022jp_2.eml"))
+        let first = try run(["ingest"], stdin: data)
+        #expect(first.status == 0 && first.stdout == "stored\n")
+        let again = try run(["ingest", "-"], stdin: data)
+        #expect(again.status == 0 && again.stdout == "already handled\n")
+        let phishing = try run(["ingest", Self.corpus.appendingPathComponent("p07_update_phishing_url_host.eml").path])
+        #expect(phishing.status == 0 && phishing.stdout == "untrusted\n")
+        #expect(phishing.stderr.contains("suspected phishing"))
+        #expect(try run(["urls"]).stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func ingestExits75WhenTheDatabaseIsLocked() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try run(["urls"])  // creates the schema
+        let holder = try Database(path: database)
+        try holder.execute("BEGIN IMMEDIATE")
+        let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml"))
+        let result = try run(["ingest"], stdin: data)
+        try holder.execute("ROLLBACK")
+        #expect(result.status == 75, "\(result.stderr)")
+        #expect(result.stderr.contains("try again later"))
+        // Nothing was lost: the mail server delivers again, and now it is stored.
+        #expect(try run(["ingest"], stdin: data).stdout == "stored\n")
+    }
+
+    @Test func ingestExits75WhenTheDiskIsFull() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml"))
+        // A file size limit of 8 KiB: SQLite cannot create or grow its files, as on a full disk.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -f 16; exec \"$0\" --db \"$1\" ingest", try CLI.binary.path, database]
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(data)
+        try input.fileHandleForWriting.close()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 75, "\(stderr)")
+        #expect(try run(["ingest"], stdin: data).stdout == "stored\n")
+    }
+}
