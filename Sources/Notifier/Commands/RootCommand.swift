@@ -8,6 +8,7 @@ enum RootCommand {
     static let commands = [
         CommandEntry(ParseCommand.self), CommandEntry(ComposeCommand.self), CommandEntry(SendCommand.self),
         CommandEntry(VendorsCommand.self), CommandEntry(NoticesCommand.self),
+        CommandEntry(OTPCommand.self),
         CommandEntry(IngestCommand.self), CommandEntry(WatchCommand.self), CommandEntry(URLsCommand.self),
         CommandEntry(ResendURLCommand.self),
         CommandEntry(HelpCommand.self),
