@@ -48,7 +48,7 @@ struct OTPCommand: Command {
     /// The value of `--vendor`: a 業者コード of 7 ASCII digits, as the registry keeps it.
     static func vendorCode(_ value: String, command: String) throws -> String {
         guard value.utf8.count == 7, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw UsageError("otp \(command): --vendor takes a vendor code of 7 ASCII digits, not '\(value)'")
+            throw UsageError("\(command): --vendor takes a vendor code (業者コード) of 7 ASCII digits, not '\(value)'")
         }
         return value
     }

@@ -31,7 +31,7 @@ struct ResendURLCommand: Command {
         while let word = arguments.next() {
             switch word {
             case .option("--vendor", let inline):
-                vendor = try URLsCommand.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline))
+                vendor = try OTPCommand.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline), command: Self.name)
             case .option("--fiscal-year", let inline):
                 fiscalYear = try URLsCommand.fiscalYear(try arguments.value(for: "--fiscal-year", inlineValue: inline))
             case .option("--print", let inline):

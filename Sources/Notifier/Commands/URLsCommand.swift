@@ -23,7 +23,7 @@ struct URLsCommand: Command {
         while let word = arguments.next() {
             switch word {
             case .option("--vendor", let inline):
-                vendor = try Self.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline))
+                vendor = try OTPCommand.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline), command: Self.name)
             case .option("--fiscal-year", let inline):
                 fiscalYear = try Self.fiscalYear(try arguments.value(for: "--fiscal-year", inlineValue: inline))
             case .option("--json", let inline):
@@ -33,13 +33,6 @@ struct URLsCommand: Command {
                 throw UsageError("urls: unexpected '\(word.text)'")
             }
         }
-    }
-
-    static func vendorCode(_ value: String) throws -> String {
-        guard value.utf8.count == 7, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw UsageError("--vendor takes a 7-digit vendor code (業者コード), not '\(value)'")
-        }
-        return value
     }
 
     static func fiscalYear(_ value: String) throws -> Int {
