@@ -179,6 +179,10 @@ echo "== hostile inputs: notifier parse --json FILE, one at a time (timeout 120 
 python3 "$BENCH_DIR/report.py" hostile "$HOSTILE_RESULTS" || failures=$((failures + 1))
 echo
 
+# ---- 4. notices send throughput (bench/notices.sh: smtp-sink, smtp-source, Python smtplib) ----------------------
+bash "$BENCH_DIR/notices.sh" "$NOTIFIER" || failures=$((failures + 1))
+echo
+
 if ((failures)); then
     echo "bench: $failures check(s) failed"
     exit 1

@@ -31,15 +31,24 @@ public enum EncodedWordWriter {
         return words
     }
 
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
     static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        String(decoding: base64Bytes(bytes), as: UTF8.self)
+    }
+
+    /// Base64 (RFC 4648 §4) as ASCII bytes.
+    static func base64Bytes(_ bytes: [UInt8]) -> [UInt8] {
+        let alphabet = Self.alphabet
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
         while index + 3 <= bytes.count {
             let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output += [alphabet[Int(value >> 18 & 63)], alphabet[Int(value >> 12 & 63)], alphabet[Int(value >> 6 & 63)],
-                       alphabet[Int(value & 63)]]
+            output.append(alphabet[Int(value >> 18 & 63)])
+            output.append(alphabet[Int(value >> 12 & 63)])
+            output.append(alphabet[Int(value >> 6 & 63)])
+            output.append(alphabet[Int(value & 63)])
             index += 3
         }
         let rest = bytes.count - index
@@ -48,6 +57,6 @@ public enum EncodedWordWriter {
             output += [alphabet[Int(value >> 18 & 63)], alphabet[Int(value >> 12 & 63)]]
             output += rest == 2 ? [alphabet[Int(value >> 6 & 63)], 0x3D] : [0x3D, 0x3D]
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 }

@@ -46,14 +46,17 @@ public struct MessageWriter: Sendable {
             lines.append("Content-Type: text/plain; charset=UTF-8")
             lines.append("Content-Transfer-Encoding: base64")
             lines.append("")
-            let text = Self.normalizedLineEnds(message.body).replacingOccurrences(of: "\n", with: "\r\n")
-            let encoded = EncodedWordWriter.base64(Array(text.utf8))
-            var start = encoded.startIndex
-            while start < encoded.endIndex {
-                let end = encoded.index(start, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
-                lines.append(String(encoded[start..<end]))
+            var output = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+            let encoded = EncodedWordWriter.base64Bytes(Self.crlfBytes(message.body))
+            output.reserveCapacity(output.count + encoded.count + encoded.count / 76 * 2 + 2)
+            var start = 0
+            while start < encoded.count {
+                let end = min(start + 76, encoded.count)
+                output += encoded[start..<end]
+                output += [ASCII.cr, ASCII.lf]
                 start = end
             }
+            return output
         case .iso2022JP:
             lines.append("Content-Type: text/plain; charset=ISO-2022-JP")
             lines.append("Content-Transfer-Encoding: 7bit")
@@ -206,6 +209,32 @@ public struct MessageWriter: Sendable {
     }
 
     // MARK: - ISO-2022-JP body
+
+    /// The text's UTF-8 with every line end (LF, CR or CRLF) written as CRLF, in one pass: the canonical form of
+    /// text that base64 encodes (RFC 2045 §6.8).
+    static func crlfBytes(_ text: String) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + text.utf8.count / 32)
+        var previousCR = false
+        for byte in text.utf8 {
+            if byte == ASCII.lf {
+                if !previousCR { output.append(ASCII.cr) }
+                output.append(ASCII.lf)
+                previousCR = false
+            } else {
+                if previousCR { output.append(ASCII.lf) }
+                if byte == ASCII.cr {
+                    output.append(ASCII.cr)
+                    previousCR = true
+                } else {
+                    output.append(byte)
+                    previousCR = false
+                }
+            }
+        }
+        if previousCR { output.append(ASCII.lf) }
+        return output
+    }
 
     static func normalizedLineEnds(_ text: String) -> String {
         text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")

@@ -170,7 +170,8 @@ struct NoticesCommand: Command {
         let sendSettings = BatchSender.Settings(
             databasePath: database.path, fiscalYear: year, sender: sender,
             charset: charset ?? configuration.charset ?? .utf8,
-            templates: TemplateStore(directory: templates ?? configuration.templates), connections: connections,
+            templates: TemplateStore(directory: templates ?? configuration.templates),
+            vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections,
             ratePerMinute: rate, retryDeferred: retryDeferred,
             transport: { try transportOptions.transport(configuration: configuration, context: context) },
             progress: isatty(STDERR_FILENO) == 1)

@@ -24,7 +24,7 @@ struct Composer {
         messageID fixedMessageID: String? = nil
     ) throws -> Composed {
         let template = try store.template(named: name)
-        let placeholders = try template.placeholders
+        let placeholders = template.placeholders
         if strict, let unused = variables.keys.sorted().first(where: { !placeholders.contains($0) }) {
             throw TemplateError(
                 template: name, variable: unused,

@@ -11,6 +11,8 @@ final class BatchSender: @unchecked Sendable {
         var sender: Mailbox
         var charset: OutgoingMessage.BodyCharset
         var templates: TemplateStore
+        /// The registry, by vendor code (loaded once; a notice's vendor is looked up here).
+        var vendors: [String: VendorRecord]
         var connections: Int
         /// Messages per minute over all connections; nil for as fast as the server takes them.
         var ratePerMinute: Int?
@@ -40,6 +42,9 @@ final class BatchSender: @unchecked Sendable {
     private var started = Date()
     private var lastProgress = Date.distantPast
     private var workerError: Error?
+    /// Writers in this process take turns here rather than in SQLite's busy handler, which sleeps a millisecond
+    /// or more each time it finds the database locked.
+    private let writeLock = NSLock()
 
     init(settings: Settings) { self.settings = settings }
 
@@ -68,19 +73,34 @@ final class BatchSender: @unchecked Sendable {
         return summary
     }
 
-    /// One connection's loop: its own database connection and transport.
+    /// One connection's loop: its own database connection and transport. The outcome of one notice and the claim
+    /// of the next are committed together: one commit per message, and still only the message in flight can go
+    /// out twice after a kill (a claimed but unsent notice is simply sent on the next run).
     private func work() throws {
         let database = try Database(path: settings.databasePath)
         let store = NoticeStore(database: database)
-        let vendors = VendorStore(database: database)
         let transport = try settings.transport()
         let composer = Composer(store: settings.templates, messageIDDomain: nil)
         let validity = RenewalCalendar.validity(of: settings.fiscalYear)
-        while let notice = take() {
-            waitForRateSlot()
-            guard try store.claim(notice.id, now: Date()) else { continue }
+        var finished: (notice: NoticeStore.Notice, delivery: Delivery)?
+        while true {
+            let next = take()
+            if next != nil { waitForRateSlot() }
+            let claimed: Bool = try writeLock.withLock {
+                try database.transaction {
+                    if let finished {
+                        try store.record(finished.notice.id, delivery: finished.delivery,
+                                         attempts: finished.notice.attempts + 1, now: Date())
+                    }
+                    return try next.map { try store.claim($0.id, now: Date()) } ?? false
+                }
+            }
+            if let finished { note(finished.notice, finished.delivery) }
+            finished = nil
+            guard let notice = next else { return }
+            guard claimed else { continue }
             let delivery: Delivery
-            if let vendor = try vendors.vendor(code: notice.vendorCode), let recipient = Validation.mailbox(vendor.email) {
+            if let vendor = settings.vendors[notice.vendorCode], let recipient = Validation.mailbox(vendor.email) {
                 do {
                     let composed = try composer.compose(
                         template: "update_notice", from: settings.sender, to: [recipient],
@@ -97,8 +117,7 @@ final class BatchSender: @unchecked Sendable {
                     outcome: .permanent, code: nil,
                     reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address")
             }
-            try store.record(notice.id, delivery: delivery, attempts: notice.attempts + 1, now: Date())
-            note(notice, delivery)
+            finished = (notice, delivery)
         }
     }
 

@@ -53,8 +53,8 @@ struct NoticeStore {
     /// 128 bits from the system's cryptographic source, base64url without padding (22 characters).
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return EncodedBase64URL.encode(bytes)
+        var words = (generator.next() as UInt64, generator.next() as UInt64)
+        return EncodedBase64URL.encode(withUnsafeBytes(of: &words) { Array($0) })
     }
 
     /// The notices to try now: pending, left in `sending` by a killed run, and deferred ones whose time has come
