@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Checks the servers that start.sh started, with Python's smtplib (and curl, the CLI face of libcurl, when it
-is installed). Run by smoke.sh; usable by hand on a running set: smoke_check.py DIR.
+"""Checks the servers that start.sh started, with Python's smtplib and imaplib (and curl, the CLI face of libcurl,
+when it is installed). Run by smoke.sh; usable by hand on a running set: smoke_check.py DIR (the IMAP checks
+deliver into the test user's INBOX, give it a new UIDVALIDITY and restart the IMAP server once).
 
 Every check prints "ok - ..." or "FAIL - ..."; the last line is "smoke: N passed, N failed".
 """
@@ -8,6 +9,9 @@ Every check prints "ok - ..." or "FAIL - ..."; the last line is "smoke: N passed
 import email
 import email.policy
 import glob
+import imaplib
+import re
+import socket
 import os
 import shutil
 import smtplib
@@ -265,6 +269,124 @@ def faulty_checks(env, ca):
         os.unlink(mail_file.name)
 
 
+def imap_checks(env, ca, directory):
+    here = os.path.dirname(os.path.abspath(__file__))
+    port, imaps_port = int(env["IMAP_PORT"]), int(env["IMAPS_PORT"])
+    user, password = env["IMAP_USER"], env["IMAP_PASSWORD"]
+
+    def login(starttls=True):
+        client = imaplib.IMAP4("localhost", port, timeout=10)
+        if starttls:
+            client.starttls(ssl_context=ca)
+        client.login(user, password)
+        return client
+
+    def status(client):
+        typ, data = client.status("INBOX", "(UIDVALIDITY UIDNEXT MESSAGES)")
+        text = data[0].decode("ascii", errors="replace")
+        return {key: int(value) for key, value in re.findall(r"(UIDVALIDITY|UIDNEXT|MESSAGES) (\d+)", text)}
+
+    def script(name, *arguments):
+        return subprocess.run([os.path.join(here, name), directory, *arguments], capture_output=True, text=True)
+
+    client = imaplib.IMAP4("localhost", port, timeout=10)
+    check("imap port offers STARTTLS", "STARTTLS" in client.capabilities, client.capabilities)
+    client.starttls(ssl_context=ca)
+    client.login(user, password)
+    check("imap port: STARTTLS (certificate verified against IMAP_CA_FILE) and LOGIN", client.state == "AUTH")
+    typ, _ = client.select("INBOX", readonly=True)
+    check("EXAMINE INBOX is read-only", typ == "OK" and "READ-ONLY" in client.untagged_responses)
+    client.logout()
+    check("IMAP_CA_FILE is SMTP_CA_FILE", env["IMAP_CA_FILE"] == env["SMTP_CA_FILE"])
+
+    with imaplib.IMAP4_SSL("localhost", imaps_port, ssl_context=ca, timeout=10) as tls_client:
+        tls_client.login(user, password)
+        check("imaps port (implicit TLS) and LOGIN", tls_client.state == "AUTH")
+    expect_error("imaps: the certificate does not verify without IMAP_CA_FILE",
+                 lambda: imaplib.IMAP4_SSL("localhost", imaps_port, ssl_context=ssl.create_default_context(),
+                                           timeout=10), ssl.SSLCertVerificationError)
+    client = imaplib.IMAP4("localhost", port, timeout=10)
+    client.starttls(ssl_context=ca)
+    error = expect_error("a wrong IMAP password is refused", lambda: client.login(user, password + "x"),
+                         imaplib.IMAP4.error)
+    check("... as AUTHENTICATIONFAILED", "AUTHENTICATIONFAILED" in str(error), error)
+    client.logout()
+
+    # deliver.sh, BODY.PEEK[] byte for byte (LF becomes CRLF on the wire), no \Seen, and IDLE hears of the next one.
+    raw = b"From: smoke@example.test\nSubject: smoke-imap\nMessage-ID: <smoke-imap@notifier.test>\n\nline 1\nA005 OK x\n"
+    with tempfile.NamedTemporaryFile(suffix=".eml", delete=False) as mail_file:
+        mail_file.write(raw)
+    client = login()
+    before = status(client)
+    result = script("deliver.sh", mail_file.name)
+    check("deliver.sh delivers into INBOX", result.returncode == 0 and status(client)["MESSAGES"] == before["MESSAGES"] + 1,
+          result.stderr)
+    stored = glob.glob(os.path.join(env["IMAP_MAILDIR"], "new", "*")) + glob.glob(
+        os.path.join(env["IMAP_MAILDIR"], "cur", "*"))
+    owners = {os.stat(path).st_uid for path in stored}
+    check("the Maildir file belongs to the mail user (not root)", stored and 0 not in owners, owners)
+    client.select("INBOX", readonly=True)
+    uid = before["UIDNEXT"]
+    typ, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    body = data[0][1] if typ == "OK" and data and isinstance(data[0], tuple) else b""
+    check("UID FETCH BODY.PEEK[] gives the message (with CRLF)", body == raw.replace(b"\n", b"\r\n"), body[:80])
+    typ, data = client.uid("FETCH", str(uid), "(FLAGS)")
+    check("BODY.PEEK[] left the message unread", typ == "OK" and b"\\Seen" not in data[0], data)
+
+    client.sock.settimeout(10)
+    client.send(b"I1 IDLE\r\n")
+    check("IDLE is accepted", client.readline().startswith(b"+"))
+    started = time.monotonic()
+    script("deliver.sh", mail_file.name)
+    line = client.readline()
+    waited = time.monotonic() - started
+    check(f"IDLE announces the delivery ({waited:.2f} s)", re.match(rb"\* \d+ EXISTS", line) and waited < 3, line)
+    client.send(b"DONE\r\n")
+    while not client.readline().startswith(b"I1 "):
+        pass
+    os.unlink(mail_file.name)
+
+    # reset-uidvalidity.sh: a new UIDVALIDITY, the same messages.
+    before = status(client)
+    result = script("reset-uidvalidity.sh")
+    fresh = login()
+    after = status(fresh)
+    fresh.logout()
+    check("reset-uidvalidity.sh gives INBOX a new UIDVALIDITY and keeps the messages",
+          result.returncode == 0 and after["UIDVALIDITY"] != before["UIDVALIDITY"]
+          and after["MESSAGES"] == before["MESSAGES"], (result.stdout, result.stderr, before, after))
+
+    # restart-imap.sh: the open connection is dropped, the same ports answer again.
+    started = time.monotonic()
+    result = script("restart-imap.sh")
+    took = time.monotonic() - started
+    check(f"restart-imap.sh restarts Dovecot's IMAP ({took:.1f} s)", result.returncode == 0, result.stderr)
+    try:
+        client.noop()
+        dropped = False
+    except (imaplib.IMAP4.abort, OSError):
+        dropped = True
+    check("restart-imap.sh dropped the connection that was open", dropped)
+    fresh = login()
+    check("after the restart the same port takes a login", status(fresh)["MESSAGES"] == after["MESSAGES"])
+    fresh.logout()
+    with open(os.path.join(directory, "pids"), encoding="utf-8") as pids_file:
+        pids = dict(line.split() for line in pids_file)
+    with open(f"/proc/{pids['imap']}/cmdline", "rb") as cmdline:
+        check("DIR/pids names the new IMAP master", b"imap/dovecot.conf" in cmdline.read())
+
+    if shutil.which("curl"):
+        common = ["curl", "-sS", "--cacert", env["IMAP_CA_FILE"], "--user", f"{user}:{password}"]
+        result = subprocess.run(common + ["--ssl-reqd", f"imap://localhost:{port}/", "-X", "EXAMINE INBOX"],
+                                capture_output=True)
+        check("curl: imap:// with --ssl-reqd (STARTTLS), EXAMINE", result.returncode == 0
+              and b"UIDVALIDITY" in result.stdout, result.stderr)
+        result = subprocess.run(common + [f"imaps://localhost:{imaps_port}/", "-X", "EXAMINE INBOX"],
+                                capture_output=True)
+        check("curl: imaps:// (implicit TLS), EXAMINE", result.returncode == 0 and b"EXISTS" in result.stdout,
+              result.stderr)
+
+
 def main():
     directory = sys.argv[1]
     env = load_env(directory)
@@ -275,6 +397,9 @@ def main():
     started = time.monotonic()
     faulty_checks(env, ca)
     print(f"# faulty server checks took {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    imap_checks(env, ca, directory)
+    print(f"# IMAP checks took {time.monotonic() - started:.1f} s")
     print(f"smoke: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -12,6 +12,8 @@ CURLcode notifier_curl_setopt_io_callback(CURL *handle, CURLoption option, notif
 typedef int (*notifier_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 CURLcode notifier_curl_setopt_debug_callback(CURL *handle, notifier_curl_debug_callback callback);
 CURLcode notifier_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
+/// curl_easy_getinfo(CURLINFO_ACTIVESOCKET): the socket of the connection (with CURLOPT_CONNECT_ONLY), for poll(2).
+CURLcode notifier_curl_getinfo_socket(CURL *handle, curl_socket_t *socket);
 
 /// The version string of the libcurl this binary runs with (for `notifier --version`).
 const char *notifier_curl_version(void);

@@ -96,6 +96,41 @@ final class EasyHandle {
         return code
     }
 
+    /// Runs one transfer that uploads nothing; returns libcurl's code (the caller classifies it). With
+    /// CURLOPT_CONNECT_ONLY set this only connects (TLS, STARTTLS and login included for IMAP); then `send` and
+    /// `receive` carry the conversation.
+    func perform() throws -> CURLcode {
+        serverLines = []
+        try set(CURLOPT_UPLOAD, 0)
+        return curl_easy_perform(handle)
+    }
+
+    /// curl_easy_send on a CURLOPT_CONNECT_ONLY connection: sends what the socket takes now. CURLE_AGAIN (nothing
+    /// sent) means "wait until `socket` is writable"; `sent` may be less than `bytes.count`.
+    func send(_ bytes: UnsafeRawBufferPointer) -> (code: CURLcode, sent: Int) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return (CURLE_OK, 0) }
+        var sent = 0
+        let code = curl_easy_send(handle, base, bytes.count, &sent)
+        return (code, sent)
+    }
+
+    /// curl_easy_recv on a CURLOPT_CONNECT_ONLY connection: CURLE_OK with 0 bytes means the server closed the
+    /// connection; CURLE_AGAIN means nothing is there yet (poll `socket`). Decrypted TLS data may be waiting inside
+    /// libcurl while the socket is not readable, so call this until CURLE_AGAIN before polling.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> (code: CURLcode, received: Int) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return (CURLE_OK, 0) }
+        var received = 0
+        let code = curl_easy_recv(handle, base, buffer.count, &received)
+        return (code, received)
+    }
+
+    /// The connection's socket (CURLINFO_ACTIVESOCKET), for poll(2); nil when there is none.
+    var socket: curl_socket_t? {
+        var socket = CURL_SOCKET_BAD
+        guard notifier_curl_getinfo_socket(handle, &socket) == CURLE_OK, socket != CURL_SOCKET_BAD else { return nil }
+        return socket
+    }
+
     /// The last reply code the server gave (CURLINFO_RESPONSE_CODE), 0 when none.
     var responseCode: Int {
         var code = 0

@@ -1,0 +1,217 @@
+import CCurlShim
+import Foundation
+
+/// One logged-in IMAP connection: libcurl connects, does TLS (implicit or STARTTLS), verifies the certificate and
+/// logs in (CURLOPT_CONNECT_ONLY stops it there); from then on notifier speaks IMAP itself over curl_easy_send and
+/// curl_easy_recv, with its own tags (`N1`, `N2`...; libcurl's are `A001`...) and its own reader.
+///
+/// Why not CURLOPT_CUSTOMREQUEST: libcurl 7.88 reads a custom command's answer line by line and hands only lines
+/// starting with `* ` to the write callback; a literal's bytes (the message of a FETCH) go to the header callback
+/// only, and a line inside the message that looks like libcurl's tag (`A006 OK`) ends the command early, so that
+/// the next command reads the rest of the message as its answer. Mail is written by strangers; the reader here
+/// counts literal bytes, so a message cannot be mistaken for protocol.
+final class IMAPConnection {
+    let settings: IMAPSettings
+    let endpoint: IMAPSettings.Endpoint
+    /// `imaps://host:port` for messages (no user, no password).
+    let server: String
+    private let handle: EasyHandle
+    private let socket: curl_socket_t
+    private var reader: IMAPResponseReader
+    private var nextTag = 1
+    private var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    /// The text of the last `* BYE`, for the message when the connection closes next.
+    private var bye: String?
+    /// Set by the first failure: after it the connection is not used again (its state is unknown).
+    private(set) var failure: IMAPError?
+
+    init(settings: IMAPSettings) throws {
+        self.settings = settings
+        endpoint = try IMAPSettings.endpoint(of: settings.url)
+        server = String(endpoint.serverURL.dropLast())
+        reader = IMAPResponseReader(maxLiteral: settings.maxMessageSize)
+        handle = try EasyHandle()
+        try handle.set(CURLOPT_URL, endpoint.serverURL)
+        try handle.set(CURLOPT_CONNECT_ONLY, 1)
+        try handle.set(
+            CURLOPT_USE_SSL, Int(settings.tls == .required ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue))
+        try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = settings.caFile { try handle.set(CURLOPT_CAINFO, caFile) }
+        try handle.set(CURLOPT_USERNAME, settings.user)
+        try handle.set(CURLOPT_PASSWORD, settings.password)
+        try handle.set(CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
+        try handle.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.responseTimeout)
+        try handle.set(CURLOPT_TIMEOUT, settings.connectTimeout + settings.responseTimeout)
+        try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
+        let code = try handle.perform()
+        guard code == CURLE_OK else {
+            throw IMAPError.connecting(code, server: server, lastLine: handle.serverLines.last)
+        }
+        guard let socket = handle.socket else {
+            throw IMAPError(kind: .connectionLost, message: "IMAP \(server): libcurl has no connection after login")
+        }
+        self.socket = socket
+    }
+
+    deinit {
+        // curl_easy_cleanup says LOGOUT (with libcurl's own tag) and waits for the answer: not for long.
+        try? handle.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, 2)
+    }
+
+    /// Sends `command` (no tag, no CRLF) and reads up to its tagged answer. Returns the untagged responses that came
+    /// meanwhile; a NO or BAD answer throws `.refused` (the connection stays usable).
+    func run(_ command: String) throws -> [IMAPResponse] {
+        let tag = try send(command: command)
+        var untagged: [IMAPResponse] = []
+        while true {
+            guard let response = try next(until: nil) else { continue }
+            switch response.tag {
+            case .tagged(tag):
+                if response.name == "OK" { return untagged }
+                throw IMAPError(kind: .refused, message: "IMAP \(server): \(command) refused: \(response.summary)")
+            case .untagged:
+                untagged.append(response)
+            case .tagged, .continuation:
+                throw fail(IMAPError(
+                    kind: .protocolError, message: "IMAP \(server): unexpected answer to \(command): \(response.summary)"))
+            }
+        }
+    }
+
+    /// Sends a command with the next tag; returns the tag.
+    @discardableResult
+    func send(command: String) throws -> String {
+        let tag = "N\(nextTag)"
+        nextTag += 1
+        try send(line: "\(tag) \(command)")
+        return tag
+    }
+
+    /// Sends one line (CRLF added), e.g. IDLE's `DONE`.
+    func send(line: String) throws {
+        try usable()
+        let bytes = Array((line + "\r\n").utf8)
+        var offset = 0
+        let deadline = ContinuousClock.now + .seconds(settings.responseTimeout)
+        while offset < bytes.count {
+            let (code, sent) = bytes.withUnsafeBytes { handle.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            if code == CURLE_OK {
+                offset += sent
+            } else if code == CURLE_AGAIN {
+                guard waitForSocket(Int16(POLLOUT), until: deadline) else {
+                    throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): cannot send for \(settings.responseTimeout) s"))
+                }
+            } else {
+                throw fail(lost(code))
+            }
+        }
+    }
+
+    /// The next response. With a deadline: nil when no response has begun to arrive by then (IDLE waits so).
+    /// Once one has begun, or without a deadline, the server may pause at most `responseTimeout` seconds at a time.
+    func next(until deadline: ContinuousClock.Instant?) throws -> IMAPResponse? {
+        try usable()
+        var lastProgress = ContinuousClock.now
+        while true {
+            let parts: [IMAPResponse.Part]?
+            do {
+                parts = try reader.next()
+            } catch let error as IMAPResponseError {
+                throw fail(IMAPError(kind: .protocolError, message: "IMAP \(server): \(error.reason)"))
+            }
+            if let parts {
+                do {
+                    let response = try IMAPResponse(parts: parts)
+                    if response.tag == .untagged && response.name == "BYE" { bye = response.summary }
+                    return response
+                } catch let error as IMAPResponseError {
+                    var line: [UInt8] = []
+                    if case .text(let text)? = parts.first { line = Array(text.prefix(200)) }
+                    throw fail(IMAPError(
+                        kind: .protocolError,
+                        message: "IMAP \(server): unreadable answer (\(error.reason)): \(String(decoding: line, as: UTF8.self))"))
+                }
+            }
+            let started = reader.hasPartialResponse
+            let limit = (started || deadline == nil) ? lastProgress + .seconds(settings.responseTimeout) : deadline!
+            if try receiveMore(until: limit) {
+                lastProgress = .now
+                continue
+            }
+            if !started, deadline != nil { return nil }
+            throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): no answer for \(settings.responseTimeout) s"))
+        }
+    }
+
+    /// EXAMINE (read-only: nothing the client does changes a flag, and RECENT stays for others).
+    func examine(_ mailbox: String) throws -> (uidValidity: UInt32, uidNext: UInt32, exists: Int) {
+        let responses = try run("EXAMINE \(IMAPMailboxName.quoted(mailbox))")
+        var uidValidity: UInt32?
+        var uidNext: UInt32?
+        var exists: Int?
+        for response in responses {
+            switch (response.name, response.codeName) {
+            case ("EXISTS", _): exists = response.number.map(Int.init)
+            case ("OK", "UIDVALIDITY"): uidValidity = response.code.dropFirst().first?.number
+            case ("OK", "UIDNEXT"): uidNext = response.code.dropFirst().first?.number
+            default: break
+            }
+        }
+        guard let uidValidity, let exists else {
+            throw fail(IMAPError(kind: .protocolError, message: "IMAP \(server): EXAMINE gave no UIDVALIDITY or EXISTS"))
+        }
+        if uidNext == nil {
+            // UIDNEXT is only a SHOULD in RFC 3501: one more than the highest UID will do.
+            let found = try run("UID SEARCH ALL").filter { $0.name == "SEARCH" }.flatMap(\.values).compactMap(\.number)
+            uidNext = (found.max() ?? 0) + 1
+        }
+        return (uidValidity, uidNext ?? 1, exists)
+    }
+
+    // MARK: - Bytes
+
+    private func usable() throws {
+        if let failure {
+            throw IMAPError(kind: failure.kind, message: "\(failure.message) (the connection cannot be used again)")
+        }
+    }
+
+    /// Records the first failure (the connection is not used after it) and returns `error` for throwing.
+    func fail(_ error: IMAPError) -> IMAPError {
+        if failure == nil { failure = error }
+        return error
+    }
+
+    private func lost(_ code: CURLcode) -> IMAPError {
+        let why = code == CURLE_OK ? "the server closed the connection" : String(cString: curl_easy_strerror(code))
+        return IMAPError(kind: .connectionLost, message: "IMAP \(server): \(why)" + (bye.map { " after: \($0)" } ?? ""))
+    }
+
+    /// Reads what has arrived into the reader: true when bytes came, false when none came by `limit`.
+    private func receiveMore(until limit: ContinuousClock.Instant) throws -> Bool {
+        while true {
+            let (code, count) = chunk.withUnsafeMutableBytes { handle.receive(into: $0) }
+            if code == CURLE_OK {
+                guard count > 0 else { throw fail(lost(CURLE_OK)) }
+                reader.append(chunk[0..<count])
+                return true
+            }
+            guard code == CURLE_AGAIN else { throw fail(lost(code)) }
+            guard waitForSocket(Int16(POLLIN), until: limit) else { return false }
+        }
+    }
+
+    /// poll(2) until the socket is ready (or in error: the next call says which) or the time is up.
+    private func waitForSocket(_ events: Int16, until limit: ContinuousClock.Instant) -> Bool {
+        while true {
+            let remaining = limit - .now
+            if remaining <= .zero { return false }
+            let milliseconds = Int32(clamping: Int((remaining / .milliseconds(1)).rounded(.up)))
+            var descriptor = pollfd(fd: socket, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, milliseconds)
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR { return true }
+        }
+    }
+}

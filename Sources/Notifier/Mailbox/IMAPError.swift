@@ -1,0 +1,68 @@
+import CCurlShim
+import Foundation
+
+/// An IMAP operation that failed. The message names the server (host and port, never the user's password) and
+/// what it said; `kind` tells the caller what to do next.
+struct IMAPError: NotifierError, Equatable {
+    enum Kind: Equatable, Sendable {
+        /// No IMAP server to talk to: connection refused, name not found, TLS or certificate failure, STARTTLS
+        /// required but not offered. Retrying later may help if the server was down; a certificate failure is a
+        /// configuration problem.
+        case unavailable
+        /// The server refused the user name or password.
+        case login
+        /// The connection was lost (closed, reset, `* BYE`): reconnect, with backoff. Dovecot also closes sessions
+        /// whose mailbox got a new UIDVALIDITY.
+        case connectionLost
+        /// The server said nothing for `responseTimeout` seconds: reconnect.
+        case timeout
+        /// The server answered NO or BAD (for example, the mailbox does not exist).
+        case refused
+        /// The message asked for is not (or no longer) in the mailbox.
+        case noSuchMessage
+        /// The message is larger than `IMAPSettings.maxMessageSize`; it was skipped and the connection still works.
+        case messageTooLarge
+        /// The server's answer could not be read.
+        case protocolError
+    }
+
+    let kind: Kind
+    let message: String
+
+    /// Whether a new connection (after a pause) is the right reaction.
+    var shouldReconnect: Bool { kind == .connectionLost || kind == .timeout || kind == .unavailable }
+
+    var exitCode: ExitCode {
+        switch kind {
+        case .unavailable: .unavailable
+        case .login: .noPermission
+        case .connectionLost, .timeout: .temporaryFailure
+        case .refused, .noSuchMessage: .unavailable
+        case .messageTooLarge: .dataError
+        case .protocolError: .software
+        }
+    }
+
+    /// Classifies a failed curl_easy_perform (connect, TLS, login); `lastLine` is the server's last line, if any.
+    static func connecting(_ code: CURLcode, server: String, lastLine: String?) -> IMAPError {
+        let why = String(cString: curl_easy_strerror(code))
+        let said = lastLine.map { ": \($0)" } ?? ""
+        switch code {
+        case CURLE_LOGIN_DENIED:
+            return IMAPError(kind: .login, message: "IMAP \(server): login refused\(said)")
+        case CURLE_OPERATION_TIMEDOUT:
+            return IMAPError(kind: .timeout, message: "IMAP \(server): \(why) while connecting\(said)")
+        case CURLE_USE_SSL_FAILED:
+            return IMAPError(
+                kind: .unavailable,
+                message: "IMAP \(server): the server does not offer STARTTLS and TLS is required\(said)")
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR,
+            CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_UNSUPPORTED_PROTOCOL,
+            CURLE_URL_MALFORMAT, CURLE_SSL_ISSUER_ERROR:
+            return IMAPError(kind: .unavailable, message: "IMAP \(server): \(why) (libcurl error \(code.rawValue))\(said)")
+        default:
+            return IMAPError(
+                kind: .connectionLost, message: "IMAP \(server): \(why) (libcurl error \(code.rawValue))\(said)")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The password is handed to libcurl
+/// for the login and appears in no message, error or description.
+struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
+    enum TLSMode: String, Equatable, Sendable {
+        /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS.
+        case auto
+        /// Refuse to log in unless the connection is encrypted (imap:// without STARTTLS fails).
+        case required
+    }
+
+    /// `imap://host[:port]/MAILBOX` or `imaps://host[:port]/MAILBOX`, without user or password; the mailbox is
+    /// percent-encoded UTF-8 and defaults to INBOX when the path is empty.
+    var url: String
+    var user: String
+    var password: String
+    var tls: TLSMode = .auto
+    /// A CA bundle for a private CA.
+    var caFile: String?
+    /// Seconds for the TCP connection, TLS and login.
+    var connectTimeout: Int = 10
+    /// Seconds the server may stay silent while notifier waits for the rest of an answer.
+    var responseTimeout: Int = 30
+    /// The largest message `IMAPClient.fetch` accepts (a bigger literal is refused, not read into memory).
+    var maxMessageSize: Int = 64 << 20
+
+    init(url: String, user: String, password: String, tls: TLSMode = .auto, caFile: String? = nil) {
+        self.url = url
+        self.user = user
+        self.password = password
+        self.tls = tls
+        self.caFile = caFile
+    }
+
+    var description: String {
+        "IMAPSettings(url: \(url), user: \(user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
+    }
+
+    /// The parts of `url`: what libcurl connects to (the URL without the mailbox) and the mailbox's name.
+    struct Endpoint: Equatable, Sendable {
+        /// `imap://host:port/` or `imaps://host:port/`: no mailbox, so libcurl never selects one itself.
+        let serverURL: String
+        /// The mailbox name as the user wrote it (decoded), e.g. `INBOX` or `受信箱/業者`.
+        let mailbox: String
+        let implicitTLS: Bool
+    }
+
+    /// Checks `url` and splits it. A user name, a password, a query or a fragment in the URL is refused (without
+    /// repeating the URL, which might carry a secret).
+    static func endpoint(of url: String) throws -> Endpoint {
+        let lower = url.lowercased()
+        let scheme: String
+        if lower.hasPrefix("imap://") {
+            scheme = "imap"
+        } else if lower.hasPrefix("imaps://") {
+            scheme = "imaps"
+        } else {
+            throw UsageError("the IMAP URL must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
+        }
+        let rest = url.dropFirst(scheme.count + 3)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        if authority.contains("@") {
+            throw UsageError("the IMAP URL must not carry a user name or password: set them separately")
+        }
+        if authority.isEmpty || authority.hasPrefix(":") {
+            throw UsageError("the IMAP URL names no host")
+        }
+        if authority.contains(where: { $0 == "?" || $0 == "#" }) || path.contains(where: { $0 == "?" || $0 == "#" }) {
+            throw UsageError("the IMAP URL takes no query or fragment")
+        }
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            let port = authority[authority.index(after: colon)...]
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw UsageError("the IMAP URL has a bad port")
+            }
+        }
+        var mailbox = "INBOX"
+        let encoded = path.drop { $0 == "/" }
+        if !encoded.isEmpty {
+            guard let decoded = String(encoded).removingPercentEncoding, !decoded.isEmpty else {
+                throw UsageError("the IMAP URL's mailbox is not valid percent-encoded UTF-8")
+            }
+            mailbox = decoded
+        }
+        if mailbox.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw UsageError("the IMAP mailbox name contains a control character")
+        }
+        return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox, implicitTLS: scheme == "imaps")
+    }
+}
+
+/// Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3) inside a quoted string.
+enum IMAPMailboxName {
+    /// `INBOX` → `"INBOX"`, `台北` → `"&U,BTFw-"` (RFC 3501's example), `A&B` → `"A&-B"`.
+    static func quoted(_ name: String) -> String {
+        var encoded = ""
+        var pending: [UInt16] = []
+        func flush() {
+            guard !pending.isEmpty else { return }
+            var bytes: [UInt8] = []
+            for unit in pending { bytes += [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+            let base64 = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "/", with: ",").replacingOccurrences(of: "=", with: "")
+            encoded += "&\(base64)-"
+            pending = []
+        }
+        for scalar in name.unicodeScalars {
+            if scalar.value >= 0x20 && scalar.value <= 0x7E {
+                flush()
+                encoded += scalar == "&" ? "&-" : String(scalar)
+            } else {
+                pending += Array(String(scalar).utf16)
+            }
+        }
+        flush()
+        let escaped = encoded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+}
