@@ -1,13 +1,14 @@
 import Dispatch
 import Foundation
 
-/// `notifier watch --maildir DIR` (and, later, `--imap URL`): handles every message of a mailbox once, then keeps
-/// watching until SIGTERM, or stops after one pass with `--once` (for cron).
+/// `notifier watch --maildir DIR` or `notifier watch --imap URL`: handles every message of a mailbox once, then
+/// keeps watching until SIGTERM, or stops after one pass with `--once` (for cron).
 struct WatchCommand: Command {
     static let name = "watch"
-    static let summary = "Watch a mailbox (Maildir) for notices: vault the URLs, relay fresh OTPs, report phishing"
+    static let summary = "Watch a mailbox (Maildir or IMAP) for notices: vault the URLs, relay fresh OTPs, report phishing"
     static let help = """
         Usage: notifier watch --maildir DIR [--once] [--poll SECONDS] [relay and trust options]
+               notifier watch --imap URL [--imap-user USER] [--once] [--no-idle] [relay and trust options]
 
         Handles every message of the mailbox not handled before (remembered in the database), then keeps
         watching until SIGTERM or SIGINT, or stops after one pass with --once. Read-only: mail is never moved,
@@ -17,12 +18,24 @@ struct WatchCommand: Command {
 
         Options:
           --maildir DIR         the mailbox, a Maildir (new/ and cur/)
+          --imap URL            the mailbox over IMAP: imaps://HOST[:PORT]/MAILBOX, or imap://... with STARTTLS
+                                (INBOX when no mailbox is named); the user from --imap-user (or user@ in the URL),
+                                the password from $NOTIFIER_IMAP_PASSWORD or --imap-password-file (never argv).
+                                UIDVALIDITY and the last UID are kept in the database. Without --once it waits with
+                                IMAP IDLE (re-IDLE every 25 minutes), reconnecting with backoff after a lost
+                                connection; --no-idle looks every --poll seconds instead
+          --imap-user USER, --imap-password-file PATH, --imap-tls auto|required, --ca-file PATH
           --once                one pass, then exit (for cron)
           --poll SECONDS        how often to look again (default 2)
         \(VendorOptions.help)
         """
 
     var maildir: String?
+    var imapURL: String?
+    var imapUser: String?
+    var imapPasswordFile: String?
+    var imapTLS: IMAPSettings.TLSMode = .auto
+    var idle = true
     var once = false
     var poll: Double = 2
     var options = VendorOptions()
@@ -35,6 +48,23 @@ struct WatchCommand: Command {
             switch word {
             case .option("--maildir", let inline):
                 maildir = try arguments.value(for: "--maildir", inlineValue: inline)
+            case .option("--imap", let inline):
+                imapURL = try arguments.value(for: "--imap", inlineValue: inline)
+            case .option("--imap-user", let inline):
+                imapUser = try arguments.value(for: "--imap-user", inlineValue: inline)
+            case .option("--imap-password-file", let inline):
+                imapPasswordFile = try arguments.value(for: "--imap-password-file", inlineValue: inline)
+            case .option("--imap-tls", let inline):
+                let value = try arguments.value(for: "--imap-tls", inlineValue: inline)
+                guard let mode = IMAPSettings.TLSMode(rawValue: value) else {
+                    throw UsageError("--imap-tls must be auto or required, not '\(value)'")
+                }
+                imapTLS = mode
+            case .option("--imap-password", _):
+                throw UsageError("passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
+            case .option("--no-idle", let inline):
+                try Arguments.flag("--no-idle", inlineValue: inline)
+                idle = false
             case .option("--once", let inline):
                 try Arguments.flag("--once", inlineValue: inline)
                 once = true
@@ -48,7 +78,7 @@ struct WatchCommand: Command {
                 guard try options.take(word, from: &arguments) else { throw UsageError("watch: unexpected '\(word.text)'") }
             }
         }
-        guard maildir != nil else { throw UsageError("watch: give --maildir DIR") }
+        guard (maildir != nil) != (imapURL != nil) else { throw UsageError("watch: give --maildir DIR or --imap URL (one of them)") }
         try options.transport.validate()
     }
 
@@ -56,25 +86,96 @@ struct WatchCommand: Command {
         let configuration = try context.configuration()
         let database = try context.openDatabase()
         let pipeline = VendorPipeline(settings: try options.settings(configuration: configuration, context: context), database: database)
-        let source = MaildirSource(path: maildir ?? "")
         let stop = StopSignal()
+        if imapURL != nil { return try watchIMAP(pipeline: pipeline, database: database, stop: stop) }
+        let source = MaildirSource(path: maildir ?? "")
         var status = ExitCode.success
         repeat {
-            do {
+            status = try guarded {
                 let batch = try source.unhandled(vault: pipeline.vault)
-                let decisions = try pipeline.handle(batch)
-                report(pipeline, batch: batch, decisions: decisions)
-                status = .success
-            } catch let error as VendorPipeline.RelayError {
-                FileHandle.standardError.write(Data("notifier: \(error.message); trying again\n".utf8))
-                status = .temporaryFailure
-            } catch let error as SQLiteError where error.isBusy {
-                FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
-                status = .temporaryFailure
+                report(pipeline, batch: batch, decisions: try pipeline.handle(batch))
             }
             if once { break }
             stop.wait(seconds: poll)
         } while !stop.requested
+        return status
+    }
+
+    /// Runs one pass; a failed relay or a busy database is reported and tried again on the next pass.
+    private func guarded(_ pass: () throws -> Void) throws -> ExitCode {
+        do {
+            try pass()
+            return .success
+        } catch let error as VendorPipeline.RelayError {
+            FileHandle.standardError.write(Data("notifier: \(error.message); trying again\n".utf8))
+        } catch let error as SQLiteError where error.isBusy {
+            FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
+        }
+        return .temporaryFailure
+    }
+
+    /// The IMAP settings: the user from --imap-user or the URL's user part, the password from the environment or a
+    /// file, never from argv.
+    private func imapSettings() throws -> IMAPSettings {
+        var url = imapURL ?? ""
+        var user = imapUser
+        if let components = URLComponents(string: url), let urlUser = components.user {
+            if components.password != nil {
+                throw UsageError("--imap must not carry a password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
+            }
+            user = user ?? urlUser.removingPercentEncoding ?? urlUser
+            var stripped = components
+            stripped.user = nil
+            url = stripped.string ?? url
+        }
+        guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
+        var password = context.environment["NOTIFIER_IMAP_PASSWORD"]
+        if password?.isEmpty != false, let file = imapPasswordFile {
+            var environment = context.environment
+            environment["NOTIFIER_SMTP_PASSWORD"] = nil
+            password = try SMTPSettings.password(environment: environment, passwordFile: file)
+        }
+        guard let password, !password.isEmpty else {
+            throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
+        }
+        _ = try IMAPSettings.endpoint(of: url)
+        return IMAPSettings(url: url, user: user, password: password, tls: imapTLS, caFile: options.transport.caFile)
+    }
+
+    /// Passes over the mailbox, waiting in IDLE (or --poll) between them; a lost connection or a restarted server
+    /// is met with a reconnect after 1, 2, 4 ... 60 seconds, and nothing is lost because the last UID moves only
+    /// past handled messages.
+    private func watchIMAP(pipeline: VendorPipeline, database: Database, stop: StopSignal) throws -> ExitCode {
+        let settings = try imapSettings()
+        let source = IMAPSource(settings: settings)
+        var idler: IMAPIdler?
+        var backoff: Double = 1
+        var status = ExitCode.success
+        while !stop.requested {
+            do {
+                status = try guarded {
+                    try source.pass(pipeline: pipeline, database: database) { batch, decisions in
+                        report(pipeline, batch: batch, decisions: decisions)
+                    }
+                }
+                if once { return status }
+                backoff = 1
+                if idle {
+                    // IDLE on a connection of its own; wake at once for new mail, and at least every few seconds
+                    // to look at the stop flag.
+                    if idler == nil { idler = try IMAPIdler(settings: settings) }
+                    _ = try idler?.wait(timeout: 2)
+                } else {
+                    stop.wait(seconds: poll)
+                }
+            } catch let error as IMAPError where error.shouldReconnect && !once {
+                FileHandle.standardError.write(Data("notifier: \(error.message); reconnecting in \(Int(backoff)) s\n".utf8))
+                source.disconnect()
+                idler = nil
+                stop.wait(seconds: backoff)
+                backoff = min(backoff * 2, 60)
+            }
+        }
         return status
     }
 

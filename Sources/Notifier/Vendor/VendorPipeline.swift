@@ -67,6 +67,13 @@ final class VendorPipeline {
         var firstError: Error?
         for (index, (message, notice, identity)) in notices.enumerated() {
             if try vault.wasHandled(source: message.source, key: message.key) { continue }
+            // The same message under another name (a copy, or new UIDs after a UIDVALIDITY change): noted, not
+            // handled again — no second relay, no second report.
+            if try vault.wasHandled(messageID: identity) {
+                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "duplicate", at: now)
+                decisions[index] = .duplicate
+                continue
+            }
             do {
                 decisions[index] = try decide(message, notice, identity: identity, newestOTP: newestOTP, now: now)
             } catch let error as RelayError {

@@ -1,0 +1,55 @@
+import Foundation
+
+/// An IMAP mailbox read as a mailbox to watch: its UIDVALIDITY and the last UID handled are kept in SQLite, so
+/// each message is handled once. When the UIDVALIDITY changes every message is read again, but one handled before
+/// is recognised by its Message-ID and not handled twice. Read-only: EXAMINE and BODY.PEEK[] (the client's rules).
+final class IMAPSource {
+    let settings: IMAPSettings
+    let source: String
+    private var client: IMAPClient?
+
+    init(settings: IMAPSettings) {
+        self.settings = settings
+        source = "imap:\(settings.user)@\(settings.url)"
+    }
+
+    /// Drops the connection (after an error that asks for a reconnect).
+    func disconnect() { client = nil }
+
+    /// One pass: every message after the last handled UID, in batches, through the pipeline; the last UID is moved
+    /// on only past messages that were handled.
+    func pass(pipeline: VendorPipeline, database: Database, onBatch: ([VendorPipeline.Incoming], [VendorPipeline.Decision?]) -> Void) throws {
+        let client = try self.client ?? IMAPClient(settings: settings)
+        self.client = client
+        let status = try client.examine()
+        let state = try database.row("SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", [.text(source)])
+        var lastUID: UInt32 = 0
+        if let state, UInt32(truncatingIfNeeded: state.int(0) ?? -1) == status.uidValidity {
+            lastUID = UInt32(truncatingIfNeeded: state.int(1) ?? 0)
+        }
+        let uids = try client.uids(from: lastUID + 1)
+        var start = 0
+        while start < uids.count {
+            let chunk = uids[start..<min(start + 50, uids.count)]
+            var batch: [VendorPipeline.Incoming] = []
+            for uid in chunk {
+                let key = "\(status.uidValidity)/\(uid)"
+                if try pipeline.vault.wasHandled(source: source, key: key) { continue }
+                batch.append(.init(source: source, key: key, bytes: try client.fetch(uid: uid)))
+            }
+            let decisions = try pipeline.handle(batch)
+            onBatch(batch, decisions)
+            try database.run(
+                "INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?1, ?2, ?3) "
+                    + "ON CONFLICT (mailbox) DO UPDATE SET uid_validity = ?2, last_uid = ?3",
+                [.text(source), .integer(Int64(status.uidValidity)), .integer(Int64(chunk.last ?? lastUID))])
+            start += 50
+        }
+        if uids.isEmpty {
+            try database.run(
+                "INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?1, ?2, ?3) "
+                    + "ON CONFLICT (mailbox) DO UPDATE SET uid_validity = ?2, last_uid = ?3",
+                [.text(source), .integer(Int64(status.uidValidity)), .integer(Int64(lastUID))])
+        }
+    }
+}
