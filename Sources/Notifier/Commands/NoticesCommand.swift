@@ -59,11 +59,7 @@ struct NoticesCommand: Command {
         while let word = arguments.next() {
             switch (action, word) {
             case (_, .option("--fiscal-year", let inline)):
-                let value = try arguments.value(for: "--fiscal-year", inlineValue: inline)
-                guard let year = Int(value), RenewalCalendar.supportedYears.contains(year) else {
-                    throw UsageError("--fiscal-year takes a year like 2027, not '\(value)'")
-                }
-                fiscalYear = year
+                fiscalYear = try VendorYearOptions.fiscalYear(try arguments.value(for: "--fiscal-year", inlineValue: inline))
             case (.status, .option("--json", let inline)):
                 try Arguments.flag("--json", inlineValue: inline)
                 json = true

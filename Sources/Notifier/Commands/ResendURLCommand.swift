@@ -18,8 +18,7 @@ struct ResendURLCommand: Command {
         Options: --templates DIR, --charset, and the transport options of 'notifier send'.
         """
 
-    var vendor: String?
-    var fiscalYear: Int?
+    var filter = VendorYearOptions()
     var printOnly = false
     var message = MessageOptions()
     var transport = TransportOptions()
@@ -29,11 +28,8 @@ struct ResendURLCommand: Command {
         self.context = context
         var arguments = arguments
         while let word = arguments.next() {
+            if try filter.take(word, from: &arguments, command: Self.name) { continue }
             switch word {
-            case .option("--vendor", let inline):
-                vendor = try OTPCommand.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline), command: Self.name)
-            case .option("--fiscal-year", let inline):
-                fiscalYear = try URLsCommand.fiscalYear(try arguments.value(for: "--fiscal-year", inlineValue: inline))
             case .option("--print", let inline):
                 try Arguments.flag("--print", inlineValue: inline)
                 printOnly = true
@@ -45,7 +41,7 @@ struct ResendURLCommand: Command {
                 throw UsageError("resend-url: unexpected '\(word.text)'")
             }
         }
-        guard vendor != nil else { throw UsageError("resend-url: give --vendor CODE") }
+        guard filter.vendor != nil else { throw UsageError("resend-url: give --vendor CODE") }
         if printOnly && !message.to.isEmpty { throw UsageError("resend-url: give --print or --to, not both") }
         if !printOnly && message.to.isEmpty { throw UsageError("resend-url: give --print, or --to ADDR to mail it") }
         try transport.validate()
@@ -53,7 +49,8 @@ struct ResendURLCommand: Command {
 
     func run() throws -> ExitCode {
         let vault = VaultStore(database: try context.openDatabase())
-        let code = vendor ?? ""
+        let code = filter.vendor ?? ""
+        let fiscalYear = filter.fiscalYear
         let stored = try vault.urls(vendorCode: code, fiscalYear: fiscalYear)
         // Newest fiscal year first, then the newest notice of that year.
         guard let entry = stored.max(by: { ($0.fiscalYear, $0.receivedAt) < ($1.fiscalYear, $1.receivedAt) }) else {

@@ -12,8 +12,7 @@ struct URLsCommand: Command {
         (Japan time, ISO 8601), message_id, from.
         """
 
-    var vendor: String?
-    var fiscalYear: Int?
+    var filter = VendorYearOptions()
     var json = false
     let context: CommandContext
 
@@ -21,11 +20,8 @@ struct URLsCommand: Command {
         self.context = context
         var arguments = arguments
         while let word = arguments.next() {
+            if try filter.take(word, from: &arguments, command: Self.name) { continue }
             switch word {
-            case .option("--vendor", let inline):
-                vendor = try OTPCommand.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline), command: Self.name)
-            case .option("--fiscal-year", let inline):
-                fiscalYear = try Self.fiscalYear(try arguments.value(for: "--fiscal-year", inlineValue: inline))
             case .option("--json", let inline):
                 try Arguments.flag("--json", inlineValue: inline)
                 json = true
@@ -35,17 +31,10 @@ struct URLsCommand: Command {
         }
     }
 
-    static func fiscalYear(_ value: String) throws -> Int {
-        guard let year = Int(value), RenewalCalendar.supportedYears.contains(year) else {
-            throw UsageError("--fiscal-year takes a year like 2027, not '\(value)'")
-        }
-        return year
-    }
-
     func run() throws -> ExitCode {
         let vault = VaultStore(database: try context.openDatabase())
         let output = StandardOutput.shared
-        for entry in try vault.urls(vendorCode: vendor, fiscalYear: fiscalYear) {
+        for entry in try vault.urls(vendorCode: filter.vendor, fiscalYear: filter.fiscalYear) {
             let received = Self.japanTimestamp(entry.receivedAt)
             if json {
                 var line = JSONLine()
