@@ -72,7 +72,7 @@ enum Schema {
             message_id TEXT NOT NULL UNIQUE,
             expires_at INTEGER NOT NULL,
             received_at INTEGER NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('relayed', 'expired', 'superseded')),
+            state TEXT NOT NULL CHECK (state IN ('relayed', 'unrelayed', 'expired', 'superseded')),
             relayed_to TEXT,
             relayed_at INTEGER
         ) STRICT;

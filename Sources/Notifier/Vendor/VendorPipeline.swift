@@ -22,7 +22,8 @@ final class VendorPipeline {
     }
 
     enum Decision: String {
-        case stored, duplicate, relayed, expired, superseded, untrusted, other
+        /// `unrelayed`: a fresh OTP, but no --relay-to or --relay-command was given.
+        case stored, duplicate, relayed, unrelayed, expired, superseded, untrusted, other
     }
 
     struct Incoming {
@@ -128,6 +129,10 @@ final class VendorPipeline {
                 decision = .superseded
             } else if let relayed = try vault.latestRelayedExpiry(), expiry < relayed {
                 decision = .superseded
+            } else if settings.relayTo.isEmpty && settings.relayCommand == nil {
+                decision = .unrelayed
+                reports.append("a fresh OTP notice \(message.key) (valid until \(notice.expiresAt?.description ?? "")) "
+                    + "was not relayed: give --relay-to ADDR or --relay-command CMD")
             } else {
                 relayedTo = try relay(code: code, expiresAt: expiry, notice: notice, identity: identity, now: now)
                 decision = .relayed
@@ -187,6 +192,6 @@ final class VendorPipeline {
             }
             reached.append("relay command")
         }
-        return reached.isEmpty ? "nobody (no --relay-to or --relay-command)" : reached.joined(separator: ", ")
+        return reached.joined(separator: ", ")
     }
 }

@@ -125,6 +125,15 @@ struct VendorSideTests {
         #expect(again.stdout == "3-older: superseded\n")
     }
 
+    @Test func aFreshOTPWithNowhereToGoIsSaidSo() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.otpNotice(code: "Fresh555", minutes: 20, id: "d").write(to: mailbox.appendingPathComponent("new/1-fresh"))
+        let result = try run(["watch", "--maildir", mailbox.path, "--once"])
+        #expect(result.stdout == "1-fresh: unrelayed\n")
+        #expect(result.stderr.contains("give --relay-to ADDR or --relay-command CMD"))
+        #expect(!result.stderr.contains("Fresh555") && !result.stdout.contains("Fresh555"))
+    }
+
     @Test func ingestFromAPipe() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p13_update_iso2022jp_2.eml"))
