@@ -53,11 +53,14 @@ struct OTPCommand: Command {
         return value
     }
 
-    /// The service on the database the global options name, with the key file beside it (or
-    /// `$NOTIFIER_OTP_KEY_FILE`), on the real clock.
+    /// The service on the database the global options name, with the key file from `$NOTIFIER_OTP_KEY_FILE`, else
+    /// the configuration's `otp_key_file`, else beside the database; on the real clock.
     static func service(context: CommandContext) throws -> OTPService {
         let database = try context.openDatabase()
-        return OTPService(
-            database: database, keyFile: OTPKey.path(environment: context.environment, databasePath: database.path))
+        var environment = context.environment
+        if environment["NOTIFIER_OTP_KEY_FILE"]?.isEmpty != false, let file = try context.configuration().otpKeyFile {
+            environment["NOTIFIER_OTP_KEY_FILE"] = file
+        }
+        return OTPService(database: database, keyFile: OTPKey.path(environment: environment, databasePath: database.path))
     }
 }

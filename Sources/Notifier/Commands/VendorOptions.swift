@@ -57,8 +57,10 @@ struct VendorOptions {
             senders: !trustSenders.isEmpty ? trustSenders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
             hosts: !trustHosts.isEmpty ? trustHosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts)
         var settings = VendorPipeline.Settings(trust: trust)
+        // Relay targets: the command line's, else the configuration's.
+        let relayTo = self.relayTo.isEmpty ? configuration.relayTo : self.relayTo
         settings.relayTo = relayTo.compactMap(Validation.mailbox)
-        settings.relayCommand = relayCommand
+        settings.relayCommand = relayCommand ?? configuration.relayCommand
         if !relayTo.isEmpty {
             guard let text = from ?? configuration.from, let sender = Validation.mailbox(text) else {
                 throw UsageError("--relay-to needs --from ADDR (or from in the configuration) for the relay mail")

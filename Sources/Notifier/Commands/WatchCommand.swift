@@ -78,7 +78,7 @@ struct WatchCommand: Command {
                 guard try options.take(word, from: &arguments) else { throw UsageError("watch: unexpected '\(word.text)'") }
             }
         }
-        guard (maildir != nil) != (imapURL != nil) else { throw UsageError("watch: give --maildir DIR or --imap URL (one of them)") }
+        if maildir != nil && imapURL != nil { throw UsageError("watch: give --maildir DIR or --imap URL, not both") }
         try options.transport.validate()
     }
 
@@ -87,7 +87,12 @@ struct WatchCommand: Command {
         let database = try context.openDatabase()
         let pipeline = VendorPipeline(settings: try options.settings(configuration: configuration, context: context), database: database)
         let stop = StopSignal()
-        if imapURL != nil { return try watchIMAP(pipeline: pipeline, database: database, stop: stop) }
+        if maildir == nil {
+            guard imapURL != nil || configuration.imapURL != nil else {
+                throw UsageError("watch: give --maildir DIR or --imap URL (or set imap_url in the configuration)")
+            }
+            return try watchIMAP(pipeline: pipeline, database: database, stop: stop, configuration: configuration)
+        }
         let source = MaildirSource(path: maildir ?? "")
         var status = ExitCode.success
         repeat {
@@ -116,9 +121,9 @@ struct WatchCommand: Command {
 
     /// The IMAP settings: the user from --imap-user or the URL's user part, the password from the environment or a
     /// file, never from argv.
-    private func imapSettings() throws -> IMAPSettings {
-        var url = imapURL ?? ""
-        var user = imapUser
+    private func imapSettings(_ configuration: Configuration) throws -> IMAPSettings {
+        var url = imapURL ?? configuration.imapURL ?? ""
+        var user = imapUser ?? configuration.imapUser
         if let components = URLComponents(string: url), let urlUser = components.user {
             if components.password != nil {
                 throw UsageError("--imap must not carry a password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
@@ -130,7 +135,7 @@ struct WatchCommand: Command {
         }
         guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
         var password = context.environment["NOTIFIER_IMAP_PASSWORD"]
-        if password?.isEmpty != false, let file = imapPasswordFile {
+        if password?.isEmpty != false, let file = imapPasswordFile ?? configuration.imapPasswordFile {
             var environment = context.environment
             environment["NOTIFIER_SMTP_PASSWORD"] = nil
             password = try SMTPSettings.password(environment: environment, passwordFile: file)
@@ -139,14 +144,17 @@ struct WatchCommand: Command {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
         }
         _ = try IMAPSettings.endpoint(of: url)
-        return IMAPSettings(url: url, user: user, password: password, tls: imapTLS, caFile: options.transport.caFile)
+        return IMAPSettings(
+            url: url, user: user, password: password, tls: imapTLS, caFile: options.transport.caFile ?? configuration.caFile)
     }
 
     /// Passes over the mailbox, waiting in IDLE (or --poll) between them; a lost connection or a restarted server
     /// is met with a reconnect after 1, 2, 4 ... 60 seconds, and nothing is lost because the last UID moves only
     /// past handled messages.
-    private func watchIMAP(pipeline: VendorPipeline, database: Database, stop: StopSignal) throws -> ExitCode {
-        let settings = try imapSettings()
+    private func watchIMAP(
+        pipeline: VendorPipeline, database: Database, stop: StopSignal, configuration: Configuration
+    ) throws -> ExitCode {
+        let settings = try imapSettings(configuration)
         let source = IMAPSource(settings: settings)
         var idler: IMAPIdler?
         var backoff: Double = 1

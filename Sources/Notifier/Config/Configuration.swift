@@ -32,11 +32,22 @@ struct Configuration: Equatable {
     var templates: String?
     /// The issuer's download URL, to which each notice adds `?t=TOKEN`.
     var downloadURLBase: String?
+    /// The OTP key file (default: `otp.key` beside the database).
+    var otpKeyFile: String?
+    /// The mailbox `watch` reads when no --maildir or --imap is given: `imaps://HOST[:PORT]/MAILBOX`.
+    var imapURL: String?
+    var imapUser: String?
+    /// A file whose first line is the IMAP password (mode 0600).
+    var imapPasswordFile: String?
+    /// Installers who get each fresh OTP by mail (`--relay-to`).
+    var relayTo: [String] = []
+    /// A command that gets each fresh OTP as JSON on its standard input (`--relay-command`).
+    var relayCommand: String?
 
     static let keys = [
         "trust_sender", "trust_host", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
-        "download_url_base",
+        "download_url_base", "otp_key_file", "imap_url", "imap_user", "imap_password_file", "relay_to", "relay_command",
     ]
 
     /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
@@ -120,6 +131,26 @@ struct Configuration: Equatable {
                     throw ConfigurationError("\(place): download_url_base must be an https:// URL without spaces or '#'")
                 }
                 configuration.downloadURLBase = value
+            case "otp_key_file":
+                configuration.otpKeyFile = value
+            case "imap_url":
+                do {
+                    _ = try IMAPSettings.endpoint(of: value)
+                } catch let error as UsageError {
+                    throw ConfigurationError("\(place): imap_url: \(error.message)")
+                }
+                configuration.imapURL = value
+            case "imap_user":
+                configuration.imapUser = value
+            case "imap_password_file":
+                configuration.imapPasswordFile = value
+            case "relay_to":
+                guard Validation.mailbox(value) != nil else {
+                    throw ConfigurationError("\(place): relay_to '\(value)' is not an address like name@example.jp")
+                }
+                configuration.relayTo.append(value)
+            case "relay_command":
+                configuration.relayCommand = value
             default:
                 throw ConfigurationError(
                     "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")

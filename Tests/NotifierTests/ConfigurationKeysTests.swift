@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import Notifier
+
+/// The settings a timer or a long-running watcher takes from the configuration file instead of flags.
+@Suite("configuration keys")
+struct ConfigurationKeysTests {
+    @Test func everyKeyIsRead() throws {
+        let text = """
+            trust_sender = nyusatsu@to-kousya.example
+            trust_host = bid.to-kousya.example
+            from = JKK東京 <nyusatsu@to-kousya.example>
+            smtp_url = smtp://127.0.0.1:2525
+            smtp_user = notifier
+            smtp_tls = required
+            smtp_password_file = /etc/notifier/smtp-password
+            ca_file = /etc/notifier/ca.pem
+            smtp_connect_timeout = 5
+            smtp_timeout = 60
+            message_id_domain = to-kousya.example
+            charset = iso-2022-jp
+            templates = /etc/notifier/templates
+            download_url_base = https://bid.to-kousya.example/cert/download
+            otp_key_file = /etc/notifier/otp.key
+            imap_url = imaps://mail.vendor.example/INBOX
+            imap_user = nyusatsu-tanto
+            imap_password_file = /etc/notifier/imap-password
+            relay_to = installer@vendor.example
+            relay_to = second@vendor.example
+            relay_command = /usr/local/bin/notify-installer
+            """
+        let configuration = try Configuration.parse(text, path: "config")
+        #expect(configuration.smtpTLS == .required && configuration.charset == .iso2022JP)
+        #expect(configuration.relayTo == ["installer@vendor.example", "second@vendor.example"])
+        #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imapUser == "nyusatsu-tanto")
+        #expect(configuration.downloadURLBase == "https://bid.to-kousya.example/cert/download")
+        #expect(Set(Configuration.keys).count == Configuration.keys.count)
+        for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
+    }
+
+    @Test func relayCommandAndOTPKeyFileFromTheConfiguration() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mailbox = folder.appendingPathComponent("Maildir")
+        for sub in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(at: mailbox.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let relayed = folder.appendingPathComponent("relayed.json")
+        let config = folder.appendingPathComponent("config")
+        try "relay_command = cat > '\(relayed.path)'\notp_key_file = \(folder.path)/keys/otp.key\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("keys"), withIntermediateDirectories: true)
+        try VendorSideTests.otpNotice(code: "CfgRel77", minutes: 20, id: "cfg").write(to: mailbox.appendingPathComponent("new/1"))
+        let watch = try CLI.run(["--config", config.path, "--db", folder.appendingPathComponent("v.db").path,
+                                 "watch", "--maildir", mailbox.path, "--once"])
+        #expect(watch.stdout == "1: relayed\n", "\(watch.stderr)")
+        #expect(try String(contentsOf: relayed, encoding: .utf8).contains("\"otp\": \"CfgRel77\""))
+
+        let database = folder.appendingPathComponent("issuer.db").path
+        let csv = folder.appendingPathComponent("v.csv")
+        try "vendor_code,name,email,kind\n5184962,青葉,a@example.test,construction\n".write(to: csv, atomically: true, encoding: .utf8)
+        _ = try CLI.run(["--db", database, "vendors", "import", csv.path])
+        let issue = try CLI.run(["--config", config.path, "--db", database, "otp", "issue", "--vendor", "5184962",
+                                 "--from", "nyusatsu@to-kousya.example", "--outbox", folder.appendingPathComponent("out").path])
+        #expect(issue.status == 0, "\(issue.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("keys/otp.key").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("otp.key").path))
+    }
+}
