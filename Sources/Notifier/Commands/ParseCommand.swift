@@ -27,8 +27,7 @@ struct ParseCommand: Command {
         """
 
     var json = false
-    var trustSenders: [String] = []
-    var trustHosts: [String] = []
+    var trust = TrustOptions()
     var files: [String] = []
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     let context: CommandContext
@@ -37,22 +36,11 @@ struct ParseCommand: Command {
         self.context = context
         var arguments = arguments
         while let word = arguments.next() {
+            if try trust.take(word, from: &arguments) { continue }
             switch word {
             case .option("--json", let inline):
                 try Arguments.flag("--json", inlineValue: inline)
                 json = true
-            case .option("--trust-sender", let inline):
-                let value = try arguments.value(for: "--trust-sender", inlineValue: inline)
-                guard Validation.isAddrSpec(value) else {
-                    throw UsageError("--trust-sender '\(value)' is not an address like name@example.jp")
-                }
-                trustSenders.append(value)
-            case .option("--trust-host", let inline):
-                let value = try arguments.value(for: "--trust-host", inlineValue: inline)
-                guard Validation.isHostName(value) else {
-                    throw UsageError("--trust-host '\(value)' is not a host name like bid.example.jp")
-                }
-                trustHosts.append(value)
             case .option("--jobs", let inline):
                 let value = try arguments.value(for: "--jobs", inlineValue: inline)
                 guard let count = Int(value), (1...256).contains(count) else {
@@ -69,19 +57,8 @@ struct ParseCommand: Command {
         if files.filter({ $0 == "-" }).count > 1 { throw UsageError("parse: standard input (-) can be read only once") }
     }
 
-    /// The trust lists: each from the command line if given there, else the configuration, else built in.
-    func trustPolicy() throws -> TrustPolicy {
-        let configuration = try context.configuration()
-        let builtIn = TrustPolicy.builtIn
-        return TrustPolicy(
-            senders: !trustSenders.isEmpty
-                ? trustSenders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
-            hosts: !trustHosts.isEmpty
-                ? trustHosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts)
-    }
-
     func run() throws -> ExitCode {
-        let policy = try trustPolicy()
+        let policy = trust.policy(configuration: try context.configuration())
         let output = StandardOutput.shared
         var status = ExitCode.success
         // Files are read and parsed `jobs` at a time in windows, and written in input order after each window, so

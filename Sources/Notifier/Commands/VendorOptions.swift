@@ -3,8 +3,7 @@ import MailParse
 
 /// The options `ingest` and `watch` share: whom to trust, and where OTPs are relayed.
 struct VendorOptions {
-    var trustSenders: [String] = []
-    var trustHosts: [String] = []
+    var trust = TrustOptions()
     var relayTo: [String] = []
     var relayCommand: String?
     var from: String?
@@ -23,15 +22,8 @@ struct VendorOptions {
         """
 
     mutating func take(_ word: Arguments.Word, from arguments: inout Arguments) throws -> Bool {
+        if try trust.take(word, from: &arguments) { return true }
         switch word {
-        case .option("--trust-sender", let inline):
-            let value = try arguments.value(for: "--trust-sender", inlineValue: inline)
-            guard Validation.isAddrSpec(value) else { throw UsageError("--trust-sender '\(value)' is not an address") }
-            trustSenders.append(value)
-        case .option("--trust-host", let inline):
-            let value = try arguments.value(for: "--trust-host", inlineValue: inline)
-            guard Validation.isHostName(value) else { throw UsageError("--trust-host '\(value)' is not a host name") }
-            trustHosts.append(value)
         case .option("--relay-to", let inline):
             let value = try arguments.value(for: "--relay-to", inlineValue: inline)
             guard Validation.mailbox(value) != nil else { throw UsageError("--relay-to '\(value)' is not an address") }
@@ -52,11 +44,7 @@ struct VendorOptions {
 
     /// The pipeline's settings from these options and the configuration.
     func settings(configuration: Configuration, context: CommandContext) throws -> VendorPipeline.Settings {
-        let builtIn = TrustPolicy.builtIn
-        let trust = TrustPolicy(
-            senders: !trustSenders.isEmpty ? trustSenders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
-            hosts: !trustHosts.isEmpty ? trustHosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts)
-        var settings = VendorPipeline.Settings(trust: trust)
+        var settings = VendorPipeline.Settings(trust: trust.policy(configuration: configuration))
         // Relay targets: the command line's, else the configuration's.
         let relayTo = self.relayTo.isEmpty ? configuration.relayTo : self.relayTo
         settings.relayTo = relayTo.compactMap(Validation.mailbox)

@@ -116,10 +116,6 @@ final class VendorPipeline {
             }
         case .otp:
             guard let expiry = notice.expiresAt?.instant, let code = notice.otp else { return .other }
-            if try vault.wasHandled(messageID: identity) {
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "duplicate", at: now)
-                return .duplicate
-            }
             let decision: Decision
             var relayedTo: String?
             if expiry <= now {
