@@ -115,7 +115,11 @@ final class VendorPipeline {
                 return stored ? .stored : .duplicate
             }
         case .otp:
-            guard let expiry = notice.expiresAt?.instant, let code = notice.otp else { return .other }
+            guard let expiry = notice.expiresAt?.instant, let code = notice.otp else {
+                // An OTP line without an expiry (or the reverse): nothing to act on, and not to be read again.
+                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
+                return .other
+            }
             let decision: Decision
             var relayedTo: String?
             if expiry <= now {
