@@ -10,7 +10,8 @@
 #                database, so every run plans, renders, encodes, sends and commits the state of all 10,000 notices;
 #   smtp-source  Postfix's load generator with the same message (the notice `notifier compose update_notice`
 #                writes for the first vendor) and the same connection count, each connection kept for message after
-#                message (-d), as notifier's libcurl handle does: the ceiling;
+#                message (-d), as notifier does: the ceiling the issue names. It says HELO and waits for the
+#                reply to every command; notifier pipelines (RFC 2920) where smtp-sink offers it, as it does;
 #   smtplib      bench/notices_smtplib.py: Python's smtplib, the same messages pre-built, one connection: a peer.
 # The peers run in rounds (each once per round, so a burst of other load on the machine hits them alike) and the
 # fastest of BENCH_NOTICES_REPEAT rounds counts; a run longer than 30 s is not repeated. Then the goals: notifier

@@ -6,7 +6,7 @@ Usage: notices_smtplib.py HOST PORT MESSAGE.eml N
 Builds N messages from MESSAGE.eml (a notice as `notifier compose update_notice` writes it, CRLF line ends) before
 connecting, each with its own Message-ID and recipient of the same length, so every message has exactly the size
 of MESSAGE.eml; then opens one `smtplib.SMTP` connection and hands them over one `sendmail` call each (EHLO once,
-MAIL, RCPT, DATA per message, as notifier's libcurl handle does on its reused connection), and QUITs.
+MAIL, RCPT, DATA per message, on one reused connection, as notifier does), and QUITs.
 Prints one line: messages, seconds of the sending loop alone, messages/s. Exit status 1 if a message is refused.
 Only the standard library is used.
 """

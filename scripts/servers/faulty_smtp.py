@@ -16,11 +16,19 @@ Modes (the behaviour is fixed per port):
   drop_data    closes the connection in the middle of DATA, after receiving up to 3 lines of the message
   stall        accepts the TCP connection and never sends the greeting
   stall_data   behaves until the end of DATA, then never answers
+  hangup       accepts a message, then says 421 unasked and closes (as a server does with an idle connection
+               when it times out or shuts down)
   recipient    the recipient decides: an address containing "+451" gets 451 4.7.1, one containing "+550" gets
                550 5.1.1, anything else 250 (for batch tests where some recipients fail)
 
 All modes that answer EHLO offer SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, AUTH PLAIN LOGIN (any user and
 password is accepted) and, when --cert/--key are given, STARTTLS.
+
+Every mode runs twice: as above, and as <mode>_pipelining, which also offers PIPELINING (RFC 2920). Both watch the
+client's manners: a command that arrives while the reply to the one before it has not been sent yet (the client
+did not wait) is logged as EARLY -- on a plain port for any command, on a _pipelining port for those RFC 2920
+allows only at the end of a group (EHLO, HELO, STARTTLS, AUTH, QUIT, and DATA: no message before the 354). The
+command is then served as usual; tests look for EARLY lines in the log.
 
 Log: DIR/faulty-<mode>.log gets one line per event, flushed at once, written *before* the reply is sent, so a
 client that has its answer can read the log right away:
@@ -28,6 +36,8 @@ client that has its answer can read the log right away:
   <conn> <VERB> <arguments>    every SMTP command: the verb in capitals, the arguments as received (AUTH
                                credentials are replaced by "***")
   <conn> DATA-END <bytes>      the end-of-data dot arrived; <bytes> is the size of the message after un-stuffing
+  <conn> EARLY <VERB>          the client sent more before this command's reply (see above); EARLY MESSAGE: it
+                               sent the next command before the reply to the end-of-data dot (plain ports only)
   <conn> DROP                  drop_data closed the connection in the middle of DATA
   <conn> CLOSE                 the connection ended (logged after the fact: may lag behind the client)
 Counting CONNECT lines against "MAIL FROM" lines tells how many messages travelled over one connection.
@@ -35,7 +45,8 @@ Counting CONNECT lines against "MAIL FROM" lines tells how many messages travell
 Messages accepted with 250 are saved as DIR/faulty-<mode>/<conn>-<n>.eml (raw, dot-unstuffed, CRLF as received).
 
 When every port is listening, the server writes DIR/faulty.env (atomically: a temporary file then rename) with
-FAULTY_PORT_<MODE>=<port> lines and FAULTY_PID=<pid>; start.sh waits for that file. SIGTERM or SIGINT stop it.
+FAULTY_PORT_<MODE>=<port> lines (FAULTY_PORT_RCPT451, FAULTY_PORT_RCPT451_PIPELINING...) and FAULTY_PID=<pid>;
+start.sh waits for that file. SIGTERM or SIGINT stop it.
 """
 
 import argparse
@@ -46,7 +57,7 @@ import ssl
 import sys
 
 MODES = ["ok", "notls", "greeting421", "rcpt451", "rcpt550", "data451", "data552", "drop_data", "stall", "stall_data",
-         "recipient"]
+         "hangup", "recipient"]
 
 IDLE_TIMEOUT = 300      # seconds without a command before we hang up: no connection can outlive a test run
 STALL_SECONDS = 600     # how long the stall modes hold a connection at most (the client should time out first)
@@ -55,15 +66,21 @@ LINE_LIMIT = 1 << 20    # longest line accepted (RFC 5321 says 1000, but a clien
 HOSTNAME = "localhost"
 
 
-class ModeServer:
-    """The state shared by all connections of one mode: its counter, log file and message folder."""
+# RFC 2920 §3.1 (and RFC 3207, RFC 4954 for STARTTLS and AUTH): commands that may only end a group.
+GROUP_ENDERS = {"EHLO", "HELO", "STARTTLS", "AUTH", "DATA", "QUIT"}
 
-    def __init__(self, mode, directory, tls_context):
+
+class ModeServer:
+    """The state shared by all connections of one mode and flavour: its counter, log file and message folder."""
+
+    def __init__(self, mode, pipelining, directory, tls_context):
         self.mode = mode
+        self.pipelining = pipelining
+        self.name = mode + ("_pipelining" if pipelining else "")
         self.tls_context = tls_context
         self.connections = 0
-        self.log = open(os.path.join(directory, f"faulty-{mode}.log"), "a", encoding="utf-8", buffering=1)
-        self.message_dir = os.path.join(directory, f"faulty-{mode}")
+        self.log = open(os.path.join(directory, f"faulty-{self.name}.log"), "a", encoding="utf-8", buffering=1)
+        self.message_dir = os.path.join(directory, f"faulty-{self.name}")
         os.makedirs(self.message_dir, exist_ok=True)
 
     def write_log(self, conn, text):
@@ -108,6 +125,13 @@ class Session:
     def log(self, text):
         self.server.write_log(self.conn, text)
 
+    def client_sent_ahead(self):
+        """Whether more of the client's bytes are already here, before the reply to what was just read.
+
+        StreamReader keeps them in its (private) buffer; this server is a test tool pinned to CPython 3.11+.
+        """
+        return len(self.reader._buffer) > 0
+
     async def reply(self, *lines):
         """Sends a (possibly multi-line) reply: all lines but the last get a '-' after the code."""
         out = []
@@ -150,6 +174,8 @@ class Session:
                 return
             verb, _, argument = line.partition(" ")
             verb = verb.upper()
+            if self.client_sent_ahead() and (not self.server.pipelining or verb in GROUP_ENDERS):
+                self.log(f"EARLY {verb}")
             # The verb is logged in capitals whatever the client sent (tests can count " MAIL " lines), the rest
             # as received, except AUTH credentials.
             self.log(f"AUTH {argument.split(' ')[0]} ***" if verb == "AUTH" else f"{verb} {argument}".rstrip())
@@ -166,6 +192,8 @@ class Session:
         self.reset()
         lines = [f"250 {HOSTNAME}", "250 SIZE 10240000", "250 8BITMIME", "250 SMTPUTF8", "250 ENHANCEDSTATUSCODES",
                  "250 AUTH PLAIN LOGIN"]
+        if self.server.pipelining:
+            lines.append("250 PIPELINING")
         # notls: a server that never offers STARTTLS (for clients that must refuse to send in clear).
         if self.server.tls_context is not None and not self.tls and self.server.mode != "notls":
             lines.append("250 STARTTLS")
@@ -250,6 +278,8 @@ class Session:
                 break
             data += raw[1:] if raw.startswith(b"..") else raw
         self.log(f"DATA-END {len(data)}")
+        if self.client_sent_ahead() and not self.server.pipelining:
+            self.log("EARLY MESSAGE")
         sender, self.sender, self.recipients = self.sender, None, []
         if self.mode == "stall_data":
             await self.hold_until_eof()
@@ -264,6 +294,10 @@ class Session:
             with open(path, "wb") as message_file:
                 message_file.write(data)
             await self.reply(f"250 2.0.0 Ok: queued as C{self.conn}M{self.messages}")
+            if self.mode == "hangup":
+                self.log("HANGUP")
+                await self.reply(f"421 4.4.2 {HOSTNAME} Error: timeout exceeded")
+                return "close"
 
     async def cmd_rset(self, argument):
         self.reset()
@@ -296,10 +330,11 @@ async def main():
     servers = []
     ports = {}
     for mode in MODES:
-        mode_server = ModeServer(mode, options.dir, tls_context)
-        server = await asyncio.start_server(mode_server.handle, options.host, 0, limit=LINE_LIMIT)
-        servers.append(server)
-        ports[mode] = server.sockets[0].getsockname()[1]
+        for pipelining in (False, True):
+            mode_server = ModeServer(mode, pipelining, options.dir, tls_context)
+            server = await asyncio.start_server(mode_server.handle, options.host, 0, limit=LINE_LIMIT)
+            servers.append(server)
+            ports[mode_server.name] = server.sockets[0].getsockname()[1]
 
     # Announce the ports only now that every one of them accepts connections.
     env_path = os.path.join(options.dir, "faulty.env")

@@ -94,6 +94,6 @@ struct TransportOptions {
         if let caFile = settings.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ConfigurationError("cannot read the CA file \(caFile)")
         }
-        return try SMTPTransport(settings: settings)
+        return SMTPTransport(settings: settings)
     }
 }

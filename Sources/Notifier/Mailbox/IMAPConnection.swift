@@ -16,10 +16,9 @@ final class IMAPConnection {
     /// `imaps://host:port` for messages (no user, no password).
     let server: String
     private let handle: EasyHandle
-    private let socket: curl_socket_t
+    private let stream: CurlStream
     private var reader: IMAPResponseReader
     private var nextTag = 1
-    private var chunk = [UInt8](repeating: 0, count: 64 << 10)
     /// The text of the last `* BYE`, for the message when the connection closes next.
     private var bye: String?
     /// Set by the first failure: after it the connection is not used again (its state is unknown).
@@ -48,10 +47,10 @@ final class IMAPConnection {
         guard code == CURLE_OK else {
             throw IMAPError.connecting(code, server: server, lastLine: handle.serverLines.last)
         }
-        guard let socket = handle.socket else {
+        guard let stream = CurlStream(connected: handle) else {
             throw IMAPError(kind: .connectionLost, message: "IMAP \(server): libcurl has no connection after login")
         }
-        self.socket = socket
+        self.stream = stream
     }
 
     deinit {
@@ -91,20 +90,12 @@ final class IMAPConnection {
     /// Sends one line (CRLF added), e.g. IDLE's `DONE`.
     func send(line: String) throws {
         try usable()
-        let bytes = Array((line + "\r\n").utf8)
-        var offset = 0
-        let deadline = ContinuousClock.now + .seconds(settings.responseTimeout)
-        while offset < bytes.count {
-            let (code, sent) = bytes.withUnsafeBytes { handle.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
-            if code == CURLE_OK {
-                offset += sent
-            } else if code == CURLE_AGAIN {
-                guard waitForSocket(Int16(POLLOUT), until: deadline) else {
-                    throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): cannot send for \(settings.responseTimeout) s"))
-                }
-            } else {
-                throw fail(lost(code))
-            }
+        do {
+            try stream.send(Array((line + "\r\n").utf8), stall: .seconds(settings.responseTimeout))
+        } catch .timeout {
+            throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): cannot send for \(settings.responseTimeout) s"))
+        } catch {
+            throw fail(lost(error))
         }
     }
 
@@ -183,35 +174,16 @@ final class IMAPConnection {
         return error
     }
 
-    private func lost(_ code: CURLcode) -> IMAPError {
-        let why = code == CURLE_OK ? "the server closed the connection" : String(cString: curl_easy_strerror(code))
-        return IMAPError(kind: .connectionLost, message: "IMAP \(server): \(why)" + (bye.map { " after: \($0)" } ?? ""))
+    private func lost(_ failure: CurlStream.Failure) -> IMAPError {
+        IMAPError(kind: .connectionLost, message: "IMAP \(server): \(failure.reason)" + (bye.map { " after: \($0)" } ?? ""))
     }
 
     /// Reads what has arrived into the reader: true when bytes came, false when none came by `limit`.
     private func receiveMore(until limit: ContinuousClock.Instant) throws -> Bool {
-        while true {
-            let (code, count) = chunk.withUnsafeMutableBytes { handle.receive(into: $0) }
-            if code == CURLE_OK {
-                guard count > 0 else { throw fail(lost(CURLE_OK)) }
-                reader.append(chunk[0..<count])
-                return true
-            }
-            guard code == CURLE_AGAIN else { throw fail(lost(code)) }
-            guard waitForSocket(Int16(POLLIN), until: limit) else { return false }
-        }
-    }
-
-    /// poll(2) until the socket is ready (or in error: the next call says which) or the time is up.
-    private func waitForSocket(_ events: Int16, until limit: ContinuousClock.Instant) -> Bool {
-        while true {
-            let remaining = limit - .now
-            if remaining <= .zero { return false }
-            let milliseconds = Int32(clamping: Int((remaining / .milliseconds(1)).rounded(.up)))
-            var descriptor = pollfd(fd: socket, events: events, revents: 0)
-            let ready = poll(&descriptor, 1, milliseconds)
-            if ready > 0 { return true }
-            if ready < 0 && errno != EINTR { return true }
+        do {
+            return try stream.receive(until: limit) { reader.append($0) }
+        } catch {
+            throw fail(lost(error))
         }
     }
 }

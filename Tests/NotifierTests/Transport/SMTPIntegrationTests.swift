@@ -76,22 +76,40 @@ struct SMTPIntegrationTests {
         #expect(result.stderr.contains("permanent: 550"))
     }
 
+    /// The faulty server's log lines for a mode written while `body` ran.
+    static func faultyLogLines(_ mode: String, during body: () throws -> Void) throws -> [String] {
+        let before = try TestServers.faultyLog(mode).count
+        try body()
+        return Array(try TestServers.faultyLog(mode).dropFirst(before))
+    }
+
+    /// The faulty server's name for a mode, plain or offering PIPELINING.
+    static func flavour(_ mode: String, pipelining: Bool) -> String {
+        pipelining ? "\(mode)_PIPELINING" : mode
+    }
+
     @Test(
-        "a misbehaving server is classified right, within the timeout",
+        "a misbehaving server is classified right, within the timeout, with and without PIPELINING",
         arguments: [("GREETING421", Int32(75), "421"), ("RCPT451", 75, "451"), ("RCPT550", 67, "550"),
-                    ("DATA552", 67, "552"), ("DATA451", 75, "451"), ("DROP_DATA", 75, "Failure when receiving"),
-                    ("STALL", 75, "Timeout"), ("STALL_DATA", 75, "Timeout")])
-    func faults(mode: String, status: Int32, says: String) throws {
+                    ("DATA552", 67, "552"), ("DATA451", 75, "451"), ("DROP_DATA", 75, "closed the connection"),
+                    ("STALL", 75, "Timeout"), ("STALL_DATA", 75, "Timeout")], [false, true])
+    func faults(fault: (mode: String, status: Int32, says: String), pipelining: Bool) throws {
+        let mode = Self.flavour(fault.mode, pipelining: pipelining)
         let port = try TestServers.port("FAULTY_PORT_\(mode)")
         let started = Date()
-        let result = try CLI.run(
-            ["send"] + Self.arguments() + [
-                "--smtp", "smtp://localhost:\(port)", "--timeout", "4", "--connect-timeout", "4",
-                "--ca-file", try TestServers.value("SMTP_CA_FILE"),
-            ])
-        #expect(result.status == status, "\(mode): \(result.stderr)")
-        #expect(result.stderr.contains(says), "\(mode): \(result.stderr)")
+        var result: CLI.Result?
+        let lines = try Self.faultyLogLines(mode.lowercased()) {
+            result = try CLI.run(
+                ["send"] + Self.arguments() + [
+                    "--smtp", "smtp://localhost:\(port)", "--timeout", "4", "--connect-timeout", "4",
+                    "--ca-file", try TestServers.value("SMTP_CA_FILE"),
+                ])
+        }
+        let outcome = try #require(result)
+        #expect(outcome.status == fault.status, "\(mode): \(outcome.stderr)")
+        #expect(outcome.stderr.contains(fault.says), "\(mode): \(outcome.stderr)")
         #expect(Date().timeIntervalSince(started) < 15)
+        #expect(!lines.contains { $0.contains(" EARLY") }, "\(mode): \(lines)")
     }
 
     @Test func requiredTLSRefusesAServerWithoutSTARTTLS() throws {
@@ -107,37 +125,119 @@ struct SMTPIntegrationTests {
         #expect(auto.status == 0, "\(auto.stderr)")
     }
 
-    @Test func manyMessagesTravelOverOneConnection() throws {
-        let port = try TestServers.port("FAULTY_PORT_OK")
-        let before = try TestServers.faultyLog("ok")
-        var settings = SMTPSettings(url: "smtp://localhost:\(port)")
+    static func transport(_ mode: String) throws -> SMTPTransport {
+        var settings = SMTPSettings(url: "smtp://localhost:\(try TestServers.port("FAULTY_PORT_\(mode)"))")
         settings.caFile = try TestServers.value("SMTP_CA_FILE")
-        let transport = try SMTPTransport(settings: settings)
-        let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
-        let composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: nil)
-        for index in 0..<5 {
-            let composed = try composer.compose(
-                template: "otp_notice", from: sender, to: [sender],
-                variables: ["otp": "AbCd\(1000 + index)", "expires_at": "2027-01-28T14:35:00+09:00"], charset: .utf8,
-                strict: true)
-            let delivery = try transport.deliver(composed.bytes, sender: sender.addrSpec, recipients: ["v\(index)@example.test"])
-            #expect(delivery.outcome == .sent, "\(delivery.reply)")
-        }
-        let lines = try TestServers.faultyLog("ok").dropFirst(before.count)
-        #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
-        #expect(lines.filter { $0.contains(" MAIL ") }.count == 5)
+        return SMTPTransport(settings: settings)
     }
 
-    @Test func recipientDecidesPerMessageOnOneConnection() throws {
-        let port = try TestServers.port("FAULTY_PORT_RECIPIENT")
-        var settings = SMTPSettings(url: "smtp://localhost:\(port)")
-        settings.caFile = try TestServers.value("SMTP_CA_FILE")
-        let transport = try SMTPTransport(settings: settings)
+    @Test("many messages travel over one connection; with PIPELINING each announces the next", arguments: [false, true])
+    func manyMessagesTravelOverOneConnection(pipelining: Bool) throws {
+        let mode = Self.flavour("OK", pipelining: pipelining)
+        let transport = try Self.transport(mode)
+        let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
+        let composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: nil)
+        let recipients = (0..<5).map { "v\($0)@example.test" }
+        let lines = try Self.faultyLogLines(mode.lowercased()) {
+            for (index, recipient) in recipients.enumerated() {
+                let composed = try composer.compose(
+                    template: "otp_notice", from: sender, to: [sender],
+                    variables: ["otp": "AbCd\(1000 + index)", "expires_at": "2027-01-28T14:35:00+09:00"], charset: .utf8,
+                    strict: true)
+                let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: sender.addrSpec, recipients: [$0]) }
+                let delivery = try transport.deliver(
+                    composed.bytes, sender: sender.addrSpec, recipients: [recipient], announcing: next)
+                #expect(delivery.outcome == .sent, "\(delivery.reply)")
+                #expect(delivery.reply.hasPrefix("250 2.0.0 Ok: queued as"), "\(delivery.reply)")
+            }
+            transport.close()
+        }
+        #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
+        #expect(lines.filter { $0.contains(" MAIL ") }.count == 5)
+        #expect(lines.filter { $0.contains(" DATA-END ") }.count == 5)
+        #expect(lines.contains { $0.hasSuffix(" QUIT") })
+        #expect(!lines.contains { $0.contains(" EARLY") }, "\(lines)")
+    }
+
+    @Test("each recipient decides its own message on one connection", arguments: [false, true])
+    func recipientDecidesPerMessageOnOneConnection(pipelining: Bool) throws {
+        let mode = Self.flavour("RECIPIENT", pipelining: pipelining)
+        let transport = try Self.transport(mode)
         let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
-        let outcomes = try ["a@example.test", "b+451@example.test", "c+550@example.test", "d@example.test"].map {
-            try transport.deliver(message, sender: "s@example.test", recipients: [$0])
+        let recipients = ["a@example.test", "b+451@example.test", "c+550@example.test", "d@example.test"]
+        var outcomes: [Delivery] = []
+        let lines = try Self.faultyLogLines(mode.lowercased()) {
+            for (index, recipient) in recipients.enumerated() {
+                let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: "s@example.test", recipients: [$0]) }
+                outcomes.append(try transport.deliver(message, sender: "s@example.test", recipients: [recipient], announcing: next))
+            }
+            transport.close()
         }
         #expect(outcomes.map(\.outcome) == [.sent, .transient, .permanent, .sent])
         #expect(outcomes.map(\.code) == [250, 451, 550, 250])
+        #expect(outcomes[2].reply.contains("User unknown"))
+        #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
+        #expect(lines.filter { $0.contains(" DATA-END ") }.count == 2)
+        #expect(!lines.contains { $0.contains(" EARLY") }, "\(lines)")
+    }
+
+    @Test func anAnnouncedMessageThatDoesNotComeIsNeverDelivered() throws {
+        // The next envelope went out behind the first message and the server said 354 to it; then the caller
+        // changed its mind. The only way out of DATA without a message is to drop the connection.
+        let transport = try Self.transport("OK_PIPELINING")
+        let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
+        let lines = try Self.faultyLogLines("ok_pipelining") {
+            let first = try transport.deliver(
+                message, sender: "s@example.test", recipients: ["first@example.test"],
+                announcing: Envelope(sender: "s@example.test", recipients: ["announced@example.test"]))
+            let other = try transport.deliver(message, sender: "s@example.test", recipients: ["other@example.test"])
+            #expect([first.outcome, other.outcome] == [.sent, .sent])
+            transport.close()
+        }
+        #expect(lines.filter { $0.contains(" CONNECT") }.count == 2)
+        #expect(lines.filter { $0.contains(" RCPT ") }.map { $0.components(separatedBy: " ").last ?? "" }
+            == ["TO:<first@example.test>", "TO:<announced@example.test>", "TO:<other@example.test>"])
+        #expect(lines.filter { $0.contains(" DATA-END ") }.count == 2)
+    }
+
+    @Test func severalRecipientsGoOneCommandAtATimeAndAllOrNothing() throws {
+        // A refused recipient must stop the message before DATA, pipelining or not: nobody gets it.
+        let transport = try Self.transport("RECIPIENT_PIPELINING")
+        let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
+        var outcomes: [Delivery] = []
+        let lines = try Self.faultyLogLines("recipient_pipelining") {
+            outcomes.append(try transport.deliver(
+                message, sender: "s@example.test", recipients: ["a@example.test", "b+550@example.test"]))
+            outcomes.append(try transport.deliver(
+                message, sender: "s@example.test", recipients: ["a@example.test", "b@example.test"]))
+            transport.close()
+        }
+        #expect(outcomes.map(\.outcome) == [.permanent, .sent])
+        #expect(outcomes[0].code == 550)
+        #expect(lines.filter { $0.contains(" DATA-END ") }.count == 1)
+        #expect(lines.filter { $0.hasSuffix(" RSET") }.count == 1)
+        #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
+    }
+
+    @Test("a server that hangs up after each message costs a connection, not a message", arguments: [false, true])
+    func aServerThatHangsUpIsLeftForANewConnection(pipelining: Bool) throws {
+        // The 421 comes unasked after the 250: either it is already there when the next message starts (the
+        // connection is not used again), or it answers that message's MAIL (which then goes again on a new
+        // connection: nothing of it was accepted). With PIPELINING the next envelope is already on its way.
+        let mode = Self.flavour("HANGUP", pipelining: pipelining)
+        let transport = try Self.transport(mode)
+        let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
+        let recipients = ["a@example.test", "b@example.test", "c@example.test"]
+        var outcomes: [Delivery.Outcome] = []
+        let lines = try Self.faultyLogLines(mode.lowercased()) {
+            for (index, recipient) in recipients.enumerated() {
+                let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: "s@example.test", recipients: [$0]) }
+                outcomes.append(try transport.deliver(message, sender: "s@example.test", recipients: [recipient], announcing: next).outcome)
+            }
+            transport.close()
+        }
+        #expect(outcomes == [.sent, .sent, .sent])
+        #expect(lines.filter { $0.contains(" CONNECT") }.count == 3)
+        #expect(lines.filter { $0.contains(" DATA-END ") }.count == 3)
     }
 }
