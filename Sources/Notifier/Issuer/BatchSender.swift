@@ -42,9 +42,12 @@ final class BatchSender: @unchecked Sendable {
     private var started = Date()
     private var lastProgress = Date.distantPast
     private var workerError: Error?
-    /// Writers in this process take turns here rather than in SQLite's busy handler, which sleeps a millisecond
-    /// or more each time it finds the database locked.
+    /// The connections' one database connection, used under `writeLock` only (SQLite's multi-thread mode: one
+    /// thread at a time). Writers take turns here rather than in SQLite's busy handler, which sleeps a millisecond
+    /// or more each time it finds the database locked, and one connection keeps one page cache warm instead of
+    /// each re-reading what the others wrote.
     private let writeLock = NSLock()
+    private var database: Database?
 
     init(settings: Settings) { self.settings = settings }
 
@@ -52,6 +55,8 @@ final class BatchSender: @unchecked Sendable {
     func run(due: [NoticeStore.Notice]) throws -> Summary {
         queue = due
         summary.total = due.count
+        database = try Database(path: settings.databasePath)
+        defer { database = nil }
         started = Date()
         let group = DispatchGroup()
         for _ in 0..<max(1, min(settings.connections, due.count)) {
@@ -73,53 +78,88 @@ final class BatchSender: @unchecked Sendable {
         return summary
     }
 
-    /// One connection's loop: its own database connection and transport. The outcome of one notice and the claim
+    /// A notice taken from the queue and made ready to go: its message, or why it cannot be sent.
+    private struct Prepared {
+        let notice: NoticeStore.Notice
+        let message: (bytes: [UInt8], envelope: Envelope)?
+        let failure: Delivery?
+    }
+
+    /// One connection's loop, with its own transport. The outcome of one notice and the claim
     /// of the next are committed together: one commit per message, and still only the message in flight can go
     /// out twice after a kill (a claimed but unsent notice is simply sent on the next run).
+    ///
+    /// Without `--rate`, the notice after the current one is taken and composed before the current one goes, so
+    /// the transport can announce its envelope behind the current message (SMTP PIPELINING: one round trip a
+    /// message). Announcing is not sending: the next notice is still claimed, in the commit that records the
+    /// current one, before its own message goes out; a run killed in between leaves an unfinished transaction the
+    /// server throws away. With `--rate` nothing is announced: the server would wait for the message for as long as
+    /// the rate makes it wait.
     private func work() throws {
-        let database = try Database(path: settings.databasePath)
+        guard let database else { return }
         let store = NoticeStore(database: database)
         let transport = try settings.transport()
         let composer = Composer(store: settings.templates, messageIDDomain: nil)
         let validity = RenewalCalendar.validity(of: settings.fiscalYear)
+        let prepare = { (notice: NoticeStore.Notice) in try self.prepare(notice, composer: composer, validity: validity) }
+        let lookahead = settings.ratePerMinute == nil
         var finished: (notice: NoticeStore.Notice, delivery: Delivery)?
+        var upcoming: Prepared?
         while true {
-            let next = take()
-            if next != nil { waitForRateSlot() }
+            // After a stop (no server, login refused) the notice in hand stays as it was, for the next run.
+            let current = isStopped ? nil : (try upcoming ?? take().map(prepare))
+            upcoming = nil
+            if current != nil { waitForRateSlot() }
             let claimed: Bool = try writeLock.withLock {
                 try database.transaction {
                     if let finished {
                         try store.record(finished.notice.id, delivery: finished.delivery,
                                          attempts: finished.notice.attempts + 1, now: Date())
                     }
-                    return try next.map { try store.claim($0.id, now: Date()) } ?? false
+                    return try current.map { try store.claim($0.notice.id, now: Date()) } ?? false
                 }
             }
             if let finished { note(finished.notice, finished.delivery) }
             finished = nil
-            guard let notice = next else { return }
+            guard let current else { return }
             guard claimed else { continue }
-            let delivery: Delivery
-            if let vendor = settings.vendors[notice.vendorCode], let recipient = Validation.mailbox(vendor.email) {
+            var delivery = current.failure ?? Delivery(outcome: .permanent, code: nil, reply: "nothing to send")
+            if let message = current.message {
+                if lookahead { upcoming = try take().map(prepare) }
                 do {
-                    let composed = try composer.compose(
-                        template: "update_notice", from: settings.sender, to: [recipient],
-                        variables: ["vendor_name": vendor.name, "vendor_code": vendor.code, "url": notice.url,
-                                    "valid_from": validity.from.description, "valid_until": validity.until.description],
-                        charset: settings.charset, strict: false, messageID: notice.messageID)
                     delivery = try transport.deliver(
-                        composed.bytes, sender: settings.sender.addrSpec, recipients: [recipient.addrSpec])
+                        message.bytes, sender: message.envelope.sender, recipients: message.envelope.recipients,
+                        announcing: upcoming?.message?.envelope)
                 } catch let error as NotifierError {
                     delivery = Delivery(outcome: .permanent, code: nil, reply: error.message)
                 }
-            } else {
-                delivery = Delivery(
-                    outcome: .permanent, code: nil,
-                    reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address")
             }
-            finished = (notice, delivery)
+            finished = (current.notice, delivery)
         }
     }
+
+    /// Composes a notice's message for its vendor; a vendor gone from the registry, or a message that cannot be
+    /// written, is a permanent failure of that notice.
+    private func prepare(_ notice: NoticeStore.Notice, composer: Composer, validity: (from: CalendarDate, until: CalendarDate)) throws -> Prepared {
+        guard let vendor = settings.vendors[notice.vendorCode], let recipient = Validation.mailbox(vendor.email) else {
+            return Prepared(notice: notice, message: nil, failure: Delivery(
+                outcome: .permanent, code: nil,
+                reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address"))
+        }
+        do {
+            let composed = try composer.compose(
+                template: "update_notice", from: settings.sender, to: [recipient],
+                variables: ["vendor_name": vendor.name, "vendor_code": vendor.code, "url": notice.url,
+                            "valid_from": validity.from.description, "valid_until": validity.until.description],
+                charset: settings.charset, strict: false, messageID: notice.messageID)
+            let envelope = Envelope(sender: settings.sender.addrSpec, recipients: [recipient.addrSpec])
+            return Prepared(notice: notice, message: (composed.bytes, envelope), failure: nil)
+        } catch let error as NotifierError {
+            return Prepared(notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: error.message))
+        }
+    }
+
+    private var isStopped: Bool { lock.withLock { summary.stoppedBy != nil } }
 
     private func take() -> NoticeStore.Notice? {
         lock.withLock {
