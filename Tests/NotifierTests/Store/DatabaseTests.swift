@@ -37,6 +37,23 @@ struct DatabaseTests {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    @Test func aVersionTwoDatabaseKeepsItsNoticesAndLosesTheStateIndex() throws {
+        let path = folder.appendingPathComponent("v2.sqlite3").path
+        let old = try Database(path: path)
+        try old.migrate(Array(Schema.migrations.prefix(2)))
+        try old.run("INSERT INTO vendors VALUES ('1234567', 'n', 'v@example.test', 'construction', NULL, 0, 0)")
+        try old.run(
+            "INSERT INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
+                + "VALUES ('1234567', 2027, 't', 'https://x/?t=t', 'm@x', 'sending', 0, 0)")
+        let database = try Database(path: path)
+        try database.migrate(Schema.migrations)
+        let indexes = try database.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notices'")
+            .compactMap { $0.text(0) }
+        #expect(indexes.contains("notices_by_year") && !indexes.contains("notices_by_state"))
+        #expect(try NoticeStore(database: database).due(fiscalYear: 2027, now: Date(), retryDeferred: false).map(\.state) == ["sending"])
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     @Test func failedTransactionLeavesNothing() throws {
         let database = try Database(path: folder.appendingPathComponent("t.sqlite3").path)
         try database.execute("CREATE TABLE t (x UNIQUE)")
