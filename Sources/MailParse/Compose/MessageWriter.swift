@@ -131,7 +131,7 @@ public struct MessageWriter: Sendable {
         var bytes = 0
         var count = 0
         for character in value {
-            let size = String(character).utf8.count
+            let size = character.utf8.count
             if count > 0 && bytes + size > maxBytes { break }
             bytes += size
             count += 1
@@ -197,11 +197,15 @@ public struct MessageWriter: Sendable {
 
     // MARK: - Date
 
-    /// `Thu, 28 Jan 2027 14:35:00 +0900`: the date in Japan time (RFC 5322 §3.3).
-    public static func rfc5322Date(_ date: Date) -> String {
+    private static let japanCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        return calendar
+    }()
+
+    /// `Thu, 28 Jan 2027 14:35:00 +0900`: the date in Japan time (RFC 5322 §3.3).
+    public static func rfc5322Date(_ date: Date) -> String {
+        let parts = japanCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         return "\(days[(parts.weekday ?? 1) - 1]), \(parts.day ?? 1) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970) "

@@ -166,7 +166,7 @@ enum Validation {
     static func isAddrSpec(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, isHostName(String(parts[1])) else { return false }
-        return value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"<>()[],;:\"\\".unicodeScalars.contains($0) }
+        return value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !"<>()[],;:\"\\".utf8.contains($0) }
     }
 
     /// One mailbox, `Name <local@domain>` or `local@domain`, with a plain ASCII address and no line breaks.
@@ -188,7 +188,10 @@ enum Validation {
         guard !labels.isEmpty, value.utf8.count <= 253 else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
+                && label.utf8.allSatisfy { byte in
+                    (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                        || byte == UInt8(ascii: "-")
+                }
         }
     }
 }

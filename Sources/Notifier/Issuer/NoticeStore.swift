@@ -34,11 +34,11 @@ struct NoticeStore {
     /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
     func plan(vendorCodes: [String], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
         let seconds = Int64(now.timeIntervalSince1970)
+        let separator = urlBase.contains("?") ? "&" : "?"
         return try database.transaction {
             var created = 0
             for code in vendorCodes {
                 let token = Self.randomToken()
-                let separator = urlBase.contains("?") ? "&" : "?"
                 let messageID = "notice.\(fiscalYear).\(code).\(Self.randomToken())@\(messageIDDomain)"
                 created += try database.run(
                     "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
@@ -122,8 +122,22 @@ struct NoticeStore {
 
 /// base64url without padding (RFC 4648 §5): URL-safe tokens.
 enum EncodedBase64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
     static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group = UInt32(bytes[index]) << 16
+            if count > 1 { group |= UInt32(bytes[index + 1]) << 8 }
+            if count > 2 { group |= UInt32(bytes[index + 2]) }
+            for position in 0...count {
+                out.append(alphabet[Int((group >> UInt32(18 - 6 * position)) & 63)])
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
