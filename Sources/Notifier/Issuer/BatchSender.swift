@@ -42,12 +42,11 @@ final class BatchSender: @unchecked Sendable {
     private var started = Date()
     private var lastProgress = Date.distantPast
     private var workerError: Error?
-    /// The connections' one database connection, used under `writeLock` only (SQLite's multi-thread mode: one
-    /// thread at a time). Writers take turns here rather than in SQLite's busy handler, which sleeps a millisecond
-    /// or more each time it finds the database locked, and one connection keeps one page cache warm instead of
-    /// each re-reading what the others wrote.
-    private let writeLock = NSLock()
-    private var database: Database?
+    /// The connections' one database connection, through which their writes are committed together when they
+    /// come together. Writers take turns there rather than in SQLite's busy handler, which sleeps a millisecond or
+    /// more each time it finds the database locked, and one connection keeps one page cache warm instead of each
+    /// re-reading what the others wrote.
+    private var commits: GroupCommit<Bool>?
 
     init(settings: Settings) { self.settings = settings }
 
@@ -55,8 +54,8 @@ final class BatchSender: @unchecked Sendable {
     func run(due: [NoticeStore.Notice]) throws -> Summary {
         queue = due
         summary.total = due.count
-        database = try Database(path: settings.databasePath)
-        defer { database = nil }
+        commits = GroupCommit(database: try Database(path: settings.databasePath))
+        defer { commits = nil }
         started = Date()
         let group = DispatchGroup()
         for _ in 0..<max(1, min(settings.connections, due.count)) {
@@ -96,8 +95,8 @@ final class BatchSender: @unchecked Sendable {
     /// server throws away. With `--rate` nothing is announced: the server would wait for the message for as long as
     /// the rate makes it wait.
     private func work() throws {
-        guard let database else { return }
-        let store = NoticeStore(database: database)
+        guard let commits else { return }
+        let store = NoticeStore(database: commits.database)
         let transport = try settings.transport()
         let composer = Composer(store: settings.templates, messageIDDomain: nil)
         let validity = RenewalCalendar.validity(of: settings.fiscalYear)
@@ -110,14 +109,13 @@ final class BatchSender: @unchecked Sendable {
             let current = isStopped ? nil : (try upcoming ?? take().map(prepare))
             upcoming = nil
             if current != nil { waitForRateSlot() }
-            let claimed: Bool = try writeLock.withLock {
-                try database.transaction {
-                    if let finished {
-                        try store.record(finished.notice.id, delivery: finished.delivery,
-                                         attempts: finished.notice.attempts + 1, now: Date())
-                    }
-                    return try current.map { try store.claim($0.notice.id, now: Date()) } ?? false
+            let recorded = finished
+            let claimed = try commits.commit {
+                if let recorded {
+                    try store.record(recorded.notice.id, delivery: recorded.delivery,
+                                     attempts: recorded.notice.attempts + 1, now: Date())
                 }
+                return try current.map { try store.claim($0.notice.id, now: Date()) } ?? false
             }
             if let finished { note(finished.notice, finished.delivery) }
             finished = nil

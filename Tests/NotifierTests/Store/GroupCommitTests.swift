@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import Notifier
+
+@Suite("Group commit")
+struct GroupCommitTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-group-\(UUID().uuidString)")
+
+    @Test func everyWriteOfEveryThreadIsCommittedOnceAndAnswered() throws {
+        let database = try Database(path: folder.appendingPathComponent("g.sqlite3").path)
+        try database.execute("CREATE TABLE t (thread INTEGER, n INTEGER, UNIQUE (thread, n))")
+        let commits = GroupCommit<Int64>(database: database)
+        let threads = 6
+        let perThread = 300
+        let failures = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for n in 0..<perThread {
+                do {
+                    let answer = try commits.commit {
+                        try commits.database.run("INSERT INTO t VALUES (?, ?)", [.integer(Int64(thread)), .integer(Int64(n))])
+                        return Int64(thread * 1000 + n)
+                    }
+                    if answer != Int64(thread * 1000 + n) { failures.mutate { $0.append("\(thread)/\(n) got \(answer)") } }
+                } catch {
+                    failures.mutate { $0.append("\(thread)/\(n): \(error)") }
+                }
+            }
+        }
+        #expect(failures.value.isEmpty, "\(failures.value.prefix(3))")
+        #expect(try database.row("SELECT count(*) FROM t")?.int(0) == Int64(threads * perThread))
+        #expect(commits.writes == threads * perThread)
+        #expect(commits.transactions >= 1 && commits.transactions <= commits.writes)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test func aFailingWriteTakesItsWholeGroupBackAndEveryMemberHearsOfIt() throws {
+        let database = try Database(path: folder.appendingPathComponent("f.sqlite3").path)
+        try database.execute("CREATE TABLE t (x UNIQUE)")
+        let commits = GroupCommit<Bool>(database: database)
+        #expect(throws: SQLiteError.self) {
+            try commits.commit {
+                try database.run("INSERT INTO t VALUES (1)")
+                try database.run("INSERT INTO t VALUES (1)")
+                return true
+            }
+        }
+        #expect(try database.rows("SELECT x FROM t").isEmpty)
+        // The connection is fine afterwards.
+        #expect(try commits.commit { try database.run("INSERT INTO t VALUES (2)") == 1 })
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// A value several threads change under a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func mutate(_ change: (inout Value) -> Void) { lock.withLock { change(&stored) } }
+}
