@@ -5,8 +5,12 @@ public enum EncodedWordWriter {
     /// Whether a header text can stand as it is: printable ASCII and spaces only, and nothing that looks like an
     /// encoded word (which a reader would decode).
     public static func needsEncoding(_ text: String) -> Bool {
-        if text.contains("=?") { return true }
-        return !text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20 || byte >= 0x7F || (previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?")) { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// The encoded words for `text` in UTF-8, each at most `maxLength` characters long. A character (grapheme
@@ -20,7 +24,7 @@ public enum EncodedWordWriter {
         var words: [String] = []
         var current: [UInt8] = []
         for character in text {
-            let bytes = Array(String(character).utf8)
+            let bytes = character.utf8
             if !current.isEmpty && current.count + bytes.count > maxBytes {
                 words.append(prefix + base64(current) + suffix)
                 current = []
@@ -37,8 +41,8 @@ public enum EncodedWordWriter {
         String(decoding: base64Bytes(bytes), as: UTF8.self)
     }
 
-    /// Base64 (RFC 4648 §4) as ASCII bytes.
-    static func base64Bytes(_ bytes: [UInt8]) -> [UInt8] {
+    /// Base64 (RFC 4648 §4) as ASCII bytes, with padding.
+    public static func base64Bytes(_ bytes: [UInt8]) -> [UInt8] {
         let alphabet = Self.alphabet
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)

@@ -29,7 +29,7 @@ public struct MessageWriter: Sendable {
         lines += try Self.unstructuredField("Subject", message.subject, iso2022JP: charset == .iso2022JP)
         try Self.checkHeaderValue(message.messageID, field: "Message-ID")
         guard !message.messageID.contains(where: { $0 == "<" || $0 == ">" || $0 == " " }),
-            message.messageID.contains("@")
+            message.messageID.utf8.contains(UInt8(ascii: "@"))
         else {
             throw MessageWriterError(field: "Message-ID", reason: "'\(message.messageID)' is not of the form id@domain")
         }
@@ -68,7 +68,6 @@ public struct MessageWriter: Sendable {
             }
             return output
         }
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 
     // MARK: - Header fields

@@ -1,4 +1,5 @@
 import Foundation
+import MailParse
 
 /// The notices table: one row per vendor and fiscal year, its state committed before and after every SMTP exchange.
 ///
@@ -122,22 +123,15 @@ struct NoticeStore {
 
 /// base64url without padding (RFC 4648 §5): URL-safe tokens.
 enum EncodedBase64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
     static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index < bytes.count {
-            let count = min(3, bytes.count - index)
-            var group = UInt32(bytes[index]) << 16
-            if count > 1 { group |= UInt32(bytes[index + 1]) << 8 }
-            if count > 2 { group |= UInt32(bytes[index + 2]) }
-            for position in 0...count {
-                out.append(alphabet[Int((group >> UInt32(18 - 6 * position)) & 63)])
+        let url = EncodedWordWriter.base64Bytes(bytes).compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "+"): return UInt8(ascii: "-")
+            case UInt8(ascii: "/"): return UInt8(ascii: "_")
+            case UInt8(ascii: "="): return nil
+            default: return byte
             }
-            index += 3
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: url, as: UTF8.self)
     }
 }

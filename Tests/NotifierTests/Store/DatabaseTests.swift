@@ -88,7 +88,7 @@ struct DatabaseTests {
         try holder.execute("BEGIN IMMEDIATE")
         let other = try Database(path: path, busyTimeoutMilliseconds: 50)
         do {
-            try other.transaction { try other.run("INSERT INTO t VALUES (1)") }
+            _ = try other.transaction { try other.run("INSERT INTO t VALUES (1)") }
             Issue.record("no error")
         } catch let error as SQLiteError {
             #expect(error.isBusy)
