@@ -16,6 +16,7 @@ Modes (the behaviour is fixed per port):
   drop_data    closes the connection in the middle of DATA, after receiving up to 3 lines of the message
   stall        accepts the TCP connection and never sends the greeting
   stall_data   behaves until the end of DATA, then never answers
+  mail530      answers MAIL FROM with 530 5.7.0 Authentication required (a server that wants a login)
   hangup       accepts a message, then says 421 unasked and closes (as a server does with an idle connection
                when it times out or shuts down)
   recipient    the recipient decides: an address containing "+451" gets 451 4.7.1, one containing "+550" gets
@@ -57,7 +58,7 @@ import ssl
 import sys
 
 MODES = ["ok", "notls", "greeting421", "rcpt451", "rcpt550", "data451", "data552", "drop_data", "stall", "stall_data",
-         "hangup", "recipient"]
+         "mail530", "hangup", "recipient"]
 
 IDLE_TIMEOUT = 300      # seconds without a command before we hang up: no connection can outlive a test run
 STALL_SECONDS = 600     # how long the stall modes hold a connection at most (the client should time out first)
@@ -238,6 +239,9 @@ class Session:
     async def cmd_mail(self, argument):
         if self.sender is not None:
             await self.reply("503 5.5.1 Error: nested MAIL command")
+            return
+        if self.mode == "mail530":
+            await self.reply("530 5.7.0 Authentication required")
             return
         self.sender = argument
         await self.reply("250 2.1.0 Ok")

@@ -33,17 +33,18 @@ final class CurlStream {
         self.socket = socket
     }
 
-    /// Sends all of `bytes`; throws `.timeout` when the socket takes nothing for `stall`.
-    func send(_ bytes: [UInt8], stall: Duration) throws(Failure) {
+    /// Sends all of `bytes`; throws `.timeout` when the socket takes nothing for `stall`, or when `deadline`
+    /// passes with bytes still to go.
+    func send(_ bytes: [UInt8], stall: Duration, until deadline: ContinuousClock.Instant? = nil) throws(Failure) {
         var offset = 0
-        var deadline = ContinuousClock.now + stall
+        var limit = ContinuousClock.now + stall
         while offset < bytes.count {
             let (code, sent) = bytes.withUnsafeBytes { handle.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
             if code == CURLE_OK {
                 offset += sent
-                deadline = .now + stall
+                limit = .now + stall
             } else if code == CURLE_AGAIN {
-                guard wait(for: Int16(POLLOUT), until: deadline) else { throw .timeout }
+                guard wait(for: Int16(POLLOUT), until: deadline.map { min($0, limit) } ?? limit) else { throw .timeout }
             } else {
                 throw .closed(code)
             }

@@ -108,7 +108,7 @@ final class SMTPSession {
         let data = Self.stuffed(message)
         let pipelined = announced != nil || (pipelining && envelope.recipients.count == 1)
         if pipelined {
-            if announced == nil { try write(try commands(for: envelope)) }
+            if announced == nil { try write(try commands(for: envelope), until: deadline) }
             announced = nil
             if let refusal = try envelopeReplies(recipients: envelope.recipients.count, dataFollows: false, deadline: deadline) {
                 return refusal
@@ -122,10 +122,10 @@ final class SMTPSession {
             announced = next
         }
         reachedData = true
-        try write(group)
+        try write(group, until: deadline)
         let final = try reply(after: "the end of the message", until: deadline)
         transactions += 1
-        return try delivery(for: final, expecting: 250)
+        return try delivery(for: final, to: .endOfData)
     }
 
     // MARK: - The envelope
@@ -166,16 +166,16 @@ final class SMTPSession {
         let data = try reply(after: "DATA", until: deadline)
         if let refusal {
             if data.code == 354 {
-                try write(Array(".\r\n".utf8))
+                try write(Array(".\r\n".utf8), until: deadline)
                 _ = try reply(after: "an empty message", until: deadline)
             } else if mail.code == 250 {
                 try reset(deadline: deadline)
             }
-            return try delivery(for: refusal, expecting: 250)
+            return try delivery(for: refusal, to: refusal == mail ? .mail : .rcpt)
         }
         if data.code == 354 { return nil }
         try reset(deadline: deadline)
-        return try delivery(for: data, expecting: 354)
+        return try delivery(for: data, to: .data)
     }
 
     /// MAIL, each RCPT and DATA one at a time: for servers without PIPELINING, and for several recipients (a
@@ -183,30 +183,41 @@ final class SMTPSession {
     private func lockstepEnvelope(_ envelope: Envelope, deadline: ContinuousClock.Instant) throws(Failure) -> Delivery? {
         let lines = try commands(for: envelope).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         for (index, line) in lines.enumerated() {
-            try write(Array(line) + [UInt8(ascii: "\n")])
+            try write(Array(line) + [UInt8(ascii: "\n")], until: deadline)
             let isData = index == lines.count - 1
             let answer = try reply(after: index == 0 ? "MAIL FROM" : isData ? "DATA" : "RCPT TO", until: deadline)
             let expected = isData ? [354] : index == 0 ? [250] : [250, 251]
             if !expected.contains(answer.code) {
                 if index > 0 { try reset(deadline: deadline) }
-                return try delivery(for: answer, expecting: expected[0])
+                return try delivery(for: answer, to: index == 0 ? .mail : isData ? .data : .rcpt)
             }
         }
         return nil
     }
 
     private func reset(deadline: ContinuousClock.Instant) throws(Failure) {
-        try write(Array("RSET\r\n".utf8))
+        try write(Array("RSET\r\n".utf8), until: deadline)
         let answer = try reply(after: "RSET", until: deadline)
         if answer.code != 250 { throw fail("RSET answered \(answer.summary)") }
     }
 
     // MARK: - Replies and bytes
 
-    /// What a reply means for the message: `expected` is going on; 4xx transient, 5xx permanent.
-    private func delivery(for reply: SMTPReply, expecting expected: Int) throws(Failure) -> Delivery {
+    private enum Command {
+        case mail, rcpt, data, endOfData
+
+        /// The reply that lets the transaction go on.
+        var expected: Int { self == .data ? 354 : 250 }
+    }
+
+    /// What a reply to `command` means for the message: the expected one lets it go on; 4xx transient, 5xx
+    /// permanent, but a 530 to MAIL (RFC 4954 §6: authentication required) is the configuration's fault, not the
+    /// message's.
+    private func delivery(for reply: SMTPReply, to command: Command) throws(Failure) -> Delivery {
         switch reply.code {
-        case expected: return Delivery(outcome: .sent, code: reply.code, reply: reply.summary)
+        case command.expected: return Delivery(outcome: .sent, code: reply.code, reply: reply.summary)
+        case 530 where command == .mail:
+            return Delivery(outcome: .authentication, code: reply.code, reply: reply.summary)
         case 400..<500: return Delivery(outcome: .transient, code: reply.code, reply: reply.summary)
         case 500..<600: return Delivery(outcome: .permanent, code: reply.code, reply: reply.summary)
         default: throw fail("unexpected reply \(reply.summary)")
@@ -241,12 +252,13 @@ final class SMTPSession {
         }
     }
 
-    private func write(_ bytes: [UInt8]) throws(Failure) {
+    private func write(_ bytes: [UInt8], until deadline: ContinuousClock.Instant) throws(Failure) {
         do {
-            try stream.send(bytes, stall: .seconds(settings.responseTimeout))
+            try stream.send(bytes, stall: .seconds(settings.responseTimeout), until: deadline)
         } catch {
             throw fail(error == .timeout
-                ? "Timeout: the server took nothing for \(settings.responseTimeout) s" : "\(error.reason) while sending")
+                ? "Timeout: the server took nothing for \(settings.responseTimeout) s, or the message's \(settings.timeout) s ran out"
+                : "\(error.reason) while sending")
         }
     }
 

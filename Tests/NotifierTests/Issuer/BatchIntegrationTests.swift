@@ -73,7 +73,10 @@ struct BatchIntegrationTests {
         #expect(duplicates <= kills * connections, "\(duplicates) duplicates after \(kills) kills")
     }
 
-    @Test func deferredRecipientsGoOutLaterRefusedOnesAreRecorded() throws {
+    @Test("deferred recipients go out later, refused ones are recorded; with and without PIPELINING", arguments: [false, true])
+    func deferredRecipientsGoOutLaterRefusedOnesAreRecorded(pipelining: Bool) throws {
+        let recipientPort = pipelining ? "FAULTY_PORT_RECIPIENT_PIPELINING" : "FAULTY_PORT_RECIPIENT"
+        let okPort = pipelining ? "FAULTY_PORT_OK_PIPELINING" : "FAULTY_PORT_OK"
         let fixture = try IssuerFixture()
         defer { fixture.remove() }
         _ = try fixture.importVendors([
@@ -81,7 +84,7 @@ struct BatchIntegrationTests {
             "3000003,C,c+550@example.test,construction,", "3000004,D,d+451@example.test,construction,",
             "3000005,E,e@example.test,construction,",
         ])
-        let first = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions("FAULTY_PORT_RECIPIENT")))
+        let first = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions(recipientPort)))
         #expect(first.status == 67, "\(first.stderr)")
         #expect(first.stdout.contains("2 sent, 2 deferred, 1 failed"))
         #expect(first.stdout.contains("failed    3000003: 550"))
@@ -90,14 +93,28 @@ struct BatchIntegrationTests {
         #expect(status.stdout.contains("\"vendor_code\": \"3000003\", \"state\": \"failed\", \"attempts\": 1, \"last_code\": 550"))
 
         // A later run: the deferred ones are not due yet (backoff) ...
-        let early = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions("FAULTY_PORT_OK")))
+        let early = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions(okPort)))
         #expect(early.stdout.contains("0 sent, 0 deferred, 0 failed (of 0 due"))
         // ... and go out once they are (here: asked for now); the refused one stays failed.
-        let later = try fixture.send(["--fiscal-year", "2032", "--retry-deferred"] + (try Self.smtpOptions("FAULTY_PORT_OK")))
+        let later = try fixture.send(["--fiscal-year", "2032", "--retry-deferred"] + (try Self.smtpOptions(okPort)))
         #expect(later.status == 0, "\(later.stderr)")
         #expect(later.stdout.contains("2 sent, 0 deferred, 0 failed"))
         let final = try fixture.run(["notices", "status", "--fiscal-year", "2032", "--json"])
         #expect(final.stdout.contains("\"sent\": 4, \"deferred\": 0, \"failed\": 1"))
+    }
+
+    @Test func aServerThatWantsALoginStopsTheRunWith77() throws {
+        // 530 to MAIL FROM is the configuration's fault: the run stops at once instead of failing every vendor,
+        // and what was not tried stays due for the next run.
+        let fixture = try IssuerFixture()
+        defer { fixture.remove() }
+        _ = try fixture.importVendors(IssuerFixture.vendorRows(20))
+        let result = try fixture.send(["--fiscal-year", "2034"] + (try Self.smtpOptions("FAULTY_PORT_MAIL530_PIPELINING")))
+        #expect(result.status == 77, "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains("stopped early") && result.stderr.contains("530 5.7.0"), "\(result.stderr)")
+        let counts = try NoticeStore(database: try Database(path: fixture.database)).counts(fiscalYear: 2034)
+        #expect(counts["failed", default: 0] == 0 && counts["sent", default: 0] == 0)
+        #expect(counts["deferred", default: 0] >= 1 && counts.values.reduce(0, +) == 20, "\(counts)")
     }
 
     @Test func noServerStopsTheRunWith69() throws {

@@ -92,7 +92,8 @@ struct SMTPIntegrationTests {
         "a misbehaving server is classified right, within the timeout, with and without PIPELINING",
         arguments: [("GREETING421", Int32(75), "421"), ("RCPT451", 75, "451"), ("RCPT550", 67, "550"),
                     ("DATA552", 67, "552"), ("DATA451", 75, "451"), ("DROP_DATA", 75, "closed the connection"),
-                    ("STALL", 75, "Timeout"), ("STALL_DATA", 75, "Timeout")], [false, true])
+                    ("STALL", 75, "Timeout"), ("STALL_DATA", 75, "Timeout"), ("MAIL530", 77, "530 5.7.0")],
+        [false, true])
     func faults(fault: (mode: String, status: Int32, says: String), pipelining: Bool) throws {
         let mode = Self.flavour(fault.mode, pipelining: pipelining)
         let port = try TestServers.port("FAULTY_PORT_\(mode)")
