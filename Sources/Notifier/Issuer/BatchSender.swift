@@ -84,29 +84,31 @@ final class BatchSender: @unchecked Sendable {
         let failure: Delivery?
     }
 
-    /// One connection's loop, with its own transport. The outcome of one notice and the claim
-    /// of the next are committed together: one commit per message, and still only the message in flight can go
-    /// out twice after a kill (a claimed but unsent notice is simply sent on the next run).
+    /// One connection's loop, with its own transport. The outcome of one notice and the claim of the next are
+    /// committed together: one commit per message, and still only the message in flight can go out twice after a
+    /// kill (a claimed but unsent notice is simply sent on the next run).
     ///
-    /// Without `--rate`, the notice after the current one is taken and composed before the current one goes, so
-    /// the transport can announce its envelope behind the current message (SMTP PIPELINING: one round trip a
-    /// message). Announcing is not sending: the next notice is still claimed, in the commit that records the
-    /// current one, before its own message goes out; a run killed in between leaves an unfinished transaction the
-    /// server throws away. With `--rate` nothing is announced: the server would wait for the message for as long as
-    /// the rate makes it wait.
+    /// Without `--rate`, the notice after the current one is taken before the current one goes, so the transport
+    /// can announce its envelope behind the current message (SMTP PIPELINING: one round trip a message), and it is
+    /// composed while the server has the current message. Announcing is not sending: the next notice is still
+    /// claimed, in the commit that records the current one, before its own message goes out; a run killed in
+    /// between leaves an unfinished transaction the server throws away. With `--rate` nothing is announced: the
+    /// server would wait for the message for as long as the rate makes it wait.
     private func work() throws {
         guard let commits else { return }
         let store = NoticeStore(database: commits.database)
         let transport = try settings.transport()
         let composer = Composer(store: settings.templates, messageIDDomain: nil)
         let validity = RenewalCalendar.validity(of: settings.fiscalYear)
-        let prepare = { (notice: NoticeStore.Notice) in try self.prepare(notice, composer: composer, validity: validity) }
+        let prepare = { (notice: NoticeStore.Notice, recipient: Recipient?) in
+            self.prepare(notice, for: recipient, composer: composer, validity: validity)
+        }
         let lookahead = settings.ratePerMinute == nil
         var finished: (notice: NoticeStore.Notice, delivery: Delivery)?
         var upcoming: Prepared?
         while true {
             // After a stop (no server, login refused) the notice in hand stays as it was, for the next run.
-            let current = isStopped ? nil : (try upcoming ?? take().map(prepare))
+            let current = isStopped ? nil : (upcoming ?? take().map { prepare($0, recipient(of: $0)) })
             upcoming = nil
             if current != nil { waitForRateSlot() }
             let recorded = finished
@@ -123,37 +125,57 @@ final class BatchSender: @unchecked Sendable {
             guard claimed else { continue }
             var delivery = current.failure ?? Delivery(outcome: .permanent, code: nil, reply: "nothing to send")
             if let message = current.message {
-                if lookahead { upcoming = try take().map(prepare) }
+                let following = lookahead ? take() : nil
+                let followingRecipient = following.flatMap(recipient(of:))
                 do {
                     delivery = try transport.deliver(
                         message.bytes, sender: message.envelope.sender, recipients: message.envelope.recipients,
-                        announcing: upcoming?.message?.envelope)
+                        announcing: followingRecipient.map(envelope(to:)),
+                        meanwhile: { upcoming = following.map { prepare($0, followingRecipient) } })
                 } catch let error as NotifierError {
                     delivery = Delivery(outcome: .permanent, code: nil, reply: error.message)
                 }
+                if upcoming == nil { upcoming = following.map { prepare($0, followingRecipient) } }
             }
             finished = (current.notice, delivery)
         }
     }
 
-    /// Composes a notice's message for its vendor; a vendor gone from the registry, or a message that cannot be
-    /// written, is a permanent failure of that notice.
-    private func prepare(_ notice: NoticeStore.Notice, composer: Composer, validity: (from: CalendarDate, until: CalendarDate)) throws -> Prepared {
-        guard let vendor = settings.vendors[notice.vendorCode], let recipient = Validation.mailbox(vendor.email) else {
+    private typealias Recipient = (vendor: VendorRecord, mailbox: Mailbox)
+
+    /// A notice's vendor and address; nil when the vendor is gone from the registry or has no valid address.
+    private func recipient(of notice: NoticeStore.Notice) -> Recipient? {
+        guard let vendor = settings.vendors[notice.vendorCode], let mailbox = Validation.mailbox(vendor.email) else {
+            return nil
+        }
+        return (vendor, mailbox)
+    }
+
+    private func envelope(to recipient: Recipient) -> Envelope {
+        Envelope(sender: settings.sender.addrSpec, recipients: [recipient.mailbox.addrSpec])
+    }
+
+    /// Composes a notice's message for its vendor (`recipient`, from `recipient(of:)`); a vendor gone from the
+    /// registry, or a message that cannot be written, is a permanent failure of that notice.
+    private func prepare(
+        _ notice: NoticeStore.Notice, for recipient: Recipient?, composer: Composer,
+        validity: (from: CalendarDate, until: CalendarDate)
+    ) -> Prepared {
+        guard let (vendor, mailbox) = recipient else {
             return Prepared(notice: notice, message: nil, failure: Delivery(
                 outcome: .permanent, code: nil,
                 reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address"))
         }
         do {
             let composed = try composer.compose(
-                template: "update_notice", from: settings.sender, to: [recipient],
+                template: "update_notice", from: settings.sender, to: [mailbox],
                 variables: ["vendor_name": vendor.name, "vendor_code": vendor.code, "url": notice.url,
                             "valid_from": validity.from.description, "valid_until": validity.until.description],
                 charset: settings.charset, strict: false, messageID: notice.messageID)
-            let envelope = Envelope(sender: settings.sender.addrSpec, recipients: [recipient.addrSpec])
-            return Prepared(notice: notice, message: (composed.bytes, envelope), failure: nil)
-        } catch let error as NotifierError {
-            return Prepared(notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: error.message))
+            return Prepared(notice: notice, message: (composed.bytes, envelope(to: (vendor, mailbox))), failure: nil)
+        } catch {
+            let reason = (error as? NotifierError)?.message ?? "\(error)"
+            return Prepared(notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: reason))
         }
     }
 

@@ -36,14 +36,22 @@ protocol MessageTransport: AnyObject {
     /// Hands one message over. `sender` and `recipients` are plain addr-specs (the envelope).
     func deliver(_ message: [UInt8], sender: String, recipients: [String]) throws -> Delivery
 
-    /// The same, and `next` is the envelope of the message the caller hands over next, which a transport may
-    /// announce early (SMTP PIPELINING sends it behind this message's end). The caller promises that its next
-    /// delivery is for that envelope; when it breaks the promise the transport starts over on a new connection.
-    func deliver(_ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?) throws -> Delivery
+    /// The same, for a caller with more to send: `next` is the envelope of the message it hands over next, which a
+    /// transport may announce early (SMTP PIPELINING sends it behind this message's end), and `meanwhile` is work
+    /// to do while the server has the message, before its reply (composing that next message). The caller
+    /// promises that its next delivery is for `next`; when it breaks the promise the transport starts over on a new
+    /// connection. `meanwhile` runs at most once.
+    func deliver(
+        _ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?, meanwhile: () -> Void
+    ) throws -> Delivery
 }
 
 extension MessageTransport {
-    func deliver(_ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?) throws -> Delivery {
-        try deliver(message, sender: sender, recipients: recipients)
+    func deliver(
+        _ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?, meanwhile: () -> Void
+    ) throws -> Delivery {
+        let delivery = try deliver(message, sender: sender, recipients: recipients)
+        meanwhile()
+        return delivery
     }
 }

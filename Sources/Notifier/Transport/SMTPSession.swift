@@ -31,7 +31,8 @@ final class SMTPSession {
     /// The envelope whose MAIL, RCPT and DATA were sent behind the last message, their replies not read yet.
     private(set) var announced: Envelope?
     private(set) var broken = false
-    /// How many transactions this connection has finished (a reused connection may have gone stale).
+    /// How many transactions this connection has finished, delivered or refused (a connection that carried some
+    /// may have gone stale since).
     private(set) var transactions = 0
     /// Whether the current transaction got as far as sending the message (after which it may have arrived even if
     /// its reply did not).
@@ -58,11 +59,11 @@ final class SMTPSession {
             try handle.set(CURLOPT_TIMEOUT, settings.connectTimeout + settings.responseTimeout)
             try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
         } catch {
-            throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: "\(error)"))
+            throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
         }
         let code: CURLcode
         do { code = try handle.perform() } catch {
-            throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: "\(error)"))
+            throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
         }
         guard code == CURLE_OK else {
             throw Failure(delivery: Self.classify(code, responseCode: handle.responseCode, lines: handle.serverLines))
@@ -97,9 +98,21 @@ final class SMTPSession {
 
     /// One mail transaction. `next`, when the server pipelines and the envelope has one recipient, is announced
     /// behind this message's final dot: the caller promises that the next transaction on this session is for it.
-    /// Throws `Failure` when the connection failed (the session is then broken); a refusal is a returned delivery.
-    func send(_ message: [UInt8], envelope: Envelope, announcing next: Envelope?) throws(Failure) -> Delivery {
+    /// `meanwhile` runs once the message is on its way, while the server has it (not at all when the message is
+    /// refused before). Throws `Failure` when the connection failed (the session is then broken); a refusal is a
+    /// returned delivery.
+    func send(
+        _ message: [UInt8], envelope: Envelope, announcing next: Envelope?, meanwhile: () -> Void = {}
+    ) throws(Failure) -> Delivery {
         precondition(!broken, "a broken SMTP session was used again")
+        let delivery = try transaction(message, envelope: envelope, announcing: next, meanwhile: meanwhile)
+        transactions += 1
+        return delivery
+    }
+
+    private func transaction(
+        _ message: [UInt8], envelope: Envelope, announcing next: Envelope?, meanwhile: () -> Void
+    ) throws(Failure) -> Delivery {
         let deadline = ContinuousClock.now + .seconds(settings.timeout)
         if let announced, announced != envelope {
             throw fail("the next message was announced for \(announced.recipients) but \(envelope.recipients) came")
@@ -110,7 +123,7 @@ final class SMTPSession {
         if pipelined {
             if announced == nil { try write(try commands(for: envelope), until: deadline) }
             announced = nil
-            if let refusal = try envelopeReplies(recipients: envelope.recipients.count, dataFollows: false, deadline: deadline) {
+            if let refusal = try envelopeReplies(recipients: envelope.recipients.count, deadline: deadline) {
                 return refusal
             }
         } else if let refusal = try lockstepEnvelope(envelope, deadline: deadline) {
@@ -123,8 +136,8 @@ final class SMTPSession {
         }
         reachedData = true
         try write(group, until: deadline)
+        meanwhile()
         let final = try reply(after: "the end of the message", until: deadline)
-        transactions += 1
         return try delivery(for: final, to: .endOfData)
     }
 
@@ -155,13 +168,13 @@ final class SMTPSession {
     /// Reads the replies to a pipelined MAIL, RCPT… and DATA: nil when the server waits for the message (354),
     /// else the refusal to report. RFC 2920 §3.1: every reply is read, and a DATA accepted despite a refused
     /// recipient gets a lone dot (no message) rather than this message.
-    private func envelopeReplies(recipients: Int, dataFollows: Bool, deadline: ContinuousClock.Instant) throws(Failure) -> Delivery? {
-        var refusal: SMTPReply?
+    private func envelopeReplies(recipients: Int, deadline: ContinuousClock.Instant) throws(Failure) -> Delivery? {
+        var refusal: (reply: SMTPReply, command: Command)?
         let mail = try reply(after: "MAIL FROM", until: deadline)
-        if mail.code != 250 { refusal = mail }
+        if mail.code != 250 { refusal = (mail, .mail) }
         for _ in 0..<recipients {
             let rcpt = try reply(after: "RCPT TO", until: deadline)
-            if refusal == nil && !(rcpt.code == 250 || rcpt.code == 251) { refusal = rcpt }
+            if refusal == nil && !(rcpt.code == 250 || rcpt.code == 251) { refusal = (rcpt, .rcpt) }
         }
         let data = try reply(after: "DATA", until: deadline)
         if let refusal {
@@ -171,7 +184,7 @@ final class SMTPSession {
             } else if mail.code == 250 {
                 try reset(deadline: deadline)
             }
-            return try delivery(for: refusal, to: refusal == mail ? .mail : .rcpt)
+            return try delivery(for: refusal.reply, to: refusal.command)
         }
         if data.code == 354 { return nil }
         try reset(deadline: deadline)
@@ -314,6 +327,10 @@ final class SMTPSession {
         }
         guard let last else { return [] }
         return Set(last.lines.dropFirst().compactMap { $0.split(separator: " ").first.map { $0.uppercased() } })
+    }
+
+    private static func describe(_ error: Error) -> String {
+        (error as? NotifierError)?.message ?? "\(error)"
     }
 
     /// Turns a failed connect (libcurl's code and the server's last lines) into the delivery to report.

@@ -14,20 +14,27 @@ final class SMTPTransport: MessageTransport {
     }
 
     func deliver(_ message: [UInt8], sender: String, recipients: [String]) throws -> Delivery {
-        deliver(message, envelope: Envelope(sender: sender, recipients: recipients), announcing: nil)
+        deliver(message, envelope: Envelope(sender: sender, recipients: recipients), announcing: nil, meanwhile: {})
     }
 
-    func deliver(_ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?) throws -> Delivery {
-        deliver(message, envelope: Envelope(sender: sender, recipients: recipients), announcing: next)
+    func deliver(
+        _ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?, meanwhile: () -> Void
+    ) throws -> Delivery {
+        deliver(message, envelope: Envelope(sender: sender, recipients: recipients), announcing: next, meanwhile: meanwhile)
     }
 
-    private func deliver(_ message: [UInt8], envelope: Envelope, announcing next: Envelope?) -> Delivery {
+    private func deliver(_ message: [UInt8], envelope: Envelope, announcing next: Envelope?, meanwhile: () -> Void) -> Delivery {
         if let current = session, current.isStale || (current.announced != nil && current.announced != envelope) {
             // Hung up, about to (a 421 nobody asked for), or waiting for a message that is not coming: a new one.
             current.close()
             session = nil
         }
         var retried = false
+        var ran = false
+        func once() {
+            if !ran { meanwhile() }
+            ran = true
+        }
         while true {
             let current: SMTPSession
             if let session {
@@ -38,7 +45,7 @@ final class SMTPTransport: MessageTransport {
             }
             let delivery: Delivery
             do {
-                delivery = try current.send(message, envelope: envelope, announcing: next)
+                delivery = try current.send(message, envelope: envelope, announcing: next, meanwhile: once)
             } catch {
                 delivery = error.delivery
             }

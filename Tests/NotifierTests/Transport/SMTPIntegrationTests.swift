@@ -139,6 +139,7 @@ struct SMTPIntegrationTests {
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
         let composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: nil)
         let recipients = (0..<5).map { "v\($0)@example.test" }
+        var meanwhiles = 0
         let lines = try Self.faultyLogLines(mode.lowercased()) {
             for (index, recipient) in recipients.enumerated() {
                 let composed = try composer.compose(
@@ -147,12 +148,14 @@ struct SMTPIntegrationTests {
                     strict: true)
                 let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: sender.addrSpec, recipients: [$0]) }
                 let delivery = try transport.deliver(
-                    composed.bytes, sender: sender.addrSpec, recipients: [recipient], announcing: next)
+                    composed.bytes, sender: sender.addrSpec, recipients: [recipient], announcing: next,
+                    meanwhile: { meanwhiles += 1 })
                 #expect(delivery.outcome == .sent, "\(delivery.reply)")
                 #expect(delivery.reply.hasPrefix("250 2.0.0 Ok: queued as"), "\(delivery.reply)")
             }
             transport.close()
         }
+        #expect(meanwhiles == 5)
         #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
         #expect(lines.filter { $0.contains(" MAIL ") }.count == 5)
         #expect(lines.filter { $0.contains(" DATA-END ") }.count == 5)
@@ -167,16 +170,21 @@ struct SMTPIntegrationTests {
         let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
         let recipients = ["a@example.test", "b+451@example.test", "c+550@example.test", "d@example.test"]
         var outcomes: [Delivery] = []
+        var meanwhiles: [String] = []
         let lines = try Self.faultyLogLines(mode.lowercased()) {
             for (index, recipient) in recipients.enumerated() {
                 let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: "s@example.test", recipients: [$0]) }
-                outcomes.append(try transport.deliver(message, sender: "s@example.test", recipients: [recipient], announcing: next))
+                outcomes.append(try transport.deliver(
+                    message, sender: "s@example.test", recipients: [recipient], announcing: next,
+                    meanwhile: { meanwhiles.append(recipient) }))
             }
             transport.close()
         }
         #expect(outcomes.map(\.outcome) == [.sent, .transient, .permanent, .sent])
         #expect(outcomes.map(\.code) == [250, 451, 550, 250])
         #expect(outcomes[2].reply.contains("User unknown"))
+        // Only a message that went to the server has a "meanwhile": the refused ones never got that far.
+        #expect(meanwhiles == ["a@example.test", "d@example.test"])
         #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
         #expect(lines.filter { $0.contains(" DATA-END ") }.count == 2)
         #expect(!lines.contains { $0.contains(" EARLY") }, "\(lines)")
@@ -190,7 +198,7 @@ struct SMTPIntegrationTests {
         let lines = try Self.faultyLogLines("ok_pipelining") {
             let first = try transport.deliver(
                 message, sender: "s@example.test", recipients: ["first@example.test"],
-                announcing: Envelope(sender: "s@example.test", recipients: ["announced@example.test"]))
+                announcing: Envelope(sender: "s@example.test", recipients: ["announced@example.test"]), meanwhile: {})
             let other = try transport.deliver(message, sender: "s@example.test", recipients: ["other@example.test"])
             #expect([first.outcome, other.outcome] == [.sent, .sent])
             transport.close()
@@ -233,7 +241,8 @@ struct SMTPIntegrationTests {
         let lines = try Self.faultyLogLines(mode.lowercased()) {
             for (index, recipient) in recipients.enumerated() {
                 let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: "s@example.test", recipients: [$0]) }
-                outcomes.append(try transport.deliver(message, sender: "s@example.test", recipients: [recipient], announcing: next).outcome)
+                outcomes.append(try transport.deliver(
+                    message, sender: "s@example.test", recipients: [recipient], announcing: next, meanwhile: {}).outcome)
             }
             transport.close()
         }
