@@ -69,10 +69,15 @@ final class CurlStream {
 
     /// Whether the peer has sent something (or closed) that nobody asked for yet: a quiet connection between two
     /// exchanges has nothing to read, so anything there (an SMTP server's `421` before it hangs up, the end of the
-    /// stream) means the connection is going away.
+    /// stream) means the connection is going away. A readable socket that holds only TLS housekeeping (a TLS 1.3
+    /// session ticket, which libcurl reads and keeps to itself) is not that. Reads, and drops, at most one byte:
+    /// ask only of a connection that is to be dropped when the answer is yes.
     var hasUnsolicitedInput: Bool {
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, 0) != 0
+        guard poll(&descriptor, 1, 0) != 0 else { return false }
+        var byte: UInt8 = 0
+        let (code, _) = withUnsafeMutableBytes(of: &byte) { handle.receive(into: $0) }
+        return code != CURLE_AGAIN
     }
 
     /// Ends the connection at the TCP level without a word: libcurl's own goodbye at `curl_easy_cleanup` (QUIT,

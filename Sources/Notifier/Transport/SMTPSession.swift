@@ -86,6 +86,11 @@ final class SMTPSession {
                 _ = try? reply(after: "QUIT", until: .now + .seconds(2))
             }
         }
+        abandon()
+    }
+
+    /// Drops the connection without QUIT (one that went stale, or waits for a message that is not coming).
+    func abandon() {
         broken = true
         stream.abandon()
     }
@@ -246,8 +251,7 @@ final class SMTPSession {
             do { next = try reader.next() } catch { throw fail("an unreadable reply after \(step): \(error.reason)") }
             if let next {
                 guard next.code != 421 else {
-                    broken = true
-                    stream.abandon()
+                    abandon()
                     throw Failure(delivery: Delivery(outcome: .transient, code: 421, reply: next.summary))
                 }
                 return next
@@ -277,8 +281,7 @@ final class SMTPSession {
 
     /// Marks the session broken (the connection is dropped) and returns the transient failure to throw.
     private func fail(_ why: String) -> Failure {
-        broken = true
-        stream.abandon()
+        abandon()
         return Failure(delivery: Delivery(outcome: .transient, code: nil, reply: printable(why)))
     }
 

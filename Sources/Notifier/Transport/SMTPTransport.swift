@@ -25,8 +25,9 @@ final class SMTPTransport: MessageTransport {
 
     private func deliver(_ message: [UInt8], envelope: Envelope, announcing next: Envelope?, meanwhile: () -> Void) -> Delivery {
         if let current = session, current.isStale || (current.announced != nil && current.announced != envelope) {
-            // Hung up, about to (a 421 nobody asked for), or waiting for a message that is not coming: a new one.
-            current.close()
+            // Hung up, about to (a 421 nobody asked for), or waiting for a message that is not coming: dropped
+            // without a word, and a new one.
+            current.abandon()
             session = nil
         }
         var retried = false
