@@ -8,14 +8,6 @@ CURLcode notifier_curl_setopt_ptr(CURL *handle, CURLoption option, const void *v
     return curl_easy_setopt(handle, option, value);
 }
 
-CURLcode notifier_curl_setopt_int64(CURL *handle, CURLoption option, curl_off_t value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
-CURLcode notifier_curl_setopt_io_callback(CURL *handle, CURLoption option, notifier_curl_io_callback callback) {
-    return curl_easy_setopt(handle, option, callback);
-}
-
 CURLcode notifier_curl_setopt_debug_callback(CURL *handle, notifier_curl_debug_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }

@@ -6,9 +6,6 @@
 /// argument type, as swift-corelibs-foundation's CFURLSessionInterface does.
 CURLcode notifier_curl_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode notifier_curl_setopt_ptr(CURL *handle, CURLoption option, const void *value);
-CURLcode notifier_curl_setopt_int64(CURL *handle, CURLoption option, curl_off_t value);
-typedef size_t (*notifier_curl_io_callback)(char *buffer, size_t size, size_t count, void *userdata);
-CURLcode notifier_curl_setopt_io_callback(CURL *handle, CURLoption option, notifier_curl_io_callback callback);
 typedef int (*notifier_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 CURLcode notifier_curl_setopt_debug_callback(CURL *handle, notifier_curl_debug_callback callback);
 CURLcode notifier_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);

@@ -1,16 +1,11 @@
 import CCurlShim
 import Foundation
 
-/// One libcurl easy handle, owned for its whole life: the options set on it, the lists it points to and the upload
-/// it reads from stay alive as long as it does, and `deinit` frees them. Reusing the handle reuses its connection.
+/// One libcurl easy handle, owned for its whole life: `deinit` frees it. notifier uses libcurl to connect, do TLS
+/// and log in (CURLOPT_CONNECT_ONLY); the protocol after that goes over `send` and `receive` (see `CurlStream`).
 /// The shape of swift-corelibs-foundation's `_EasyHandle`.
 final class EasyHandle {
     private let handle: UnsafeMutableRawPointer
-    /// The list each list option points to; replaced (and the old one freed) when the option is set again.
-    private var lists: [UInt32: UnsafeMutablePointer<curl_slist>] = [:]
-    /// What the upload callback reads from, and how far it has got.
-    private var upload: [UInt8] = []
-    private var uploadOffset = 0
     /// The server's lines of the last transfer (CURLINFO_HEADER_IN). Only what the server said is kept, never
     /// what notifier sent: AUTH carries the password.
     private(set) var serverLines: [String] = []
@@ -25,19 +20,6 @@ final class EasyHandle {
         self.handle = handle
         let me = Unmanaged.passUnretained(self).toOpaque()
         try set(CURLOPT_NOSIGNAL, 1)
-        try CurlError.check(notifier_curl_setopt_ptr(handle, CURLOPT_READDATA, me), "setting the upload source")
-        try CurlError.check(
-            notifier_curl_setopt_io_callback(handle, CURLOPT_READFUNCTION) { buffer, size, count, userdata in
-                guard let buffer, let userdata else { return 0 }
-                let this = Unmanaged<EasyHandle>.fromOpaque(userdata).takeUnretainedValue()
-                let length = min(size * count, this.upload.count - this.uploadOffset)
-                this.upload.withUnsafeBytes { bytes in
-                    UnsafeMutableRawPointer(buffer).copyMemory(
-                        from: bytes.baseAddress! + this.uploadOffset, byteCount: length)
-                }
-                this.uploadOffset += length
-                return length
-            }, "setting the upload callback")
         try CurlError.check(notifier_curl_setopt_ptr(handle, CURLOPT_DEBUGDATA, me), "setting the transcript sink")
         try CurlError.check(
             notifier_curl_setopt_debug_callback(handle) { _, type, data, size, userdata in
@@ -55,7 +37,6 @@ final class EasyHandle {
 
     deinit {
         curl_easy_cleanup(handle)
-        for list in lists.values { curl_slist_free_all(list) }
     }
 
     func set(_ option: CURLoption, _ value: Int) throws {
@@ -68,40 +49,32 @@ final class EasyHandle {
             value.withCString { notifier_curl_setopt_ptr(handle, option, $0) }, "setting libcurl option \(option.rawValue)")
     }
 
-    /// A list option (recipients); the list lives until the handle goes.
-    func set(_ option: CURLoption, list values: [String]) throws {
-        var list: UnsafeMutablePointer<curl_slist>?
-        for value in values {
-            guard let appended = curl_slist_append(list, value) else {
-                if let list { curl_slist_free_all(list) }
-                throw CurlError(code: CURLE_OUT_OF_MEMORY, context: "building a libcurl list")
-            }
-            list = appended
-        }
-        let code = notifier_curl_setopt_ptr(handle, option, list)
-        if let old = lists[option.rawValue] { curl_slist_free_all(old) }
-        lists[option.rawValue] = list
-        try CurlError.check(code, "setting libcurl option \(option.rawValue)")
+    /// Sets up a connect-only connection (CURLOPT_CONNECT_ONLY): `perform()` then connects, does TLS (implicit for
+    /// smtps:// and imaps://, else STARTTLS when offered, or always with `requireTLS`), verifies the certificate
+    /// against the system's CAs or `caFile`, and logs in when a user is given; the conversation after that is the
+    /// caller's (`CurlStream`).
+    func connectOnly(
+        url: String, requireTLS: Bool, caFile: String?, user: String?, password: String?, connectTimeout: Int,
+        responseTimeout: Int
+    ) throws {
+        try set(CURLOPT_URL, url)
+        try set(CURLOPT_CONNECT_ONLY, 1)
+        try set(CURLOPT_USE_SSL, Int(requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue))
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile { try set(CURLOPT_CAINFO, caFile) }
+        if let user { try set(CURLOPT_USERNAME, user) }
+        if let password { try set(CURLOPT_PASSWORD, password) }
+        try set(CURLOPT_CONNECTTIMEOUT, connectTimeout)
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, responseTimeout)
+        try set(CURLOPT_TIMEOUT, connectTimeout + responseTimeout)
+        try set(CURLOPT_TCP_KEEPALIVE, 1)
     }
 
-    /// Runs one transfer that uploads `body`; returns libcurl's code (the caller classifies it).
-    func perform(uploading body: [UInt8]) throws -> CURLcode {
-        upload = body
-        uploadOffset = 0
+    /// Connects (after `connectOnly`): TCP, TLS or STARTTLS, the greeting, EHLO or CAPABILITY, and the login;
+    /// returns libcurl's code (the caller classifies it). Then `send` and `receive` carry the conversation.
+    func perform() -> CURLcode {
         serverLines = []
-        try set(CURLOPT_UPLOAD, 1)
-        try CurlError.check(notifier_curl_setopt_int64(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.count)), "setting the size")
-        let code = curl_easy_perform(handle)
-        upload = []
-        return code
-    }
-
-    /// Runs one transfer that uploads nothing; returns libcurl's code (the caller classifies it). With
-    /// CURLOPT_CONNECT_ONLY set this only connects (TLS, STARTTLS and login included for IMAP); then `send` and
-    /// `receive` carry the conversation.
-    func perform() throws -> CURLcode {
-        serverLines = []
-        try set(CURLOPT_UPLOAD, 0)
         return curl_easy_perform(handle)
     }
 

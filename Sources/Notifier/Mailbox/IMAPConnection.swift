@@ -30,20 +30,10 @@ final class IMAPConnection {
         server = String(endpoint.serverURL.dropLast())
         reader = IMAPResponseReader(maxLiteral: settings.maxMessageSize)
         handle = try EasyHandle()
-        try handle.set(CURLOPT_URL, endpoint.serverURL)
-        try handle.set(CURLOPT_CONNECT_ONLY, 1)
-        try handle.set(
-            CURLOPT_USE_SSL, Int(settings.tls == .required ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue))
-        try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = settings.caFile { try handle.set(CURLOPT_CAINFO, caFile) }
-        try handle.set(CURLOPT_USERNAME, settings.user)
-        try handle.set(CURLOPT_PASSWORD, settings.password)
-        try handle.set(CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
-        try handle.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.responseTimeout)
-        try handle.set(CURLOPT_TIMEOUT, settings.connectTimeout + settings.responseTimeout)
-        try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
-        let code = try handle.perform()
+        try handle.connectOnly(
+            url: endpoint.serverURL, requireTLS: settings.tls == .required, caFile: settings.caFile, user: settings.user,
+            password: settings.password, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
+        let code = handle.perform()
         guard code == CURLE_OK else {
             throw IMAPError.connecting(code, server: server, lastLine: handle.serverLines.last)
         }

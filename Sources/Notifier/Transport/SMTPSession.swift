@@ -45,26 +45,14 @@ final class SMTPSession {
         self.settings = settings
         do {
             handle = try EasyHandle()
-            try handle.set(CURLOPT_URL, settings.url)
-            try handle.set(CURLOPT_CONNECT_ONLY, 1)
-            try handle.set(
-                CURLOPT_USE_SSL, Int(settings.tls == .required ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue))
-            try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
-            try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
-            if let caFile = settings.caFile { try handle.set(CURLOPT_CAINFO, caFile) }
-            if let user = settings.user { try handle.set(CURLOPT_USERNAME, user) }
-            if let password = settings.password { try handle.set(CURLOPT_PASSWORD, password) }
-            try handle.set(CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
-            try handle.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.responseTimeout)
-            try handle.set(CURLOPT_TIMEOUT, settings.connectTimeout + settings.responseTimeout)
-            try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
+            try handle.connectOnly(
+                url: settings.url, requireTLS: settings.tls == .required, caFile: settings.caFile, user: settings.user,
+                password: settings.password, connectTimeout: settings.connectTimeout,
+                responseTimeout: settings.responseTimeout)
         } catch {
             throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
         }
-        let code: CURLcode
-        do { code = try handle.perform() } catch {
-            throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
-        }
+        let code = handle.perform()
         guard code == CURLE_OK else {
             throw Failure(delivery: Self.classify(code, responseCode: handle.responseCode, lines: handle.serverLines))
         }
