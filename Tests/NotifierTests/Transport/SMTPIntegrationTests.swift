@@ -76,11 +76,18 @@ struct SMTPIntegrationTests {
         #expect(result.stderr.contains("permanent: 550"))
     }
 
-    /// The faulty server's log lines for a mode written while `body` ran.
-    static func faultyLogLines(_ mode: String, during body: () throws -> Void) throws -> [String] {
+    /// The faulty server's log lines for a mode written while `body` ran, once `closes` connections have been
+    /// logged as closed (the server reads what a client sent without waiting for replies in its own time).
+    static func faultyLogLines(_ mode: String, closes: Int = 0, during body: () throws -> Void) throws -> [String] {
         let before = try TestServers.faultyLog(mode).count
         try body()
-        return Array(try TestServers.faultyLog(mode).dropFirst(before))
+        var lines: [String] = []
+        for _ in 0..<50 {
+            lines = Array(try TestServers.faultyLog(mode).dropFirst(before))
+            if lines.filter({ $0.hasSuffix(" CLOSE") }).count >= closes { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return lines
     }
 
     /// The faulty server's name for a mode, plain or offering PIPELINING.
@@ -195,7 +202,7 @@ struct SMTPIntegrationTests {
         // changed its mind. The only way out of DATA without a message is to drop the connection.
         let transport = try Self.transport("OK_PIPELINING")
         let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
-        let lines = try Self.faultyLogLines("ok_pipelining") {
+        let lines = try Self.faultyLogLines("ok_pipelining", closes: 2) {
             let first = try transport.deliver(
                 message, sender: "s@example.test", recipients: ["first@example.test"],
                 announcing: Envelope(sender: "s@example.test", recipients: ["announced@example.test"]), meanwhile: {})
