@@ -211,9 +211,12 @@ struct SMTPIntegrationTests {
             transport.close()
         }
         #expect(lines.filter { $0.contains(" CONNECT") }.count == 2)
-        #expect(lines.filter { $0.contains(" RCPT ") }.map { $0.components(separatedBy: " ").last ?? "" }
-            == ["TO:<first@example.test>", "TO:<announced@example.test>", "TO:<other@example.test>"])
+        // Three envelopes began (the announced one behind the first message), two messages arrived. How much of
+        // the announced envelope the server read before it noticed the hang-up is its business.
+        #expect(lines.filter { $0.contains(" MAIL ") }.count == 3)
         #expect(lines.filter { $0.contains(" DATA-END ") }.count == 2)
+        let recipients = lines.filter { $0.contains(" RCPT ") }.map { $0.components(separatedBy: " ").last ?? "" }
+        #expect(recipients.first == "TO:<first@example.test>" && recipients.last == "TO:<other@example.test>")
     }
 
     @Test func severalRecipientsGoOneCommandAtATimeAndAllOrNothing() throws {
