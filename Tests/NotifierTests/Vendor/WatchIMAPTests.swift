@@ -96,8 +96,8 @@ extension IMAPServerSuites {
             process.terminate()  // SIGTERM: a clean stop
             process.waitUntilExit()
             #expect(process.terminationReason == .exit)
-            #expect(try vault().count == 3)
             let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(try vault().count == 3, "the watcher said: \(stderr)")
             #expect(!stderr.contains(try TestServers.value("IMAP_PASSWORD")))
         }
     }
