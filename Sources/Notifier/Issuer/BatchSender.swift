@@ -84,9 +84,10 @@ final class BatchSender: @unchecked Sendable {
         let failure: Delivery?
     }
 
-    /// One connection's loop, with its own transport. The outcome of one notice and the claim of the next are
-    /// committed together: one commit per message, and still only the message in flight can go out twice after a
-    /// kill (a claimed but unsent notice is simply sent on the next run).
+    /// One connection's loop, with its own transport. The outcome of one notice and the claim of the next are one
+    /// write, committed (alone, or with other connections' writes of the same moment) before the next message
+    /// goes: still only the message in flight can go out twice after a kill (a claimed but unsent notice is simply
+    /// sent on the next run).
     ///
     /// Without `--rate`, the notice after the current one is taken before the current one goes, so the transport
     /// can announce its envelope behind the current message (SMTP PIPELINING: one round trip a message), and it is
