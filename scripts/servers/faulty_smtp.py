@@ -40,6 +40,7 @@ client that has its answer can read the log right away:
   <conn> EARLY <VERB>          the client sent more before this command's reply (see above); EARLY MESSAGE: it
                                sent the next command before the reply to the end-of-data dot (plain ports only)
   <conn> DROP                  drop_data closed the connection in the middle of DATA
+  <conn> HANGUP                hangup is about to say 421 and close, after a message it accepted
   <conn> CLOSE                 the connection ended (logged after the fact: may lag behind the client)
 Counting CONNECT lines against "MAIL FROM" lines tells how many messages travelled over one connection.
 
