@@ -98,15 +98,6 @@ def status(port, ca_file, user, password):
     return 0
 
 
-def load_env(directory):
-    env = {}
-    with open(os.path.join(directory, "servers.env"), encoding="utf-8") as env_file:
-        for line in env_file:
-            key, _, value = line.rstrip("\n").partition("=")
-            env[key] = value
-    return env
-
-
 def replace_file(path, text):
     with open(path + ".tmp", "w", encoding="utf-8") as new_file:
         new_file.write(text)
@@ -117,7 +108,7 @@ def restart(directory):
     directory = os.path.realpath(directory)
     conf = os.path.join(directory, "imap", "dovecot.conf")
     pids_path = os.path.join(directory, "pids")
-    env = load_env(directory)
+    env = srvutil.load_env(directory)
     with open(pids_path, encoding="utf-8") as pids_file:
         lines = pids_file.read().splitlines()
     old = [int(line.split()[1]) for line in lines if line.split()[:1] == ["imap"]]

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import srvutil  # beside this file: servers.env
+
 passed = 0
 failed = 0
 
@@ -48,15 +50,6 @@ def expect_error(name, function, error_type, code=None):
         return error
     check(name, False, f"no {error_type} raised")
     return None
-
-
-def load_env(directory):
-    env = {}
-    with open(os.path.join(directory, "servers.env"), encoding="utf-8") as env_file:
-        for line in env_file:
-            key, _, value = line.rstrip("\n").partition("=")
-            env[key] = value
-    return env
 
 
 def message(subject, sender, recipients, lines=1):
@@ -389,7 +382,7 @@ def imap_checks(env, ca, directory):
 
 def main():
     directory = sys.argv[1]
-    env = load_env(directory)
+    env = srvutil.load_env(directory)
     ca = ssl.create_default_context(cafile=env["SMTP_CA_FILE"])
     started = time.monotonic()
     postfix_checks(env, ca)

@@ -38,6 +38,16 @@ import sys
 import time
 
 
+def load_env(directory):
+    """DIR/servers.env (KEY=VALUE lines, as start.sh writes them) as a dict."""
+    env = {}
+    with open(os.path.join(directory, "servers.env"), encoding="utf-8") as env_file:
+        for line in env_file:
+            key, _, value = line.rstrip("\n").partition("=")
+            env[key] = value
+    return env
+
+
 def free_ports(count):
     sockets = []
     try:
