@@ -56,9 +56,7 @@ struct IMAPError: NotifierError, Equatable {
             return IMAPError(
                 kind: .unavailable,
                 message: "IMAP \(server): the server does not offer STARTTLS and TLS is required\(said)")
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR,
-            CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_UNSUPPORTED_PROTOCOL,
-            CURLE_URL_MALFORMAT, CURLE_SSL_ISSUER_ERROR:
+        case _ where code.meansNoServer:
             return IMAPError(kind: .unavailable, message: "IMAP \(server): \(why) (libcurl error \(code.rawValue))\(said)")
         default:
             return IMAPError(

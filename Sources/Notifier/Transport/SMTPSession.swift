@@ -337,9 +337,7 @@ final class SMTPSession {
         case CURLE_USE_SSL_FAILED:
             let refusal = "the server does not offer STARTTLS and --smtp-tls required refuses to send in clear"
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR,
-            CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
-            CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case _ where code.meansNoServer:
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(why): \($0)" } ?? why)
         default:
             // A 4xx greeting, a timeout, a broken connection: the server may take the message later.
