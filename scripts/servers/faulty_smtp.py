@@ -39,6 +39,7 @@ client that has its answer can read the log right away:
   <conn> DATA-END <bytes>      the end-of-data dot arrived; <bytes> is the size of the message after un-stuffing
   <conn> EARLY <VERB>          the client sent more before this command's reply (see above); EARLY MESSAGE: it
                                sent the next command before the reply to the end-of-data dot (plain ports only)
+  <conn> GROUPED <VERB>        the same where PIPELINING allows it (a _pipelining port, not a group's last command)
   <conn> DROP                  drop_data closed the connection in the middle of DATA
   <conn> HANGUP                hangup is about to say 421 and close, after a message it accepted
   <conn> CLOSE                 the connection ended (logged after the fact: may lag behind the client)
@@ -176,8 +177,9 @@ class Session:
                 return
             verb, _, argument = line.partition(" ")
             verb = verb.upper()
-            if self.client_sent_ahead() and (not self.server.pipelining or verb in GROUP_ENDERS):
-                self.log(f"EARLY {verb}")
+            if self.client_sent_ahead():
+                allowed = self.server.pipelining and verb not in GROUP_ENDERS
+                self.log(f"{'GROUPED' if allowed else 'EARLY'} {verb}")
             # The verb is logged in capitals whatever the client sent (tests can count " MAIL " lines), the rest
             # as received, except AUTH credentials.
             self.log(f"AUTH {argument.split(' ')[0]} ***" if verb == "AUTH" else f"{verb} {argument}".rstrip())

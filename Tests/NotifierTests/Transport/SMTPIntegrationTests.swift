@@ -163,6 +163,8 @@ struct SMTPIntegrationTests {
             transport.close()
         }
         #expect(meanwhiles == 5)
+        // With PIPELINING every MAIL went out with its RCPT and DATA behind it: the server found them waiting.
+        #expect(lines.filter { $0.contains(" GROUPED MAIL") }.count == (pipelining ? 5 : 0), "\(lines)")
         #expect(lines.filter { $0.contains(" CONNECT") }.count == 1)
         #expect(lines.filter { $0.contains(" MAIL ") }.count == 5)
         #expect(lines.filter { $0.contains(" DATA-END ") }.count == 5)
