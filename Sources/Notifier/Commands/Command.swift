@@ -43,11 +43,10 @@ struct CommandContext {
         try Configuration.load(override: configOverride, paths: paths)
     }
 
-    /// The database (`--db`, `$NOTIFIER_DB`, or the XDG default), created and migrated as needed.
+    /// The database (`--db`, `$NOTIFIER_DB`, or the XDG default), created and migrated as needed: the process's
+    /// one connection to that file, however often a command asks.
     func openDatabase() throws -> Database {
-        let database = try Database(path: try paths.database(override: databaseOverride))
-        try database.migrate(Schema.migrations)
-        return database
+        try Database.shared(path: try paths.database(override: databaseOverride))
     }
 }
 

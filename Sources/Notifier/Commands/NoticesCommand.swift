@@ -164,7 +164,7 @@ struct NoticesCommand: Command {
         let transportOptions = transport
         let context = self.context
         let sendSettings = BatchSender.Settings(
-            databasePath: database.path, fiscalYear: year, sender: sender,
+            database: database, fiscalYear: year, sender: sender,
             charset: charset ?? configuration.charset ?? .utf8,
             templates: TemplateStore(directory: templates ?? configuration.templates),
             vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections,

@@ -6,7 +6,9 @@ import MailParse
 /// only of the message that was in flight (with the same Message-ID).
 final class BatchSender: @unchecked Sendable {
     struct Settings {
-        var databasePath: String
+        /// The process's connection; the batch's threads use it through one `GroupCommit`, and nothing else uses it
+        /// while the batch runs.
+        var database: Database
         var fiscalYear: Int
         var sender: Mailbox
         var charset: OutgoingMessage.BodyCharset
@@ -54,7 +56,7 @@ final class BatchSender: @unchecked Sendable {
     func run(due: [NoticeStore.Notice]) throws -> Summary {
         queue = due
         summary.total = due.count
-        commits = GroupCommit(database: try Database(path: settings.databasePath))
+        commits = GroupCommit(database: settings.database)
         defer { commits = nil }
         started = Date()
         let group = DispatchGroup()

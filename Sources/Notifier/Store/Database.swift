@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Synchronization
 
 /// One SQLite connection, owned for its whole life and closed in `deinit`. Every result code goes through `check`;
 /// transactions are closures (BEGIN IMMEDIATE, COMMIT, or ROLLBACK and rethrow), as GRDB does.
@@ -7,12 +8,49 @@ import Foundation
 /// The file is created with mode 0600 (its -wal and -shm files take the same mode), in WAL mode with a busy
 /// timeout, foreign keys on, and synchronous=NORMAL: a commit survives a killed process, which is what the batch
 /// sender's crash safety needs, without an fsync per commit.
+///
+/// Commands open their database with `shared(path:)`: one connection per database file per process, for the
+/// process's life. SQLite's locks are POSIX advisory locks, which belong to the process: a `close()` of any
+/// descriptor of the file drops every lock the process holds on it, and another notifier that then exits takes
+/// itself for the last one and checkpoints and deletes the live WAL under us.
+/// - SeeAlso: https://www.sqlite.org/howtocorrupt.html §2.2
 final class Database {
     let path: String
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
 
-    /// Opens (creating when needed) the database at `path`, its folder created with mode 0700.
+    /// The process's connections, by the database file's resolved path. Never emptied: a connection lives as long
+    /// as the process.
+    private static let connections = Mutex<[String: Database]>([:])
+
+    /// The process's one connection to the database at `path` (through any symlink or relative spelling), opened,
+    /// created and migrated on first use.
+    static func shared(path: String, migrations: [String] = Schema.migrations) throws -> Database {
+        let key = resolvedPath(path)
+        return try connections.withLock { open in
+            if let database = open[key] { return database }
+            let database = try Database(path: key)
+            try database.migrate(migrations)
+            open[key] = database
+            return database
+        }
+    }
+
+    /// The file `path` names, symlinks and `..` resolved; for a file not created yet, its resolved folder and name.
+    static func resolvedPath(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let name = (path as NSString).lastPathComponent
+        let folder = (path as NSString).deletingLastPathComponent
+        guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
+        defer { free(resolved) }
+        return (String(cString: resolved) as NSString).appendingPathComponent(name)
+    }
+
+    /// Opens (creating when needed) the database at `path`, its folder created with mode 0700. Commands use
+    /// `shared(path:)`; a second connection to a file in one process is for tests of two processes' behaviour.
     init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
@@ -24,8 +62,10 @@ final class Database {
                 throw SQLiteError(code: SQLITE_CANTOPEN, detail: "cannot create the folder \(folder)", sql: nil, path: path)
             }
         }
-        // Create the file ourselves so that it is 0600 from its first byte, whatever the umask.
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Create a new file ourselves so that it is 0600 from its first byte, whatever the umask. O_EXCL: an
+        // existing file is never opened here, since closing that descriptor would drop this process's SQLite
+        // locks on it.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor >= 0 { close(descriptor) }
         var raw: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -95,8 +135,6 @@ final class Database {
         return Int(sqlite3_changes(handle))
     }
 
-    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-
     /// BEGIN IMMEDIATE (the write lock up front, so two writers never deadlock), the body, COMMIT; on any error
     /// ROLLBACK and rethrow: no half-written rows.
     func transaction<T>(_ body: () throws -> T) throws -> T {
@@ -111,20 +149,26 @@ final class Database {
         }
     }
 
-    /// Brings the schema to the newest version: migration i takes `PRAGMA user_version` from i to i + 1, each in
-    /// its own transaction. A database newer than this notifier is refused rather than misread.
+    /// Brings the schema to the newest version: migration i takes `PRAGMA user_version` from i to i + 1. The
+    /// version is read again inside one BEGIN IMMEDIATE transaction that runs every step, so of several processes
+    /// that find an old database at once one migrates and the others wait for it (busy timeout) and find nothing
+    /// left to do. A database newer than this notifier is refused rather than misread.
     func migrate(_ migrations: [String]) throws {
-        let current = Int(try row("PRAGMA user_version")?.int(0) ?? 0)
-        guard current <= migrations.count else {
-            throw SQLiteError(
-                code: SQLITE_MISMATCH,
-                detail: "schema version \(current) is newer than this notifier knows (\(migrations.count)); upgrade notifier",
-                sql: nil, path: path)
+        func version() throws -> Int {
+            let current = Int(try row("PRAGMA user_version")?.int(0) ?? 0)
+            guard current <= migrations.count else {
+                throw SQLiteError(
+                    code: SQLITE_MISMATCH,
+                    detail: "schema version \(current) is newer than this notifier knows (\(migrations.count)); upgrade notifier",
+                    sql: nil, path: path)
+            }
+            return current
         }
-        for version in current..<migrations.count {
-            try transaction {
-                try execute(migrations[version])
-                try execute("PRAGMA user_version = \(version + 1)")
+        guard try version() < migrations.count else { return }
+        try transaction {
+            for step in try version()..<migrations.count {
+                try execute(migrations[step])
+                try execute("PRAGMA user_version = \(step + 1)")
             }
         }
     }
