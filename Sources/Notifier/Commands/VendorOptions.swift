@@ -6,6 +6,7 @@ struct VendorOptions {
     var trust = TrustOptions()
     var relayTo: [String] = []
     var relayCommand: String?
+    var relayTimeout: Int?
     var from: String?
     var transport = TransportOptions()
     var templates: String?
@@ -16,7 +17,10 @@ struct VendorOptions {
           --trust-host HOST     a trusted download URL host (repeatable)
           --relay-to ADDR       mail each fresh OTP to this installer (repeatable; template otp_relay)
           --relay-command CMD   run CMD (with /bin/sh) with the OTP as a JSON object on its standard input:
-                                otp, expires_at, minutes_left, message_id, from
+                                otp, expires_at, minutes_left, message_id, from. It runs in a process group of
+                                its own with only PATH, HOME, LANG and TZ of notifier's environment (no secrets)
+          --relay-timeout SECONDS  kill the relay command's process group after this long and count it as a
+                                failed relay, tried again later (default 30)
           --from ADDR           the From of relay mail (default: the configuration's from)
           --smtp URL | --outbox DIR and the other transport options of 'notifier send', for relay mail
         """
@@ -30,6 +34,12 @@ struct VendorOptions {
             relayTo.append(value)
         case .option("--relay-command", let inline):
             relayCommand = try arguments.value(for: "--relay-command", inlineValue: inline)
+        case .option("--relay-timeout", let inline):
+            let value = try arguments.value(for: "--relay-timeout", inlineValue: inline)
+            guard let seconds = Validation.relayTimeout(value) else {
+                throw UsageError("--relay-timeout takes seconds from 1 to 3600, not '\(value)'")
+            }
+            relayTimeout = seconds
         case .option("--from", let inline):
             from = try arguments.value(for: "--from", inlineValue: inline)
         case .option("--templates", let inline):
@@ -49,6 +59,8 @@ struct VendorOptions {
         let relayTo = self.relayTo.isEmpty ? configuration.relayTo : self.relayTo
         settings.relayTo = relayTo.compactMap(Validation.mailbox)
         settings.relayCommand = relayCommand ?? configuration.relayCommand
+        settings.relayTimeout = Double(relayTimeout ?? configuration.relayTimeout ?? 30)
+        settings.environment = context.environment
         if !relayTo.isEmpty {
             guard let text = from ?? configuration.from, let sender = Validation.mailbox(text) else {
                 throw UsageError("--relay-to needs --from ADDR (or from in the configuration) for the relay mail")

@@ -43,11 +43,16 @@ struct Configuration: Equatable {
     var relayTo: [String] = []
     /// A command that gets each fresh OTP as JSON on its standard input (`--relay-command`).
     var relayCommand: String?
+    /// Seconds the relay command may take before it is killed (`--relay-timeout`).
+    var relayTimeout: Int?
+    /// The Maildir `ingest` delivers every message into after handling it (`--deliver`).
+    var deliverMaildir: String?
 
     static let keys = [
         "trust_sender", "trust_host", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
         "download_url_base", "otp_key_file", "imap_url", "imap_user", "imap_password_file", "relay_to", "relay_command",
+        "relay_timeout", "deliver_maildir",
     ]
 
     /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
@@ -151,6 +156,13 @@ struct Configuration: Equatable {
                 configuration.relayTo.append(value)
             case "relay_command":
                 configuration.relayCommand = value
+            case "relay_timeout":
+                guard let seconds = Validation.relayTimeout(value) else {
+                    throw ConfigurationError("\(place): relay_timeout must be a number of seconds from 1 to 3600")
+                }
+                configuration.relayTimeout = seconds
+            case "deliver_maildir":
+                configuration.deliverMaildir = value
             default:
                 throw ConfigurationError(
                     "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")
@@ -175,6 +187,12 @@ enum Validation {
         let boxes = Mailbox.parseList(Array(value.utf8)[...])
         guard boxes.count == 1, let box = boxes.first, isAddrSpec(box.addrSpec) else { return nil }
         return box
+    }
+
+    /// Seconds a relay command may run: 1 to 3600.
+    static func relayTimeout(_ value: String) -> Int? {
+        guard let seconds = Int(value), (1...3600).contains(seconds) else { return nil }
+        return seconds
     }
 
     /// An https:// URL to which `?t=TOKEN` can be added.

@@ -12,6 +12,10 @@ final class VendorPipeline {
         var relayTo: [Mailbox] = []
         /// A command that gets the OTP as a JSON object on its standard input.
         var relayCommand: String?
+        /// Seconds the relay command may take before its process group is killed.
+        var relayTimeout: Double = 30
+        /// notifier's environment, of which the relay command gets only `RelayCommand.passedVariables`.
+        var environment: [String: String] = [:]
         /// The From of relay mail.
         var relayFrom: Mailbox?
         /// Makes the transport for relay mail (only asked for when there is something to relay).
@@ -53,31 +57,59 @@ final class VendorPipeline {
         vault = VaultStore(database: database)
     }
 
+    /// A message read and judged, its bytes let go: a watcher reads a large mailbox one message at a time.
+    struct Judged {
+        let source: String
+        let key: String
+        let notice: Notice
+        /// Its Message-ID, or a digest of its bytes.
+        let identity: String
+    }
+
+    /// Reads and judges one message.
+    func judge(_ message: Incoming) -> Judged {
+        let notice = NoticeReader.read(message.bytes, trust: settings.trust)
+        return Judged(
+            source: message.source, key: message.key, notice: notice,
+            identity: MessageIdentity.of(message.bytes, messageID: notice.messageID))
+    }
+
     /// Handles a batch; among its trusted, unexpired OTP notices only the newest is relayed. Messages handled before
     /// are skipped (nil). A relay failure is thrown after the rest of the batch has been handled.
     func handle(_ batch: [Incoming]) throws -> [Decision?] {
-        var notices: [(Incoming, Notice, String)] = []
-        var decisions: [Decision?] = Array(repeating: nil, count: batch.count)
-        for message in batch {
-            let notice = NoticeReader.read(message.bytes, trust: settings.trust)
-            notices.append((message, notice, MessageIdentity.of(message.bytes, messageID: notice.messageID)))
-        }
+        try handle(judged: batch.map(judge))
+    }
+
+    /// Handles messages judged before (see `handle(_:)`).
+    ///
+    /// Each message is decided in one write transaction (BEGIN IMMEDIATE): whether it was handled before, by any
+    /// process, the relay of its OTP, and the mark that it was handled. Another notifier handling the same message,
+    /// or a newer OTP, at the same moment waits for that transaction and then finds it handled, so an OTP is relayed
+    /// once and never after a newer one. A relay that fails rolls its transaction back: the message stays
+    /// unhandled, to be relayed on the next try.
+    func handle(judged notices: [Judged]) throws -> [Decision?] {
+        var decisions: [Decision?] = Array(repeating: nil, count: notices.count)
         let now = settings.now()
-        let newestOTP = notices.compactMap { $0.1.kind == .otp && $0.1.trusted ? $0.1.expiresAt?.instant : nil }
+        let newestOTP = notices.compactMap { $0.notice.kind == .otp && $0.notice.trusted ? $0.notice.expiresAt?.instant : nil }
             .filter { $0 > now }.max()
         var firstError: Error?
-        for (index, (message, notice, identity)) in notices.enumerated() {
-            if try vault.wasHandled(source: message.source, key: message.key) { continue }
-            // The same message under another name (a copy, or new UIDs after a UIDVALIDITY change): noted, not
-            // handled again — no second relay, no second report.
-            if try vault.wasHandled(messageID: identity) {
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "duplicate", at: now)
-                decisions[index] = .duplicate
-                continue
-            }
+        for (index, message) in notices.enumerated() {
+            let reported = reports.count
             do {
-                decisions[index] = try decide(message, notice, identity: identity, newestOTP: newestOTP, now: now)
+                decisions[index] = try vault.database.transaction { () throws -> Decision? in
+                    if try vault.wasHandled(source: message.source, key: message.key) { return nil }
+                    // The same message under another name (a copy, or new UIDs after a UIDVALIDITY change): noted,
+                    // not handled again — no second relay, no second report.
+                    if try vault.wasHandled(messageID: message.identity) {
+                        try vault.markHandled(
+                            source: message.source, key: message.key, messageID: message.identity, decision: "duplicate",
+                            at: now)
+                        return .duplicate
+                    }
+                    return try decide(message, newestOTP: newestOTP, now: now)
+                }
             } catch let error as RelayError {
+                reports.removeSubrange(reported...)
                 firstError = firstError ?? error
             }
         }
@@ -85,8 +117,10 @@ final class VendorPipeline {
         return decisions
     }
 
-    private func decide(_ message: Incoming, _ notice: Notice, identity: String, newestOTP: Date?, now: Date) throws -> Decision {
-        let database = vault.database
+    /// What becomes of one message not handled before; runs inside its transaction.
+    private func decide(_ message: Judged, newestOTP: Date?, now: Date) throws -> Decision {
+        let notice = message.notice
+        let identity = message.identity
         let sender = notice.from?.addrSpec ?? "(no From)"
         if notice.kind == .other {
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
@@ -106,14 +140,12 @@ final class VendorPipeline {
                 return .other
             }
             let year = notice.validFrom.flatMap(RenewalCalendar.fiscalYear(of:)) ?? RenewalCalendar.comingFiscalYear(at: now)
-            return try database.transaction {
-                let stored = try vault.store(
-                    vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
-                    validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender, receivedAt: now)
-                try vault.markHandled(
-                    source: message.source, key: message.key, messageID: identity, decision: stored ? "stored" : "duplicate", at: now)
-                return stored ? .stored : .duplicate
-            }
+            let stored = try vault.store(
+                vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
+                validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender, receivedAt: now)
+            try vault.markHandled(
+                source: message.source, key: message.key, messageID: identity, decision: stored ? "stored" : "duplicate", at: now)
+            return stored ? .stored : .duplicate
         case .otp:
             guard let expiry = notice.expiresAt?.instant, let code = notice.otp else {
                 // An OTP line without an expiry (or the reverse): nothing to act on, and not to be read again.
@@ -134,22 +166,34 @@ final class VendorPipeline {
                 reports.append("a fresh OTP notice \(message.key) (valid until \(notice.expiresAt?.description ?? "")) "
                     + "was not relayed: give --relay-to ADDR or --relay-command CMD")
             } else {
-                relayedTo = try relay(code: code, expiresAt: expiry, notice: notice, identity: identity, now: now)
+                relayedTo = try relay(code: code, expiresAt: expiry, notice: notice, now: now)
                 decision = .relayed
                 reports.append("OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")")
             }
-            try database.transaction {
-                try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: decision.rawValue, relayedTo: relayedTo)
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision.rawValue, at: now)
-            }
+            try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: decision.rawValue, relayedTo: relayedTo)
+            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision.rawValue, at: now)
             return decision
         case .other:
             return .other
         }
     }
 
-    /// Hands the code to every installer; returns whom it reached. The code is held in memory only.
-    private func relay(code: String, expiresAt: Date, notice: Notice, identity: String, now: Date) throws -> String {
+    /// Hands the code to every installer; returns whom it reached. The code is held in memory only. Whatever goes
+    /// wrong on the way (no transport, a full outbox, a refusal, a command that fails or hangs) is a `RelayError`:
+    /// the message stays unhandled and is tried again (`ingest` exits 75, so the mail server keeps it).
+    private func relay(code: String, expiresAt: Date, notice: Notice, now: Date) throws -> String {
+        do {
+            return try relayOnce(code: code, expiresAt: expiresAt, notice: notice, now: now)
+        } catch let error as RelayError {
+            throw error
+        } catch {
+            transport = nil
+            let reason = (error as? NotifierError)?.message ?? "\(error)"
+            throw RelayError(message: "the OTP was not relayed: \(reason)")
+        }
+    }
+
+    private func relayOnce(code: String, expiresAt: Date, notice: Notice, now: Date) throws -> String {
         var reached: [String] = []
         let expiry = notice.expiresAt?.description ?? ""
         if !settings.relayTo.isEmpty {
@@ -174,22 +218,8 @@ final class VendorPipeline {
             object.add("minutes_left", max(0, Int((expiresAt.timeIntervalSince(now) / 60).rounded(.up))))
             object.add("message_id", notice.messageID)
             object.add("from", notice.from?.addrSpec)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
-            let input = Pipe()
-            process.standardInput = input
-            do {
-                try process.run()
-            } catch {
-                throw RelayError(message: "cannot run the relay command: \(error.localizedDescription)")
-            }
-            input.fileHandleForWriting.write(Data((object.line + "\n").utf8))
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw RelayError(message: "the relay command exited with status \(process.terminationStatus)")
-            }
+            try RelayCommand(command: command, timeout: settings.relayTimeout, environment: settings.environment)
+                .run(input: object.line)
             reached.append("relay command")
         }
         return reached.joined(separator: ", ")
