@@ -20,15 +20,27 @@ final class MaildirOutbox: MessageTransport {
         }
     }
 
+    /// A message written into tmp/ and synced, not yet visible in new/.
+    struct Staged {
+        let temporary: String
+        let final: String
+    }
+
     func deliver(_ message: [UInt8], sender: String, recipients: [String]) throws -> Delivery {
+        let staged = try stage(message)
+        try publish(staged)
+        return Delivery(outcome: .sent, code: nil, reply: "written to \(staged.final)")
+    }
+
+    /// Writes the message into tmp/ and syncs it: the step that a full disk or a quota makes fail.
+    func stage(_ message: [UInt8]) throws -> Staged {
         counter += 1
         var now = timeval()
         gettimeofday(&now, nil)
         let name = "\(now.tv_sec).M\(now.tv_usec)P\(getpid())Q\(counter)R\(UInt32.random(in: .min ... .max)).\(host)"
-        let temporary = "\(path)/tmp/\(name)"
-        let final = "\(path)/new/\(name)"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw OutboxError(path: temporary, reason: String(cString: strerror(errno))) }
+        let staged = Staged(temporary: "\(path)/tmp/\(name)", final: "\(path)/new/\(name)")
+        let descriptor = open(staged.temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw OutboxError(path: staged.temporary, reason: String(cString: strerror(errno))) }
         var offset = 0
         while offset < message.count {
             let written = message[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -36,28 +48,37 @@ final class MaildirOutbox: MessageTransport {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
                 close(descriptor)
-                unlink(temporary)
-                throw OutboxError(path: temporary, reason: reason)
+                unlink(staged.temporary)
+                throw OutboxError(path: staged.temporary, reason: reason)
             }
             offset += written
         }
         guard fsync(descriptor) == 0, close(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw OutboxError(path: temporary, reason: reason)
+            unlink(staged.temporary)
+            throw OutboxError(path: staged.temporary, reason: reason)
         }
-        guard rename(temporary, final) == 0 else {
+        return staged
+    }
+
+    /// Moves a staged message into new/, where readers see it whole, and syncs the folder so the move survives a
+    /// crash too.
+    func publish(_ staged: Staged) throws {
+        guard rename(staged.temporary, staged.final) == 0 else {
             let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw OutboxError(path: final, reason: reason)
+            unlink(staged.temporary)
+            throw OutboxError(path: staged.final, reason: reason)
         }
-        // The rename must survive a crash too.
         let directory = open("\(path)/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)
             close(directory)
         }
-        return Delivery(outcome: .sent, code: nil, reply: "written to \(final)")
+    }
+
+    /// Removes a staged message that is not to be delivered after all.
+    func discard(_ staged: Staged) {
+        unlink(staged.temporary)
     }
 }
 
