@@ -97,8 +97,11 @@ struct WatchCommand: Command {
         var status = ExitCode.success
         repeat {
             status = try guarded {
-                let batch = try source.unhandled(vault: pipeline.vault)
-                report(pipeline, batch: batch, decisions: try pipeline.handle(batch))
+                // One message in memory at a time: each is read, judged and let go before the next is read.
+                let judged = try source.unhandled(vault: pipeline.vault).compactMap { entry in
+                    source.read(entry).map(pipeline.judge)
+                }
+                report(pipeline, keys: judged.map(\.key), decisions: try pipeline.handle(judged: judged))
             }
             if once { break }
             stop.wait(seconds: poll)
@@ -163,7 +166,7 @@ struct WatchCommand: Command {
             do {
                 status = try guarded {
                     try source.pass(pipeline: pipeline, database: database) { batch, decisions in
-                        report(pipeline, batch: batch, decisions: decisions)
+                        report(pipeline, keys: batch.map(\.key), decisions: decisions)
                     }
                 }
                 if once { return status }
@@ -187,10 +190,10 @@ struct WatchCommand: Command {
         return status
     }
 
-    private func report(_ pipeline: VendorPipeline, batch: [VendorPipeline.Incoming], decisions: [VendorPipeline.Decision?]) {
+    private func report(_ pipeline: VendorPipeline, keys: [String], decisions: [VendorPipeline.Decision?]) {
         let output = StandardOutput.shared
-        for (message, decision) in zip(batch, decisions) {
-            if let decision { output.write("\(message.key): \(decision.rawValue)\n") }
+        for (key, decision) in zip(keys, decisions) {
+            if let decision { output.write("\(key): \(decision.rawValue)\n") }
         }
         output.flush()
         for line in pipeline.reports { FileHandle.standardError.write(Data("notifier: \(line)\n".utf8)) }
