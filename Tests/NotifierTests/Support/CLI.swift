@@ -9,10 +9,12 @@ struct CLI {
         let stderr: String
     }
 
-    /// The binary SwiftPM built beside the test bundle.
+    /// The binary SwiftPM built beside the test bundle, or `$NOTIFIER_TEST_BINARY` (to run the CLI tests against
+    /// a release build, or an older one to see a new test fail there).
     static var binary: URL {
         get throws {
-            let url = Bundle.main.bundleURL.appendingPathComponent("notifier")
+            let url = ProcessInfo.processInfo.environment["NOTIFIER_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
+                ?? Bundle.main.bundleURL.appendingPathComponent("notifier")
             try #require(FileManager.default.isExecutableFile(atPath: url.path), "notifier not built at \(url.path)")
             return url
         }
