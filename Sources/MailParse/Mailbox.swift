@@ -91,24 +91,41 @@ struct AddressParser {
     }
 
     /// addr-spec = local-part "@" domain. Exactly one unquoted "@"; anything else is no address.
+    ///
+    /// White space (or a comment) may stand around "@" and "." (obs-local-part, obs-domain: `nyusatsu @ example.jp`
+    /// is valid), but never between two words: `nyu satsu@example.jp` and `nyusatsu@exa mple.jp` are no address at
+    /// all, rather than `nyusatsu@example.jp` with the space dropped.
+    /// - SeeAlso: RFC 5322 §3.4.1, §4.4
     private func addrSpec(_ tokens: [Token]) -> (String, String)? {
         let parts = tokens.filter { if case .comment = $0 { return false } else { return true } }
         let ats = parts.indices.filter { parts[$0] == .special(0x40) }
         guard ats.count == 1, let at = ats.first else { return nil }
         var local = ""
+        var afterWord = false
         for token in parts[..<at] {
             switch token {
-            case .word(let text, _): local += text
-            case .special(0x2E): local += "."
+            case .word(let text, _) where !afterWord:
+                local += text
+                afterWord = true
+            case .special(0x2E):
+                local += "."
+                afterWord = false
             default: return nil
             }
         }
         var domain = ""
+        afterWord = false
         for token in parts[(at + 1)...] {
             switch token {
-            case .word(let text, quoted: false): domain += text
-            case .domainLiteral(let text): domain += "[\(text)]"
-            case .special(0x2E): domain += "."
+            case .word(let text, quoted: false) where !afterWord:
+                domain += text
+                afterWord = true
+            case .domainLiteral(let text) where !afterWord:
+                domain += "[\(text)]"
+                afterWord = true
+            case .special(0x2E):
+                domain += "."
+                afterWord = false
             default: return nil
             }
         }

@@ -43,4 +43,20 @@ struct MailboxTests {
         #expect(parse("a@b@c").isEmpty)
         #expect(parse("").isEmpty)
     }
+
+    /// White space between two words of an address leaves no address; around "@" and "." it is obsolete but valid.
+    @Test(arguments: [
+        "nyusatsu@to-kousya.exa mple", "nyu satsu@to-kousya.example", "JKK <nyu satsu@to-kousya.example>",
+        "<nyusatsu@to-kousya .example mple>", "nyusatsu(x)satsu@to-kousya.example", "Big Bug bb@bug.com",
+        "\"nyu\" satsu@to-kousya.example",
+    ])
+    func spaceInsideAnAddressIsNoAddress(field: String) {
+        #expect(parse(field).isEmpty, "\(parse(field).map(\.addrSpec))")
+    }
+
+    @Test(arguments: ["nyusatsu @ to-kousya.example", "nyusatsu@to-kousya . example", "<nyusatsu @ to-kousya.example>",
+                      "nyusatsu (Tanto) @ to-kousya.example"])
+    func spaceAroundAtAndDotIsObsoleteButValid(field: String) {
+        #expect(parse(field).map(\.addrSpec) == ["nyusatsu@to-kousya.example"])
+    }
 }
