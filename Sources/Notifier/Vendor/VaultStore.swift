@@ -52,10 +52,20 @@ struct VaultStore {
         try database.row("SELECT 1 FROM handled_messages WHERE source = ? AND key = ?", [.text(source), .text(key)]) != nil
     }
 
+    /// The decisions of trusted notices: only these claim a Message-ID against later trusted messages.
+    static let trustedDecisions = ["stored", "relayed", "unrelayed", "expired", "superseded"]
+
     /// Whether a message with this Message-ID was handled from any source (an IMAP mailbox whose UIDVALIDITY
-    /// changed gives old messages new UIDs: they are matched by Message-ID, never handled twice).
-    func wasHandled(messageID: String) throws -> Bool {
-        try database.row("SELECT 1 FROM handled_messages WHERE message_id = ?", [.text(messageID)]) != nil
+    /// changed gives old messages new UIDs: they are matched by Message-ID, never handled twice). With
+    /// `asTrusted`, only a trusted notice counts: a spoof that carries a genuine notice's Message-ID and arrives
+    /// first must not make the genuine one a duplicate.
+    func wasHandled(messageID: String, asTrusted: Bool) throws -> Bool {
+        guard asTrusted else {
+            return try database.row("SELECT 1 FROM handled_messages WHERE message_id = ?", [.text(messageID)]) != nil
+        }
+        let decisions = Self.trustedDecisions.map { "'\($0)'" }.joined(separator: ", ")
+        return try database.row(
+            "SELECT 1 FROM handled_messages WHERE message_id = ? AND decision IN (\(decisions))", [.text(messageID)]) != nil
     }
 
     func markHandled(source: String, key: String, messageID: String?, decision: String, at: Date) throws {
