@@ -66,12 +66,15 @@ def otp_body(otp_line, expiry_line):
     )
 
 
-def headers(subject_field, from_field=TRUSTED_FROM, extra=(), msgid="v@to-kousya.example"):
+def headers(subject_field, from_field=TRUSTED_FROM, extra=(), msgid="v@to-kousya.example",
+            date="Thu, 14 Jan 2027 09:05:00 +0900"):
+    # An OTP mail's Date is when it was issued: its expiry is 30 minutes later (notifier finds an expiry more than
+    # 35 minutes after the Date implausible).
     lines = [
         "From: " + from_field,
         "To: nyusatsu-tanto@aoba-kensetsu.example",
         "Subject: " + subject_field,
-        "Date: Thu, 14 Jan 2027 09:05:00 +0900",
+        "Date: " + date,
         "Message-ID: <%s>" % msgid,
         "MIME-Version: 1.0",
     ]
@@ -171,7 +174,7 @@ add("v07_update_spaces_wave_dash.eml",
 # OTP with full-width letters and digits, expiry in 年月日 with seconds.
 body = otp_body("ワンタイムパスワード：ＡｂＣ１２３４５", "有効期限：2027年1月28日 14時35分20秒")
 add("v08_otp_fullwidth_kanji_date.eml",
-    headers(b_word(OTP_SUBJECT), extra=["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"])
+    headers(b_word(OTP_SUBJECT), date="Thu, 28 Jan 2027 14:05:20 +0900", extra=["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"])
     + b"\n\n" + base64.encodebytes(body.encode()),
     expect("otp", True, OTP_SUBJECT, otp="AbC12345", exp="2027-01-28T14:35:20+09:00"))
 
@@ -188,7 +191,8 @@ add("v09_update_eucjp.eml",
 body = otp_body("ワンタイムパスワード:Zx9Yw8Vu", "有効期限:2027/02/01 9:05:30")
 add("v10_otp_mbox_from_line_crlf.eml",
     b"From nyusatsu@to-kousya.example Mon Feb  1 08:35:30 2027\n"
-    + headers(b_word(OTP_SUBJECT), extra=["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"])
+    + headers(b_word(OTP_SUBJECT), date="Mon, 1 Feb 2027 08:35:30 +0900",
+              extra=["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"])
     + b"\n\n" + base64.encodebytes(body.encode()),
     expect("otp", True, OTP_SUBJECT, otp="Zx9Yw8Vu", exp="2027-02-01T09:05:30+09:00"), crlf=True)
 
@@ -242,7 +246,7 @@ body = otp_body("ワンタイムパスワード:Mn4Bv6Cx", "有効期限:2027/01
 encoded = base64.b64encode(body.encode()).decode().rstrip("=")
 junk = "\n".join(encoded[i:i + 53] + ("!*" if i % 106 == 0 else "  ") for i in range(0, len(encoded), 53))
 add("v16_otp_base64_junk.eml",
-    headers(b_word(OTP_SUBJECT), extra=["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: BASE64"])
+    headers(b_word(OTP_SUBJECT), date="Wed, 20 Jan 2027 09:30:00 +0900", extra=["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: BASE64"])
     + b"\n\n" + junk.encode() + b"\n",
     expect("otp", True, OTP_SUBJECT, otp="Mn4Bv6Cx", exp="2027-01-20T10:00:00+09:00"))
 

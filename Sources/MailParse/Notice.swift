@@ -98,6 +98,13 @@ public struct Notice: Sendable, Equatable {
     public var error: String?
     /// Why a notice is not trusted (for reports), nil when trusted or `.other`.
     public var distrustReason: String?
+    /// Whether the vendor's receiving server vouched for the sender (`SenderAuthentication`); nil when the trust
+    /// policy names no authserv-id.
+    public var authenticated: Bool?
+    /// The Date field's instant, when it has one that reads.
+    public var sentAt: Date?
+    /// An OTP notice whose expiry is further from its Date than any issuer's OTP lives (`OTPPlausibility`).
+    public var implausibleExpiry = false
 
     public init(kind: Kind = .other) {
         self.kind = kind

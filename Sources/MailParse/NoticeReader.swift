@@ -23,6 +23,12 @@ public enum NoticeReader {
             notice.error = "no header fields: not an RFC 5322 message"
             return notice
         }
+        notice.sentAt = message.headers.first("Date").flatMap { MailDate.parse(EncodedWords.headerText($0.rawValue)) }
+        if !trust.authservIDs.isEmpty {
+            notice.authenticated = senders.count == 1 && fromFields.count == 1 && senders.first.map {
+                SenderAuthentication.vouches(for: $0.domain, headers: message.headers, authservIDs: trust.authservIDs)
+            } == true
+        }
 
         // The message's own text: text/plain and text/html leaves that are not attachments, attached messages
         // (forwards) included.
@@ -74,6 +80,16 @@ public enum NoticeReader {
             notice.distrustReason = "the message carries different download URLs"
         } else if let url = urls.first(where: { !trust.trustsURL($0) }) {
             notice.distrustReason = "URL \(url) is not on a trusted https host"
+        } else if notice.authenticated == false {
+            notice.distrustReason = "the sender is not authenticated: no Authentication-Results field from "
+                + trust.authservIDs.joined(separator: " or ") + " says dmarc=pass or an aligned dkim=pass for "
+                + (senders.first?.domain ?? "its domain")
+        } else if kind == .otp, let expiry = notice.expiresAt?.instant, let sent = notice.sentAt,
+            expiry.timeIntervalSince(sent) > OTPPlausibility.validity
+        {
+            notice.implausibleExpiry = true
+            notice.distrustReason = "the OTP's expiry \(notice.expiresAt?.description ?? "") is more than "
+                + "\(Int(OTPPlausibility.validity / 60)) minutes after the mail's Date: no issuer's OTP lives that long"
         } else {
             notice.trusted = true
         }
@@ -108,4 +124,10 @@ extension NoticeText {
         otp = otp ?? other.otp
         expiresAt = expiresAt ?? other.expiresAt
     }
+}
+
+/// The issuer's OTPs are valid 30 minutes from issue: an expiry further from the mail than this is not plausible.
+public enum OTPPlausibility {
+    /// 35 minutes: 30 and a margin for clocks and queues.
+    public static let validity: Double = 35 * 60
 }

@@ -7,10 +7,14 @@
 public struct TrustPolicy: Sendable, Equatable {
     public var senders: [String]
     public var hosts: [String]
+    /// The authserv-ids of the vendor's own receiving servers: when any is given, a notice is trusted only if one of
+    /// them vouches for the sender's domain (`SenderAuthentication`). Empty: From alone decides.
+    public var authservIDs: [String]
 
-    public init(senders: [String], hosts: [String]) {
+    public init(senders: [String], hosts: [String], authservIDs: [String] = []) {
         self.senders = senders
         self.hosts = hosts
+        self.authservIDs = authservIDs
     }
 
     /// The issuer of the sample corpus and of notifier's own demo. Both domains are reserved (`.example`, RFC 2606),
