@@ -15,9 +15,9 @@ struct ParseCommand: Command {
         Options:
           --json                one JSON object per input per line, keys in this order: file, kind, trusted,
                                 vendor_code, url, valid_from, valid_until, otp, expires_at, subject, from,
-                                message_id (null where absent), and error when the input could not be read
-          --trust-sender ADDR   a trusted sender address (repeatable; replaces the configuration's trust_sender)
-          --trust-host HOST     a trusted download URL host (repeatable; replaces the configuration's trust_host)
+                                message_id, authenticated (null where absent; authenticated is null when no
+                                authserv-id is trusted), and error when the input could not be read
+        \(TrustOptions.help)
           --jobs N              read N files at once (default: the number of processors); output order is input order
 
         A notice is trusted only when its From field is exactly one trusted address and its download URL is
@@ -133,6 +133,7 @@ struct ParseCommand: Command {
         line.add("subject", notice.subject)
         line.add("from", notice.from?.addrSpec)
         line.add("message_id", notice.messageID)
+        line.add("authenticated", notice.authenticated)
         if let error = notice.error { line.add("error", error) }
         return line.line + "\n"
     }

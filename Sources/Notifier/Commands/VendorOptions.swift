@@ -13,8 +13,7 @@ struct VendorOptions {
     var charset: OutgoingMessage.BodyCharset?
 
     static let help = """
-          --trust-sender ADDR   a trusted sender address (repeatable; default: the configuration's, else built in)
-          --trust-host HOST     a trusted download URL host (repeatable)
+        \(TrustOptions.help)
           --relay-to ADDR       mail each fresh OTP to this installer (repeatable; template otp_relay)
           --relay-command CMD   run CMD (with /bin/sh) with the OTP as a JSON object on its standard input:
                                 otp, expires_at, minutes_left, message_id, from. It runs in a process group of
@@ -52,9 +51,15 @@ struct VendorOptions {
         return true
     }
 
-    /// The pipeline's settings from these options and the configuration.
-    func settings(configuration: Configuration, context: CommandContext) throws -> VendorPipeline.Settings {
-        var settings = VendorPipeline.Settings(trust: trust.policy(configuration: configuration))
+    /// The pipeline's settings from these options and the configuration; `imapHost` is the watched IMAP server's.
+    /// Without an authserv-id to trust, says once that senders are not authenticated.
+    func settings(configuration: Configuration, context: CommandContext, imapHost: String? = nil) throws
+        -> VendorPipeline.Settings
+    {
+        var settings = VendorPipeline.Settings(trust: trust.policy(configuration: configuration, imapHost: imapHost))
+        if settings.trust.authservIDs.isEmpty {
+            FileHandle.standardError.write(Data("notifier: \(TrustOptions.unauthenticatedWarning)\n".utf8))
+        }
         // Relay targets: the command line's, else the configuration's.
         let relayTo = self.relayTo.isEmpty ? configuration.relayTo : self.relayTo
         settings.relayTo = relayTo.compactMap(Validation.mailbox)

@@ -85,7 +85,11 @@ struct WatchCommand: Command {
     func run() throws -> ExitCode {
         let configuration = try context.configuration()
         let database = try context.openDatabase()
-        let pipeline = VendorPipeline(settings: try options.settings(configuration: configuration, context: context), database: database)
+        // Watching Gmail or Microsoft 365 over IMAP names the provider whose Authentication-Results count.
+        let imapHost = maildir == nil ? (imapURL ?? configuration.imapURL).flatMap { URLComponents(string: $0)?.host } : nil
+        let pipeline = VendorPipeline(
+            settings: try options.settings(configuration: configuration, context: context, imapHost: imapHost),
+            database: database)
         let stop = StopSignal()
         if maildir == nil {
             guard imapURL != nil || configuration.imapURL != nil else {

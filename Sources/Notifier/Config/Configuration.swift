@@ -14,6 +14,8 @@ struct Configuration: Equatable {
     var trustSenders: [String] = []
     /// Trusted download URL hosts; empty means the built-in default.
     var trustHosts: [String] = []
+    /// The authserv-ids of the vendor's receiving servers (`--trust-authserv-id`).
+    var trustAuthservIDs: [String] = []
     /// `smtp://HOST[:PORT]` or `smtps://HOST[:PORT]`.
     var smtpURL: String?
     var smtpUser: String?
@@ -49,7 +51,7 @@ struct Configuration: Equatable {
     var deliverMaildir: String?
 
     static let keys = [
-        "trust_sender", "trust_host", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
+        "trust_sender", "trust_host", "trust_authserv_id", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
         "download_url_base", "otp_key_file", "imap_url", "imap_user", "imap_password_file", "relay_to", "relay_command",
         "relay_timeout", "deliver_maildir",
@@ -92,6 +94,11 @@ struct Configuration: Equatable {
                     throw ConfigurationError("\(place): trust_host '\(value)' is not a host name like bid.example.jp")
                 }
                 configuration.trustHosts.append(value)
+            case "trust_authserv_id":
+                guard Validation.isHostName(value) else {
+                    throw ConfigurationError("\(place): trust_authserv_id '\(value)' is not a server name like mx.example.jp")
+                }
+                configuration.trustAuthservIDs.append(value)
             case "smtp_url":
                 do {
                     configuration.smtpURL = try SMTPSettings.validatedURL(value, option: "smtp_url")

@@ -15,9 +15,9 @@ struct JSONLine {
         if let value { Self.appendString(value, to: &text) } else { text += "null" }
     }
 
-    mutating func add(_ key: String, _ value: Bool) {
+    mutating func add(_ key: String, _ value: Bool?) {
         appendKey(key)
-        text += value ? "true" : "false"
+        text += value.map { $0 ? "true" : "false" } ?? "null"
     }
 
     mutating func add(_ key: String, _ value: Int?) {

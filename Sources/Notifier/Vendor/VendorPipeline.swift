@@ -26,8 +26,10 @@ final class VendorPipeline {
     }
 
     enum Decision: String {
-        /// `unrelayed`: a fresh OTP, but no --relay-to or --relay-command was given.
-        case stored, duplicate, relayed, unrelayed, expired, superseded, untrusted, other
+        /// `unrelayed`: a fresh OTP, but no --relay-to or --relay-command was given. `implausible`: an OTP whose
+        /// expiry is further from its Date or its arrival than any issuer's OTP lives (never relayed, never
+        /// superseding anything).
+        case stored, duplicate, relayed, unrelayed, expired, superseded, implausible, untrusted, other
     }
 
     struct Incoming {
@@ -91,7 +93,7 @@ final class VendorPipeline {
         var decisions: [Decision?] = Array(repeating: nil, count: notices.count)
         let now = settings.now()
         let newestOTP = notices.compactMap { $0.notice.kind == .otp && $0.notice.trusted ? $0.notice.expiresAt?.instant : nil }
-            .filter { $0 > now }.max()
+            .filter { $0 > now && !Self.isImplausible(expiry: $0, arrival: now) }.max()
         var firstError: Error?
         for (index, message) in notices.enumerated() {
             let reported = reports.count
@@ -99,8 +101,9 @@ final class VendorPipeline {
                 decisions[index] = try vault.database.transaction { () throws -> Decision? in
                     if try vault.wasHandled(source: message.source, key: message.key) { return nil }
                     // The same message under another name (a copy, or new UIDs after a UIDVALIDITY change): noted,
-                    // not handled again — no second relay, no second report.
-                    if try vault.wasHandled(messageID: message.identity) {
+                    // not handled again — no second relay, no second report. A trusted notice is a copy only of a
+                    // trusted one: an untrusted message never claims a Message-ID.
+                    if try vault.wasHandled(messageID: message.identity, asTrusted: message.notice.trusted) {
                         try vault.markHandled(
                             source: message.source, key: message.key, messageID: message.identity, decision: "duplicate",
                             at: now)
@@ -125,6 +128,15 @@ final class VendorPipeline {
         if notice.kind == .other {
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
             return .other
+        }
+        if notice.implausibleExpiry || (notice.kind == .otp && notice.trusted
+            && notice.expiresAt.map { Self.isImplausible(expiry: $0.instant, arrival: now) } == true)
+        {
+            reports.append("an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
+                + "\(notice.expiresAt?.description ?? "") is more than \(Int(OTPPlausibility.validity / 60)) minutes "
+                + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes")
+            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "implausible", at: now)
+            return .implausible
         }
         guard notice.trusted else {
             reports.append("suspected phishing, not stored or relayed: \(message.key) from \(sender): "
@@ -176,6 +188,11 @@ final class VendorPipeline {
         case .other:
             return .other
         }
+    }
+
+    /// An expiry more than `OTPPlausibility.validity` after the message arrived.
+    static func isImplausible(expiry: Date, arrival: Date) -> Bool {
+        expiry.timeIntervalSince(arrival) > OTPPlausibility.validity
     }
 
     /// Hands the code to every installer; returns whom it reached. The code is held in memory only. Whatever goes
