@@ -10,6 +10,7 @@ struct ConfigurationKeysTests {
         let text = """
             trust_sender = nyusatsu@to-kousya.example
             trust_host = bid.to-kousya.example
+            trust_authserv_id = mail.aoba-kensetsu.example
             from = JKK東京 <nyusatsu@to-kousya.example>
             smtp_url = smtp://127.0.0.1:2525
             smtp_user = notifier
@@ -37,6 +38,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.relayTo == ["installer@vendor.example", "second@vendor.example"])
         #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imapUser == "nyusatsu-tanto")
         #expect(configuration.downloadURLBase == "https://bid.to-kousya.example/cert/download")
+        #expect(configuration.trustAuthservIDs == ["mail.aoba-kensetsu.example"])
         #expect(configuration.relayTimeout == 12 && configuration.deliverMaildir == "/home/nyusatsu-tanto/Maildir")
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }

@@ -103,7 +103,7 @@ final class VendorPipeline {
                     // The same message under another name (a copy, or new UIDs after a UIDVALIDITY change): noted,
                     // not handled again — no second relay, no second report. A trusted notice is a copy only of a
                     // trusted one: an untrusted message never claims a Message-ID.
-                    if try vault.wasHandled(messageID: message.identity, asTrusted: message.notice.trusted) {
+                    if try vault.wasHandled(messageID: message.identity, asTrusted: isActionable(message.notice, now: now)) {
                         try vault.markHandled(
                             source: message.source, key: message.key, messageID: message.identity, decision: "duplicate",
                             at: now)
@@ -129,9 +129,7 @@ final class VendorPipeline {
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
             return .other
         }
-        if notice.implausibleExpiry || (notice.kind == .otp && notice.trusted
-            && notice.expiresAt.map { Self.isImplausible(expiry: $0.instant, arrival: now) } == true)
-        {
+        if notice.implausibleExpiry || (notice.trusted && !isActionable(notice, now: now)) {
             reports.append("an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
                 + "\(notice.expiresAt?.description ?? "") is more than \(Int(OTPPlausibility.validity / 60)) minutes "
                 + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes")
@@ -193,6 +191,13 @@ final class VendorPipeline {
     /// An expiry more than `OTPPlausibility.validity` after the message arrived.
     static func isImplausible(expiry: Date, arrival: Date) -> Bool {
         expiry.timeIntervalSince(arrival) > OTPPlausibility.validity
+    }
+
+    /// Trusted, and for an OTP also plausible on arrival: what may be acted on and claim a Message-ID.
+    private func isActionable(_ notice: Notice, now: Date) -> Bool {
+        guard notice.trusted else { return false }
+        guard notice.kind == .otp, let expiry = notice.expiresAt?.instant else { return true }
+        return !Self.isImplausible(expiry: expiry, arrival: now)
     }
 
     /// Hands the code to every installer; returns whom it reached. The code is held in memory only. Whatever goes
