@@ -77,7 +77,7 @@ final class Database {
         }
         handle = raw
         sqlite3_extended_result_codes(handle, 1)
-        try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
+        try check(notifier_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
