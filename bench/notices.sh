@@ -15,7 +15,8 @@
 #   smtplib      bench/notices_smtplib.py: Python's smtplib, the same messages pre-built, one connection: a peer.
 # The peers run in rounds (each once per round, so a burst of other load on the machine hits them alike) and the
 # fastest of BENCH_NOTICES_REPEAT rounds counts; a run longer than 30 s is not repeated. Then the goals: notifier
-# at least 80% of smtp-source on one connection and 40% on four.
+# at least 80% of smtp-source on one connection and 40% on four. Last, the send alone and beside four loops of
+# `notices status` and `otp verify` on the same database: at least 0.7 of the throughput, integrity_check ok.
 #
 # Environment: BENCH_NOTICES_N (vendors, default 10000), BENCH_NOTICES_REPEAT (rounds, default 3), BENCH_OUT (default
 # bench/out), BENCH_STRICT=1 (exit 1 when a goal is not met; without it only a failed run or a notice not sent
@@ -222,6 +223,81 @@ echo "== notices send: $N notices of $MESSAGE_BYTES bytes to smtp-sink"
 python3 "$BENCH_DIR/notices_report.py" "$RESULTS" "$N" || failures=$((failures + STRICT))
 echo "reference (issue, this machine, ~3 KB messages): smtp-source ~3,700 msg/s on 1 connection and ~17,000 on 4;" \
     "python smtplib ~2,900 on 1; a mail command run once per vendor (msmtp) ~20"
+
+# ---- beside other commands: the send alone, then with 4 loops of `notices status` and `otp verify` on the same
+# database (a portal and an operator at work during the batch), alternating, best of BENCH_NOTICES_REPEAT each.
+# Goal: throughput beside the loops at least 0.7 of alone, and PRAGMA integrity_check ok after every run.
+BESIDE_CONNECTIONS=4
+# Each loop pauses BESIDE_PAUSE seconds between rounds (default 0.2: together about 25 commands a second, far more
+# than a portal and an operator make). Unpaced, four loops of process starts take both cores of a 2-core machine by
+# themselves, and the figure would measure the CPU they take, not how the processes share the database.
+BESIDE_PAUSE=${BENCH_BESIDE_PAUSE:-0.2}
+beside_loops() { # beside_loops DB STOPFILE: four loops until STOPFILE exists; counts rounds in $WORK/rounds
+    local db=$1 stop=$2 i
+    : > "$WORK/rounds"
+    for ((i = 0; i < 4; i++)); do
+        (
+            while [[ ! -e $stop ]]; do
+                "$NOTIFIER" --config "$CONFIG" --db "$db" notices status --fiscal-year "$FISCAL_YEAR" > /dev/null 2>&1 || true
+                echo ABCDEFGH | "$NOTIFIER" --config "$CONFIG" --db "$db" otp verify --vendor "$first_code" > /dev/null 2>&1 || true
+                echo >> "$WORK/rounds"
+                sleep "$BESIDE_PAUSE"
+            done
+        ) &
+        LOOP_PIDS+=($!)
+    done
+}
+run_beside() { # run_beside alone|beside: sets `seconds`, `status`, `integrity`, `loop_runs`
+    local mode=$1
+    rm -rf "$WORK/run" "$WORK/stop"
+    cp -a "$WORK/base" "$WORK/run"
+    LOOP_PIDS=()
+    if [[ $mode == beside ]]; then beside_loops "$WORK/run/notifier.db" "$WORK/stop"; fi
+    timed "$WORK/notifier.out" "$NOTIFIER" --config "$CONFIG" --db "$WORK/run/notifier.db" notices send \
+        --fiscal-year "$FISCAL_YEAR" --force --download-url-base "$URL_BASE" --from "$FROM" \
+        --smtp "smtp://127.0.0.1:$PORT" --connections "$BESIDE_CONNECTIONS"
+    touch "$WORK/stop"
+    if ((${#LOOP_PIDS[@]})); then wait "${LOOP_PIDS[@]}" || true; fi
+    integrity=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' \
+        "$WORK/run/notifier.db" 2>&1) || integrity="unreadable"
+    if ! grep -q "^fiscal year $FISCAL_YEAR: $N sent, 0 deferred, 0 failed" "$WORK/notifier.out"; then status=1; fi
+    rm -rf "$WORK/run"
+}
+declare -A beside_best
+beside_ok=1
+for ((round = 0; round < REPEAT; round++)); do
+    for mode in alone beside; do
+        run_beside "$mode"
+        if [[ $status -ne 0 || $integrity != ok ]]; then
+            echo "bench: FAIL: notices send ($mode): exit status $status, integrity_check: $integrity" >&2
+            beside_ok=0
+        fi
+        if [[ -z ${beside_best[$mode]:-} ]] || awk -v a="$seconds" -v b="${beside_best[$mode]}" 'BEGIN { exit !(a < b) }'; then
+            beside_best[$mode]=$seconds
+            if [[ $mode == beside ]]; then beside_commands=$(($(wc -l < "$WORK/rounds") * 2)); fi
+        fi
+    done
+done
+echo
+echo "== notices send beside other commands: $N notices, $BESIDE_CONNECTIONS connections, best of $REPEAT rounds"
+awk -v n="$N" -v a="${beside_best[alone]}" -v b="${beside_best[beside]}" -v c="$beside_commands" 'BEGIN {
+    printf "%-58s %8.3f s %8.0f msg/s\n", "notices send alone", a, n / a
+    printf "%-58s %8.3f s %8.0f msg/s\n", "notices send beside 4 loops of notices status + otp verify", b, n / b
+    printf "(the loops ran %d commands beside the best run, %.0f a second)\n", c, c / b
+    printf "ratio beside / alone: %.2f\n", a / b
+}'
+if awk -v a="${beside_best[alone]}" -v b="${beside_best[beside]}" 'BEGIN { exit !(a / b >= 0.7) }'; then
+    echo "goal: throughput beside the loops >= 0.7 of alone ... MET"
+else
+    echo "goal: throughput beside the loops >= 0.7 of alone ... NOT MET"
+    failures=$((failures + STRICT))
+fi
+if ((beside_ok)); then
+    echo "integrity_check after every run: ok"
+else
+    echo "integrity_check after every run: FAILED"
+    failures=$((failures + 1))
+fi
 
 if ((failures)); then
     echo "bench: notices: $failures check(s) failed"
