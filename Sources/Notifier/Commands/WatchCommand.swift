@@ -138,7 +138,7 @@ struct WatchCommand: Command {
         if password?.isEmpty != false, let file = imapPasswordFile ?? configuration.imapPasswordFile {
             var environment = context.environment
             environment["NOTIFIER_SMTP_PASSWORD"] = nil
-            password = try SMTPSettings.password(environment: environment, passwordFile: file)
+            password = try SMTPSettings.password(environment: environment, passwordFile: file, what: "IMAP")
         }
         guard let password, !password.isEmpty else {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")

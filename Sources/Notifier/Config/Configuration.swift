@@ -64,6 +64,8 @@ struct Configuration: Equatable {
         return try parse(text, path: path)
     }
 
+    /// Reads `key = value` lines. An error names the file, the line and the key, never a value nor the line: a
+    /// secret pasted into the wrong line must not reach a terminal or a log.
     static func parse(_ text: String, path: String) throws -> Configuration {
         var configuration = Configuration()
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -71,7 +73,8 @@ struct Configuration: Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let place = "\(path):\(offset + 1)"
             guard let equals = line.firstIndex(of: "=") else {
-                throw ConfigurationError("\(place): expected 'key = value', found '\(line)'")
+                // Never the line itself: a password pasted on a line of its own must not reach a terminal or log.
+                throw ConfigurationError("\(place): expected 'key = value', found a line without '=' (not shown)")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
@@ -79,12 +82,12 @@ struct Configuration: Equatable {
             switch key {
             case "trust_sender":
                 guard Validation.isAddrSpec(value) else {
-                    throw ConfigurationError("\(place): trust_sender '\(value)' is not an address like name@example.jp")
+                    throw ConfigurationError("\(place): trust_sender is not an address like name@example.jp")
                 }
                 configuration.trustSenders.append(value)
             case "trust_host":
                 guard Validation.isHostName(value) else {
-                    throw ConfigurationError("\(place): trust_host '\(value)' is not a host name like bid.example.jp")
+                    throw ConfigurationError("\(place): trust_host is not a host name like bid.example.jp")
                 }
                 configuration.trustHosts.append(value)
             case "smtp_url":
@@ -97,7 +100,7 @@ struct Configuration: Equatable {
                 configuration.smtpUser = value
             case "smtp_tls":
                 guard let mode = SMTPSettings.TLSMode(rawValue: value) else {
-                    throw ConfigurationError("\(place): smtp_tls must be auto or required, not '\(value)'")
+                    throw ConfigurationError("\(place): smtp_tls must be auto, required or none")
                 }
                 configuration.smtpTLS = mode
             case "smtp_password_file":
@@ -111,17 +114,17 @@ struct Configuration: Equatable {
                 if key == "smtp_timeout" { configuration.smtpTimeout = seconds } else { configuration.smtpConnectTimeout = seconds }
             case "from":
                 guard Validation.mailbox(value) != nil else {
-                    throw ConfigurationError("\(place): from '\(value)' is not an address like 'Name <name@example.jp>'")
+                    throw ConfigurationError("\(place): from is not an address like 'Name <name@example.jp>'")
                 }
                 configuration.from = value
             case "message_id_domain":
                 guard Validation.isHostName(value) else {
-                    throw ConfigurationError("\(place): message_id_domain '\(value)' is not a domain name")
+                    throw ConfigurationError("\(place): message_id_domain is not a domain name")
                 }
                 configuration.messageIDDomain = value
             case "charset":
                 guard let charset = OutgoingMessage.BodyCharset(rawValue: value.lowercased()) else {
-                    throw ConfigurationError("\(place): charset must be utf-8 or iso-2022-jp, not '\(value)'")
+                    throw ConfigurationError("\(place): charset must be utf-8 or iso-2022-jp")
                 }
                 configuration.charset = charset
             case "templates":
@@ -146,17 +149,25 @@ struct Configuration: Equatable {
                 configuration.imapPasswordFile = value
             case "relay_to":
                 guard Validation.mailbox(value) != nil else {
-                    throw ConfigurationError("\(place): relay_to '\(value)' is not an address like name@example.jp")
+                    throw ConfigurationError("\(place): relay_to is not an address like name@example.jp")
                 }
                 configuration.relayTo.append(value)
             case "relay_command":
                 configuration.relayCommand = value
             default:
                 throw ConfigurationError(
-                    "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")
+                    "\(place): unknown key \(Self.shownKey(key)) (known keys: \(keys.joined(separator: ", ")))")
             }
         }
         return configuration
+    }
+
+    /// An unknown key as an error shows it: quoted when it looks like a key (letters, digits, `_`, `-`), else not
+    /// at all (it may be the start of a secret).
+    static func shownKey(_ key: String) -> String {
+        let looksLikeAKey = !key.isEmpty && key.utf8.count <= 40
+            && key.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) || $0 == 0x5F || $0 == 0x2D }
+        return looksLikeAKey ? "'\(key)'" : "(not shown: it does not look like a key)"
     }
 }
 

@@ -43,23 +43,26 @@ struct SMTPSettings: Equatable, Sendable {
         return url
     }
 
-    /// The password: `NOTIFIER_SMTP_PASSWORD`, else the first line of `passwordFile`. A password file that others
-    /// can read is refused, as ssh refuses a readable key.
-    static func password(environment: [String: String], passwordFile: String?) throws -> String? {
+    /// The password: `NOTIFIER_SMTP_PASSWORD`, else the first line of `passwordFile`. A password file with any
+    /// group or other permission bit (0640, 0660, 0604...) is refused, as ssh refuses a key others could read: the
+    /// README promises 0600. `what` names the file in messages (`SMTP`, `IMAP`).
+    static func password(environment: [String: String], passwordFile: String?, what: String = "SMTP") throws -> String? {
         if let value = environment["NOTIFIER_SMTP_PASSWORD"], !value.isEmpty { return value }
         guard let path = passwordFile else { return nil }
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw ConfigurationError("cannot read the SMTP password file \(path): \(String(cString: strerror(errno)))")
+            throw ConfigurationError("cannot read the \(what) password file \(path): \(String(cString: strerror(errno)))")
         }
-        if status.st_mode & 0o007 != 0 {
+        let mode = status.st_mode & 0o777
+        if mode & 0o077 != 0 {
             throw ConfigurationError(
-                "the SMTP password file \(path) can be read by other users; chmod 600 \(path)")
+                "the \(what) password file \(path) has mode \(String(mode, radix: 8)): its group or other users may "
+                    + "read or change it; chmod 600 \(path)")
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else { throw ConfigurationError("cannot read the SMTP password file \(path)") }
+        else { throw ConfigurationError("cannot read the \(what) password file \(path)") }
         let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard !password.isEmpty else { throw ConfigurationError("the SMTP password file \(path) is empty") }
+        guard !password.isEmpty else { throw ConfigurationError("the \(what) password file \(path) is empty") }
         return password
     }
 }
