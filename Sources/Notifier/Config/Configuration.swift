@@ -182,10 +182,18 @@ enum Validation {
 
     /// One mailbox, `Name <local@domain>` or `local@domain`, with a plain ASCII address and no line breaks.
     static func mailbox(_ value: String) -> Mailbox? {
-        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        guard TextSafety.firstForbidden(in: value) == nil else { return nil }
         let boxes = Mailbox.parseList(Array(value.utf8)[...])
         guard boxes.count == 1, let box = boxes.first, isAddrSpec(box.addrSpec) else { return nil }
         return box
+    }
+
+    /// Refuses (EX_DATAERR, 65) a one-line value that holds a control character or a line break of any kind: CR,
+    /// LF, NEL, U+2028, U+2029 (`TextSafety`). `what` names the value (`send: --from`); the value is not repeated.
+    static func checkOneLine(_ value: String, what: String) throws {
+        if let scalar = TextSafety.firstForbidden(in: value) {
+            throw DataError("\(what) \(TextSafety.reason(scalar)); refused: a name or address is one line of plain text")
+        }
     }
 
     /// An https:// URL to which `?t=TOKEN` can be added.
