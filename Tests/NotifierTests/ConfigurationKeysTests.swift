@@ -29,12 +29,15 @@ struct ConfigurationKeysTests {
             relay_to = installer@vendor.example
             relay_to = second@vendor.example
             relay_command = /usr/local/bin/notify-installer
+            imap_tls = none
+            max_message_size = 16M
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.smtpTLS == .required && configuration.charset == .iso2022JP)
         #expect(configuration.relayTo == ["installer@vendor.example", "second@vendor.example"])
         #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imapUser == "nyusatsu-tanto")
         #expect(configuration.downloadURLBase == "https://bid.to-kousya.example/cert/download")
+        #expect(configuration.imapTLS == IMAPSettings.TLSMode.none && configuration.maxMessageSize == 16 << 20)
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

@@ -39,6 +39,9 @@ struct Configuration: Equatable {
     var imapUser: String?
     /// A file whose first line is the IMAP password (mode 0600).
     var imapPasswordFile: String?
+    var imapTLS: IMAPSettings.TLSMode?
+    /// The largest message `watch --imap` reads (`--max-message-size`); a larger one is skipped as `oversized`.
+    var maxMessageSize: Int?
     /// Installers who get each fresh OTP by mail (`--relay-to`).
     var relayTo: [String] = []
     /// A command that gets each fresh OTP as JSON on its standard input (`--relay-command`).
@@ -48,6 +51,7 @@ struct Configuration: Equatable {
         "trust_sender", "trust_host", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
         "download_url_base", "otp_key_file", "imap_url", "imap_user", "imap_password_file", "relay_to", "relay_command",
+        "imap_tls", "max_message_size",
     ]
 
     /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
@@ -147,6 +151,16 @@ struct Configuration: Equatable {
                 configuration.imapUser = value
             case "imap_password_file":
                 configuration.imapPasswordFile = value
+            case "imap_tls":
+                guard let mode = IMAPSettings.TLSMode(rawValue: value) else {
+                    throw ConfigurationError("\(place): imap_tls must be auto, required or none")
+                }
+                configuration.imapTLS = mode
+            case "max_message_size":
+                guard let size = Validation.byteSize(value) else {
+                    throw ConfigurationError("\(place): max_message_size must be a size from 1K to 1G, like 32M")
+                }
+                configuration.maxMessageSize = size
             case "relay_to":
                 guard Validation.mailbox(value) != nil else {
                     throw ConfigurationError("\(place): relay_to is not an address like name@example.jp")
@@ -194,6 +208,22 @@ enum Validation {
         if let scalar = TextSafety.firstForbidden(in: value) {
             throw DataError("\(what) \(TextSafety.reason(scalar)); refused: a name or address is one line of plain text")
         }
+    }
+
+    /// A size in bytes: digits, optionally followed by K, M or G (binary: 1K = 1024), from 1K to 1G.
+    static func byteSize(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text.uppercased())
+        var unit = 1
+        if let last = digits.last, let factor = units[last] {
+            unit = factor
+            digits = digits.dropLast()
+        }
+        guard !digits.isEmpty, digits.count <= 10, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            let number = Int(digits), number <= (1 << 30) / unit
+        else { return nil }
+        let size = number * unit
+        return (1 << 10...1 << 30).contains(size) ? size : nil
     }
 
     /// An https:// URL to which `?t=TOKEN` can be added.

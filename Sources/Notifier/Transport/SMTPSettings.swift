@@ -3,10 +3,14 @@ import Foundation
 /// How to reach the SMTP server. The password is read from the environment or a file, never from the command line.
 struct SMTPSettings: Equatable, Sendable {
     enum TLSMode: String, Equatable, Sendable {
-        /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS.
+        /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS. Without STARTTLS a message goes
+        /// in clear, but a login does not: with a user set the server must offer STARTTLS, unless it is loopback.
         case auto
         /// Refuse to send unless the connection is encrypted.
         case required
+        /// STARTTLS whenever the server offers it, and without it even the login goes in clear: for a server on a
+        /// trusted network that has no TLS, chosen on purpose.
+        case none
     }
 
     /// `smtp://host[:port]` or `smtps://host[:port]`, without user or password.
@@ -21,6 +25,16 @@ struct SMTPSettings: Equatable, Sendable {
     var responseTimeout: Int = 30
     /// How long one whole message may take.
     var timeout: Int = 120
+
+    /// Whether libcurl must refuse to go on without TLS (CURLUSESSL_ALL): with `required`, and with `auto` when a
+    /// password would otherwise go in clear to a host that is not loopback (RFC 4954 §4: a plaintext mechanism
+    /// needs an encrypted channel).
+    var requiresTLS: Bool {
+        tls == .required || (tls == .auto && user != nil && !LoopbackHost.isLoopback(url: url))
+    }
+
+    /// Whether TLS is required only because of the login (`auto` with a user): the refusal then says so.
+    var requiresTLSForLogin: Bool { tls == .auto && requiresTLS }
 
     /// Checks a URL from the command line or the configuration. A URL with a password in it is refused without
     /// repeating it (argv is visible to every user of the machine).
