@@ -14,7 +14,7 @@ for mode in OVERSIZED LYING_SIZE UNTAGGED_FLOOD ENDLESS_LITERAL STALL; do
     port_var="FAULTY_IMAP_PORT_$mode"
     rm -f "$work/db"* "$work/time"
     start=$EPOCHREALTIME
-    NOTIFIER_IMAP_PASSWORD=any /usr/bin/time -v -o "$work/time" timeout -k 5 -s KILL 30 "$binary" --db "$work/db" \
+    NOTIFIER_IMAP_PASSWORD=any /usr/bin/time -v -o "$work/time" timeout --foreground -s KILL 30 "$binary" --db "$work/db" \
         watch --imap "imap://127.0.0.1:${!port_var}/INBOX" --imap-user tanto --once --timeout 10 >"$work/out" 2>"$work/err"
     status=$?
     end=$EPOCHREALTIME

@@ -14,8 +14,10 @@ struct MeasuredRun {
 
     var maxRSSMiB: Double { Double(maxRSSKiB) / 1024 }
 
-    /// `timeout -k 5 -s SIGNAL SECONDS notifier ARGUMENTS`: SIGNAL (TERM: a clean stop, as systemd does) after
-    /// `seconds`; status 124 then, when notifier stopped on it.
+    /// `timeout --foreground -k 5 -s SIGNAL SECONDS notifier ARGUMENTS`: SIGNAL (TERM: a clean stop, as systemd
+    /// does) after `seconds`; status 124 then, when notifier stopped on it, 137 after KILL. --foreground: timeout
+    /// signals notifier alone and waits for it, so its peak RSS is counted (without it, a KILL goes to timeout's
+    /// whole process group, timeout included, and time(1) would measure timeout alone).
     static func run(
         _ arguments: [String], seconds: Int, signal: String = "KILL", environment: [String: String] = [:]
     ) throws -> MeasuredRun {
@@ -24,7 +26,7 @@ struct MeasuredRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "install the Debian package time")
-        process.arguments = ["-v", "-o", report.path, "timeout", "-k", "5", "-s", signal, String(seconds),
+        process.arguments = ["-v", "-o", report.path, "timeout", "--foreground", "-k", "5", "-s", signal, String(seconds),
                              try CLI.binary.path] + arguments
         var env = ProcessInfo.processInfo.environment
         env["NOTIFIER_CONFIG"] = nil
