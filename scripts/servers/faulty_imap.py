@@ -13,6 +13,7 @@ Modes (the behaviour is fixed per port):
                    the literal of BODY.PEEK[]
   untagged_flood   after LOGIN, answers EXAMINE with untagged lines ("* OK flood n"), as fast as the client reads,
                    and never the tagged answer
+  idle_flood       as ok, but once IDLE has started it sends endless untagged lines ("* OK still here n")
   endless_literal  one message; UID FETCH of its body starts a literal of 10^12 bytes and trickles bytes (57 KB
                    every 10 ms), so the connection is never quiet
   stall            after LOGIN, never answers EXAMINE (nor anything else)
@@ -38,7 +39,7 @@ import re
 import signal
 import sys
 
-MODES = ["ok", "oversized", "lying_size", "untagged_flood", "endless_literal", "stall"]
+MODES = ["ok", "oversized", "lying_size", "untagged_flood", "idle_flood", "endless_literal", "stall"]
 
 IDLE_TIMEOUT = 120        # seconds without a command before we hang up
 STALL_SECONDS = 120       # how long stall holds a connection at most
@@ -247,6 +248,8 @@ class Session:
 
     async def cmd_idle(self, tag, argument):
         await self.send("+ idling\r\n")
+        if self.mode == "idle_flood":
+            return await self.stream("".join(f"* OK still here {n}\r\n" for n in range(1000)).encode())
         raw = await asyncio.wait_for(self.reader.readline(), IDLE_TIMEOUT)
         if not raw:
             return "close"

@@ -93,6 +93,16 @@ struct HostileIMAPTests {
         #expect(run.maxRSSKiB < Self.rssLimitKiB, "peak RSS \(run.maxRSSMiB) MiB")
     }
 
+    @Test func endlessUntaggedLinesDuringIDLEMakeTheWatchReconnect() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try MeasuredRun.run(try watch("IDLE_FLOOD"), seconds: 6, signal: "TERM", environment: environment)
+        #expect(run.status == 124, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").count == 2, "both notices read once: \(run.stdout)")
+        let reconnects = run.stderr.split(separator: "\n").filter { $0.contains("answer to IDLE") && $0.contains("reconnecting in") }
+        #expect(reconnects.count >= 2, "\(run.stderr)")
+        #expect(run.maxRSSKiB < Self.rssLimitKiB, "peak RSS \(run.maxRSSMiB) MiB")
+    }
+
     @Test func anEndlessLiteralEndsAtTheCommandDeadline() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try MeasuredRun.run(try watch("ENDLESS_LITERAL", ["--once", "--timeout", "5"]), seconds: 30, environment: environment)
