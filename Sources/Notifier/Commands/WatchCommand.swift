@@ -190,7 +190,7 @@ struct WatchCommand: Command {
                         StandardOutput.shared.flush()
                         FileHandle.standardError.write(Data(
                             ("notifier: message \(skipped.key) has \(skipped.size) bytes, more than --max-message-size "
-                                + "\(settings.maxMessageSize); skipped, recorded as oversized (not downloaded)\n").utf8))
+                                + "\(settings.maxMessageSize); skipped and recorded as oversized\n").utf8))
                     }) { batch, decisions in
                         report(pipeline, batch: batch, decisions: decisions)
                     }
