@@ -32,6 +32,8 @@ struct ConfigurationKeysTests {
             relay_command = /usr/local/bin/notify-installer
             relay_timeout = 12
             deliver_maildir = /home/nyusatsu-tanto/Maildir
+            imap_tls = none
+            max_message_size = 16M
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.smtpTLS == .required && configuration.charset == .iso2022JP)
@@ -40,6 +42,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.downloadURLBase == "https://bid.to-kousya.example/cert/download")
         #expect(configuration.trustAuthservIDs == ["mail.aoba-kensetsu.example"])
         #expect(configuration.relayTimeout == 12 && configuration.deliverMaildir == "/home/nyusatsu-tanto/Maildir")
+        #expect(configuration.imapTLS == IMAPSettings.TLSMode.none && configuration.maxMessageSize == 16 << 20)
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

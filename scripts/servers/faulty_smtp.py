@@ -17,13 +17,14 @@ Modes (the behaviour is fixed per port):
   stall        accepts the TCP connection and never sends the greeting
   stall_data   behaves until the end of DATA, then never answers
   mail530      answers MAIL FROM with 530 5.7.0 Authentication required (a server that wants a login)
+  noauth       behaves, but never offers AUTH (a client told to log in must not send without logging in)
   hangup       accepts a message, then says 421 unasked and closes (as a server does with an idle connection
                when it times out or shuts down)
   recipient    the recipient decides: an address containing "+451" gets 451 4.7.1, one containing "+550" gets
                550 5.1.1, anything else 250 (for batch tests where some recipients fail)
 
 All modes that answer EHLO offer SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, AUTH PLAIN LOGIN (any user and
-password is accepted) and, when --cert/--key are given, STARTTLS.
+password is accepted; not noauth) and, when --cert/--key are given, STARTTLS (not notls).
 
 Every mode runs twice: as above, and as <mode>_pipelining, which also offers PIPELINING (RFC 2920). Both watch the
 client's manners: a command that arrives while the reply to the one before it has not been sent yet (the client
@@ -60,7 +61,7 @@ import ssl
 import sys
 
 MODES = ["ok", "notls", "greeting421", "rcpt451", "rcpt550", "data451", "data552", "drop_data", "stall", "stall_data",
-         "mail530", "hangup", "recipient"]
+         "mail530", "hangup", "recipient", "noauth"]
 
 IDLE_TIMEOUT = 300      # seconds without a command before we hang up: no connection can outlive a test run
 STALL_SECONDS = 600     # how long the stall modes hold a connection at most (the client should time out first)
@@ -194,8 +195,9 @@ class Session:
 
     async def cmd_ehlo(self, argument):
         self.reset()
-        lines = [f"250 {HOSTNAME}", "250 SIZE 10240000", "250 8BITMIME", "250 SMTPUTF8", "250 ENHANCEDSTATUSCODES",
-                 "250 AUTH PLAIN LOGIN"]
+        lines = [f"250 {HOSTNAME}", "250 SIZE 10240000", "250 8BITMIME", "250 SMTPUTF8", "250 ENHANCEDSTATUSCODES"]
+        if self.server.mode != "noauth":
+            lines.append("250 AUTH PLAIN LOGIN")
         if self.server.pipelining:
             lines.append("250 PIPELINING")
         # notls: a server that never offers STARTTLS (for clients that must refuse to send in clear).
@@ -221,22 +223,22 @@ class Session:
         # still carried out faithfully (initial response or 334 continuations) so a client's AUTH code runs.
         parts = argument.split()
         mechanism = parts[0].upper() if parts else ""
+        if self.server.mode == "noauth" or mechanism not in ("PLAIN", "LOGIN"):
+            await self.reply("504 5.5.4 Unrecognized authentication type")
+            return
         if mechanism == "PLAIN":
             if len(parts) < 2:
                 await self.reply("334 ")
                 if await self.read_line() in (None, "*"):
                     await self.reply("501 5.7.0 Authentication aborted")
                     return
-        elif mechanism == "LOGIN":
+        else:
             prompts = ["334 UGFzc3dvcmQ6"] if len(parts) >= 2 else ["334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6"]
             for prompt in prompts:
                 await self.reply(prompt)
                 if await self.read_line() in (None, "*"):
                     await self.reply("501 5.7.0 Authentication aborted")
                     return
-        else:
-            await self.reply("504 5.5.4 Unrecognized authentication type")
-            return
         await self.reply("235 2.7.0 Authentication successful")
 
     async def cmd_mail(self, argument):

@@ -8,7 +8,8 @@
 #   - Dovecot, for its SASL auth service only (Postfix asks it to check AUTH PLAIN/LOGIN against a passwd-file);
 #   - a second Dovecot instance serving IMAP (STARTTLS port and implicit-TLS port) for one test user whose INBOX is
 #     a Maildir; separate so that restart-imap.sh can drop IMAP connections without touching Postfix's AUTH;
-#   - faulty_smtp.py, a misbehaving SMTP server with one port per failure mode.
+#   - faulty_smtp.py, a misbehaving SMTP server with one port per failure mode;
+#   - faulty_imap.py, a misbehaving IMAP server (plain IMAP, any login) with one port per failure mode.
 # Then it waits until each one answers and writes DIR/servers.env (KEY=value lines, no quotes, no spaces: valid
 # shell and trivial to parse) and DIR/pids ("name pid" lines, for stop.sh).
 #
@@ -65,7 +66,7 @@ on_exit() {
     local status=$?
     if [ "$started" != yes ]; then
         echo "start.sh: failed (status $status); stopping what was started. Logs:" >&2
-        for log in postfix-start.log postfix.log dovecot.log imap.log faulty.stderr; do
+        for log in postfix-start.log postfix.log dovecot.log imap.log faulty.stderr faulty-imap.stderr; do
             [ -s "$DIR/$log" ] && { echo "--- $DIR/$log (last lines)" >&2; tail -n 20 "$DIR/$log" >&2; }
         done
         if [ -n "${imap_check:-}" ]; then kill "$imap_check" 2>/dev/null || true; fi
@@ -119,6 +120,9 @@ chmod 644 "$tls/ca.pem" "$tls/server.pem"
 setsid "$python" "$here/faulty_smtp.py" --dir "$DIR" --cert "$tls/server.pem" --key "$tls/server.key" \
     </dev/null >>"$DIR/faulty.stderr" 2>&1 &
 echo "faulty $!" >>"$DIR/pids"
+setsid "$python" "$here/faulty_imap.py" --dir "$DIR" --corpus "$here/../../Tests/MailParseTests/Fixtures/corpus" \
+    </dev/null >>"$DIR/faulty-imap.stderr" 2>&1 &
+echo "faulty-imap $!" >>"$DIR/pids"
 
 # --- Dovecot: SASL authentication only (no IMAP/POP3), from one config file. ---
 # The passwd-file must be readable by Dovecot's unprivileged auth process, hence 644 (a test password).
@@ -376,6 +380,11 @@ faulty_pid=$(sed -n 's/^FAULTY_PID=//p' "$DIR/faulty.env")
 kill -0 "$faulty_pid" 2>/dev/null || die "the faulty SMTP server exited (see $DIR/faulty.stderr)"
 # setsid forks when it is a process-group leader (a caller with job control): then $! above was setsid's PID.
 grep -qx "faulty $faulty_pid" "$DIR/pids" || echo "faulty $faulty_pid" >>"$DIR/pids"
+for _ in $(seq 200); do [ -s "$DIR/faulty-imap.env" ] && break; sleep 0.05; done
+[ -s "$DIR/faulty-imap.env" ] || die "the faulty IMAP server did not announce its ports (see $DIR/faulty-imap.stderr)"
+faulty_imap_pid=$(sed -n 's/^FAULTY_IMAP_PID=//p' "$DIR/faulty-imap.env")
+kill -0 "$faulty_imap_pid" 2>/dev/null || die "the faulty IMAP server exited (see $DIR/faulty-imap.stderr)"
+grep -qx "faulty-imap $faulty_imap_pid" "$DIR/pids" || echo "faulty-imap $faulty_imap_pid" >>"$DIR/pids"
 wait "$imap_check" || die "IMAP does not work (see $DIR/imap.log)"
 # One real STARTTLS + AUTH, so that a broken Postfix-Dovecot link fails here, loudly, and not later in a test.
 "$python" "$here/srvutil.py" check-auth "$plain_port" "$tls/ca.pem" "$smtp_user" "$smtp_password" ||
@@ -405,6 +414,7 @@ wait "$imap_check" || die "IMAP does not work (see $DIR/imap.log)"
     echo "IMAP_MAILDIR=$DIR/imap-maildir"
     echo "IMAP_LOG=$DIR/imap.log"
     grep '^FAULTY_PORT_' "$DIR/faulty.env"
+    grep '^FAULTY_IMAP_PORT_' "$DIR/faulty-imap.env"
     echo "FAULTY_LOG_DIR=$DIR"
     echo "SERVERS_PIDS=$(awk '{print $2}' "$DIR/pids" | paste -sd, -)"
     echo "SERVERS_DIR=$DIR"

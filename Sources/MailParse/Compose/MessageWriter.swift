@@ -72,10 +72,13 @@ public struct MessageWriter: Sendable {
 
     // MARK: - Header fields
 
-    /// Refuses what would let a value end its field or start another.
+    /// Refuses what would let a value end its field or start another, in any reader: CR and LF, but also NEL and
+    /// the Unicode line and paragraph separators, and every other control (`TextSafety`).
     static func checkHeaderValue(_ value: String, field: String) throws {
-        for scalar in value.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7F {
-            let what = scalar == "\r" ? "a CR" : scalar == "\n" ? "a line feed" : "a control character"
+        if let scalar = TextSafety.firstForbidden(in: value) {
+            let what = scalar == "\r" ? "a CR" : scalar == "\n" ? "a line feed"
+                : TextSafety.breaksLines(scalar) ? "a line break (\(TextSafety.describe(scalar)))"
+                : "a control character (\(TextSafety.describe(scalar)))"
             throw MessageWriterError(field: field, reason: "the value contains \(what); header injection refused")
         }
     }

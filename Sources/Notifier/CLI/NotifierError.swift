@@ -21,6 +21,15 @@ struct InputError: NotifierError, Equatable {
     var exitCode: ExitCode { .noInput }
 }
 
+/// A value that notifier refuses to put into a message: a control character or a line break of any kind in a
+/// name or address given on the command line (EX_DATAERR, 65).
+struct DataError: NotifierError, Equatable {
+    let message: String
+    var exitCode: ExitCode { .dataError }
+
+    init(_ message: String) { self.message = message }
+}
+
 /// The configuration file or environment is wrong (EX_CONFIG, 78).
 struct ConfigurationError: NotifierError, Equatable {
     let message: String

@@ -60,11 +60,13 @@ struct MessageOptions {
         guard let fromText = from ?? configuration.from else {
             throw UsageError("\(command): no --from given (or set from in the configuration)")
         }
+        try Validation.checkOneLine(fromText, what: "\(command): --from")
         guard let sender = Validation.mailbox(fromText) else {
             throw UsageError("\(command): --from '\(fromText)' is not an address like 'Name <name@example.jp>'")
         }
         guard !to.isEmpty else { throw UsageError("\(command): no --to given") }
         let recipients = try to.map { text in
+            try Validation.checkOneLine(text, what: "\(command): --to")
             guard let mailbox = Validation.mailbox(text) else {
                 throw UsageError("\(command): --to '\(text)' is not an address like 'Name <name@example.jp>'")
             }

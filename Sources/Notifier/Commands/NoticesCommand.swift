@@ -126,6 +126,7 @@ struct NoticesCommand: Command {
                     + "\(TemplateValues.japanTimeText(window.end.addingTimeInterval(-60))) (Japan time); it is "
                     + "\(TemplateValues.japanTimeText(now)) now. Use --force to send anyway.")
         }
+        if let from { try Validation.checkOneLine(from, what: "notices send: --from") }
         guard let fromText = from ?? configuration.from, let sender = Validation.mailbox(fromText) else {
             throw UsageError("notices send: give --from ADDR (or set from in the configuration)")
         }

@@ -61,6 +61,7 @@ struct OTPIssueCommand: Command {
         guard let fromText = from ?? configuration.from else {
             throw UsageError("otp issue: no --from given (or set from in the configuration)")
         }
+        try Validation.checkOneLine(fromText, what: "otp issue: --from")
         guard let sender = Validation.mailbox(fromText) else {
             throw UsageError("otp issue: --from '\(fromText)' is not an address like 'Name <name@example.jp>'")
         }

@@ -20,7 +20,9 @@ struct TransportOptions {
           --smtp-user USER      log in as USER; the password comes from $NOTIFIER_SMTP_PASSWORD or the file named
                                 by --smtp-password-file or smtp_password_file (never from the command line)
           --smtp-password-file PATH
-          --smtp-tls MODE       auto (STARTTLS when offered, the default) or required (refuse to send in clear)
+          --smtp-tls MODE       auto (the default): STARTTLS when offered; without it a login is refused (exit 69)
+                                unless the host is localhost, 127.x.x.x or ::1. required: refuse to send in clear.
+                                none: STARTTLS when offered, and a login in clear allowed on purpose
           --ca-file PATH        trust this CA bundle (a private CA); certificates are always verified
           --connect-timeout S   seconds to wait for the connection (default 10)
           --timeout S           seconds one message may take (default 120)
@@ -46,7 +48,7 @@ struct TransportOptions {
         case .option("--smtp-tls", let inline):
             let value = try arguments.value(for: "--smtp-tls", inlineValue: inline)
             guard let mode = SMTPSettings.TLSMode(rawValue: value) else {
-                throw UsageError("--smtp-tls must be auto or required, not '\(value)'")
+                throw UsageError("--smtp-tls must be auto, required or none, not '\(value)'")
             }
             smtpTLS = mode
         case .option("--ca-file", let inline):

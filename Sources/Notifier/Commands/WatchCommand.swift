@@ -8,7 +8,8 @@ struct WatchCommand: Command {
     static let summary = "Watch a mailbox (Maildir or IMAP) for notices: vault the URLs, relay fresh OTPs, report phishing"
     static let help = """
         Usage: notifier watch --maildir DIR [--once] [--poll SECONDS] [relay and trust options]
-               notifier watch --imap URL [--imap-user USER] [--once] [--no-idle] [relay and trust options]
+               notifier watch --imap URL [--imap-user USER] [--once] [--no-idle] [--max-message-size SIZE]
+                              [--timeout S] [relay and trust options]
 
         Handles every message of the mailbox not handled before (remembered in the database), then keeps
         watching until SIGTERM or SIGINT, or stops after one pass with --once. Read-only: mail is never moved,
@@ -24,7 +25,16 @@ struct WatchCommand: Command {
                                 UIDVALIDITY and the last UID are kept in the database. Without --once it waits with
                                 IMAP IDLE (re-IDLE every 25 minutes), reconnecting with backoff after a lost
                                 connection; --no-idle looks every --poll seconds instead
-          --imap-user USER, --imap-password-file PATH, --imap-tls auto|required, --ca-file PATH
+          --imap-user USER, --imap-password-file PATH, --ca-file PATH
+          --imap-tls MODE       auto (the default): STARTTLS when offered; without it the login is refused
+                                (exit 69) unless the host is localhost, 127.x.x.x or ::1. required: refuse to log in
+                                without TLS. none: a login in clear allowed on purpose (imap_tls in the configuration)
+          --max-message-size SIZE
+                                skip an IMAP message larger than SIZE (bytes, or with K, M or G; default 32M,
+                                max_message_size): it is never downloaded, is reported once as UIDVALIDITY/UID:
+                                oversized, and later messages are read as usual
+          --timeout S           seconds one IMAP command may take, however busily the server talks (default 120;
+                                also the time one relay mail may take); --connect-timeout S for the connection
           --once                one pass, then exit (for cron)
           --poll SECONDS        how often to look again (default 2)
         \(VendorOptions.help)
@@ -34,7 +44,8 @@ struct WatchCommand: Command {
     var imapURL: String?
     var imapUser: String?
     var imapPasswordFile: String?
-    var imapTLS: IMAPSettings.TLSMode = .auto
+    var imapTLS: IMAPSettings.TLSMode?
+    var maxMessageSize: Int?
     var idle = true
     var once = false
     var poll: Double = 2
@@ -57,9 +68,15 @@ struct WatchCommand: Command {
             case .option("--imap-tls", let inline):
                 let value = try arguments.value(for: "--imap-tls", inlineValue: inline)
                 guard let mode = IMAPSettings.TLSMode(rawValue: value) else {
-                    throw UsageError("--imap-tls must be auto or required, not '\(value)'")
+                    throw UsageError("--imap-tls must be auto, required or none, not '\(value)'")
                 }
                 imapTLS = mode
+            case .option("--max-message-size", let inline):
+                let value = try arguments.value(for: "--max-message-size", inlineValue: inline)
+                guard let size = Validation.byteSize(value) else {
+                    throw UsageError("--max-message-size takes a size from 1K to 1G, like 32M, not '\(value)'")
+                }
+                maxMessageSize = size
             case .option("--imap-password", _):
                 throw UsageError("passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
             case .option("--no-idle", let inline):
@@ -145,14 +162,20 @@ struct WatchCommand: Command {
         if password?.isEmpty != false, let file = imapPasswordFile ?? configuration.imapPasswordFile {
             var environment = context.environment
             environment["NOTIFIER_SMTP_PASSWORD"] = nil
-            password = try SMTPSettings.password(environment: environment, passwordFile: file)
+            password = try SMTPSettings.password(environment: environment, passwordFile: file, what: "IMAP")
         }
         guard let password, !password.isEmpty else {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
         }
         _ = try IMAPSettings.endpoint(of: url)
-        return IMAPSettings(
-            url: url, user: user, password: password, tls: imapTLS, caFile: options.transport.caFile ?? configuration.caFile)
+        var settings = IMAPSettings(
+            url: url, user: user, password: password, tls: imapTLS ?? configuration.imapTLS ?? .auto,
+            caFile: options.transport.caFile ?? configuration.caFile)
+        settings.maxMessageSize = maxMessageSize ?? configuration.maxMessageSize ?? settings.maxMessageSize
+        settings.commandTimeout = options.transport.timeout ?? settings.commandTimeout
+        settings.responseTimeout = min(settings.responseTimeout, settings.commandTimeout)
+        settings.connectTimeout = options.transport.connectTimeout ?? settings.connectTimeout
+        return settings
     }
 
     /// Passes over the mailbox, waiting in IDLE (or --poll) between them; a lost connection or a restarted server
@@ -169,7 +192,13 @@ struct WatchCommand: Command {
         while !stop.requested {
             do {
                 status = try guarded {
-                    try source.pass(pipeline: pipeline, database: database) { batch, decisions in
+                    try source.pass(pipeline: pipeline, database: database, onOversized: { skipped in
+                        StandardOutput.shared.write("\(skipped.key): oversized\n")
+                        StandardOutput.shared.flush()
+                        FileHandle.standardError.write(Data(
+                            ("notifier: message \(skipped.key) has \(skipped.size) bytes, more than --max-message-size "
+                                + "\(settings.maxMessageSize); skipped and recorded as oversized\n").utf8))
+                    }) { batch, decisions in
                         report(pipeline, keys: batch.map(\.key), decisions: decisions)
                     }
                 }

@@ -3,8 +3,9 @@ import MailParse
 
 /// Turns the values a command is given into the text a notice shows, checking each: dates and times arrive in
 /// ISO 8601 (`2027-04-01`, `2027-01-28T14:35:00+09:00`) and are shown as the issuer's notices show them
-/// (`2027/04/01`, `2027/01/28 14:35`, Japan time). No value may hold a control character: a line break in a vendor
-/// name must never become a header (EX_DATAERR, 65).
+/// (`2027/04/01`, `2027/01/28 14:35`, Japan time). No value may hold a control character or a line break of any
+/// kind (CR, LF, NEL, U+2028, U+2029: `TextSafety`): a vendor name must never become a header, nor a line that reads
+/// as the download URL (EX_DATAERR, 65).
 enum TemplateValues {
     static let dateVariables: Set<String> = ["valid_from", "valid_until"]
     static let timeVariables: Set<String> = ["expires_at"]
@@ -15,9 +16,8 @@ enum TemplateValues {
             func bad(_ reason: String) -> TemplateError {
                 TemplateError(template: template, variable: name, reason: reason)
             }
-            if let scalar = value.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                throw bad(scalar == "\n" || scalar == "\r"
-                    ? "contains a line break; refused (it could inject a header)" : "contains a control character")
+            if let scalar = TextSafety.firstForbidden(in: value) {
+                throw bad("\(TextSafety.reason(scalar)); refused: a value is one line of plain text")
             }
             switch name {
             case _ where dateVariables.contains(name):

@@ -41,6 +41,9 @@ struct Configuration: Equatable {
     var imapUser: String?
     /// A file whose first line is the IMAP password (mode 0600).
     var imapPasswordFile: String?
+    var imapTLS: IMAPSettings.TLSMode?
+    /// The largest message `watch --imap` reads (`--max-message-size`); a larger one is skipped as `oversized`.
+    var maxMessageSize: Int?
     /// Installers who get each fresh OTP by mail (`--relay-to`).
     var relayTo: [String] = []
     /// A command that gets each fresh OTP as JSON on its standard input (`--relay-command`).
@@ -55,6 +58,7 @@ struct Configuration: Equatable {
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
         "download_url_base", "otp_key_file", "imap_url", "imap_user", "imap_password_file", "relay_to", "relay_command",
         "relay_timeout", "deliver_maildir",
+        "imap_tls", "max_message_size",
     ]
 
     /// Reads the configuration named by `--config`, `$NOTIFIER_CONFIG` or the XDG default; no file at the XDG
@@ -71,6 +75,8 @@ struct Configuration: Equatable {
         return try parse(text, path: path)
     }
 
+    /// Reads `key = value` lines. An error names the file, the line and the key, never a value nor the line: a
+    /// secret pasted into the wrong line must not reach a terminal or a log.
     static func parse(_ text: String, path: String) throws -> Configuration {
         var configuration = Configuration()
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -78,7 +84,8 @@ struct Configuration: Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let place = "\(path):\(offset + 1)"
             guard let equals = line.firstIndex(of: "=") else {
-                throw ConfigurationError("\(place): expected 'key = value', found '\(line)'")
+                // Never the line itself: a password pasted on a line of its own must not reach a terminal or log.
+                throw ConfigurationError("\(place): expected 'key = value', found a line without '=' (not shown)")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
@@ -86,17 +93,17 @@ struct Configuration: Equatable {
             switch key {
             case "trust_sender":
                 guard Validation.isAddrSpec(value) else {
-                    throw ConfigurationError("\(place): trust_sender '\(value)' is not an address like name@example.jp")
+                    throw ConfigurationError("\(place): trust_sender is not an address like name@example.jp")
                 }
                 configuration.trustSenders.append(value)
             case "trust_host":
                 guard Validation.isHostName(value) else {
-                    throw ConfigurationError("\(place): trust_host '\(value)' is not a host name like bid.example.jp")
+                    throw ConfigurationError("\(place): trust_host is not a host name like bid.example.jp")
                 }
                 configuration.trustHosts.append(value)
             case "trust_authserv_id":
                 guard Validation.isHostName(value) else {
-                    throw ConfigurationError("\(place): trust_authserv_id '\(value)' is not a server name like mx.example.jp")
+                    throw ConfigurationError("\(place): trust_authserv_id must be a server name like mx.example.jp")
                 }
                 configuration.trustAuthservIDs.append(value)
             case "smtp_url":
@@ -109,7 +116,7 @@ struct Configuration: Equatable {
                 configuration.smtpUser = value
             case "smtp_tls":
                 guard let mode = SMTPSettings.TLSMode(rawValue: value) else {
-                    throw ConfigurationError("\(place): smtp_tls must be auto or required, not '\(value)'")
+                    throw ConfigurationError("\(place): smtp_tls must be auto, required or none")
                 }
                 configuration.smtpTLS = mode
             case "smtp_password_file":
@@ -123,17 +130,17 @@ struct Configuration: Equatable {
                 if key == "smtp_timeout" { configuration.smtpTimeout = seconds } else { configuration.smtpConnectTimeout = seconds }
             case "from":
                 guard Validation.mailbox(value) != nil else {
-                    throw ConfigurationError("\(place): from '\(value)' is not an address like 'Name <name@example.jp>'")
+                    throw ConfigurationError("\(place): from is not an address like 'Name <name@example.jp>'")
                 }
                 configuration.from = value
             case "message_id_domain":
                 guard Validation.isHostName(value) else {
-                    throw ConfigurationError("\(place): message_id_domain '\(value)' is not a domain name")
+                    throw ConfigurationError("\(place): message_id_domain is not a domain name")
                 }
                 configuration.messageIDDomain = value
             case "charset":
                 guard let charset = OutgoingMessage.BodyCharset(rawValue: value.lowercased()) else {
-                    throw ConfigurationError("\(place): charset must be utf-8 or iso-2022-jp, not '\(value)'")
+                    throw ConfigurationError("\(place): charset must be utf-8 or iso-2022-jp")
                 }
                 configuration.charset = charset
             case "templates":
@@ -156,9 +163,19 @@ struct Configuration: Equatable {
                 configuration.imapUser = value
             case "imap_password_file":
                 configuration.imapPasswordFile = value
+            case "imap_tls":
+                guard let mode = IMAPSettings.TLSMode(rawValue: value) else {
+                    throw ConfigurationError("\(place): imap_tls must be auto, required or none")
+                }
+                configuration.imapTLS = mode
+            case "max_message_size":
+                guard let size = Validation.byteSize(value) else {
+                    throw ConfigurationError("\(place): max_message_size must be a size from 1K to 1G, like 32M")
+                }
+                configuration.maxMessageSize = size
             case "relay_to":
                 guard Validation.mailbox(value) != nil else {
-                    throw ConfigurationError("\(place): relay_to '\(value)' is not an address like name@example.jp")
+                    throw ConfigurationError("\(place): relay_to is not an address like name@example.jp")
                 }
                 configuration.relayTo.append(value)
             case "relay_command":
@@ -172,10 +189,18 @@ struct Configuration: Equatable {
                 configuration.deliverMaildir = value
             default:
                 throw ConfigurationError(
-                    "\(place): unknown key '\(key)' (known keys: \(keys.joined(separator: ", ")))")
+                    "\(place): unknown key \(Self.shownKey(key)) (known keys: \(keys.joined(separator: ", ")))")
             }
         }
         return configuration
+    }
+
+    /// An unknown key as an error shows it: quoted when it looks like a key (letters, digits, `_`, `-`), else not
+    /// at all (it may be the start of a secret).
+    static func shownKey(_ key: String) -> String {
+        let looksLikeAKey = !key.isEmpty && key.utf8.count <= 40
+            && key.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) || $0 == 0x5F || $0 == 0x2D }
+        return looksLikeAKey ? "'\(key)'" : "(not shown: it does not look like a key)"
     }
 }
 
@@ -190,7 +215,7 @@ enum Validation {
 
     /// One mailbox, `Name <local@domain>` or `local@domain`, with a plain ASCII address and no line breaks.
     static func mailbox(_ value: String) -> Mailbox? {
-        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        guard TextSafety.firstForbidden(in: value) == nil else { return nil }
         let boxes = Mailbox.parseList(Array(value.utf8)[...])
         guard boxes.count == 1, let box = boxes.first, isAddrSpec(box.addrSpec) else { return nil }
         return box
@@ -200,6 +225,30 @@ enum Validation {
     static func relayTimeout(_ value: String) -> Int? {
         guard let seconds = Int(value), (1...3600).contains(seconds) else { return nil }
         return seconds
+    }
+
+    /// Refuses (EX_DATAERR, 65) a one-line value that holds a control character or a line break of any kind: CR,
+    /// LF, NEL, U+2028, U+2029 (`TextSafety`). `what` names the value (`send: --from`); the value is not repeated.
+    static func checkOneLine(_ value: String, what: String) throws {
+        if let scalar = TextSafety.firstForbidden(in: value) {
+            throw DataError("\(what) \(TextSafety.reason(scalar)); refused: a name or address is one line of plain text")
+        }
+    }
+
+    /// A size in bytes: digits, optionally followed by K, M or G (binary: 1K = 1024), from 1K to 1G.
+    static func byteSize(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text.uppercased())
+        var unit = 1
+        if let last = digits.last, let factor = units[last] {
+            unit = factor
+            digits = digits.dropLast()
+        }
+        guard !digits.isEmpty, digits.count <= 10, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            let number = Int(digits), number <= (1 << 30) / unit
+        else { return nil }
+        let size = number * unit
+        return (1 << 10...1 << 30).contains(size) ? size : nil
     }
 
     /// An https:// URL to which `?t=TOKEN` can be added.

@@ -67,10 +67,27 @@ final class IMAPClient {
         case .tooLarge(let size):
             throw IMAPError(
                 kind: .messageTooLarge,
-                message: "IMAP \(connection.server): message UID \(uid) has \(size) bytes, more than \(settings.maxMessageSize)")
+                message: "IMAP \(connection.server): message UID \(uid) has \(size) bytes, more than --max-message-size "
+                    + "\(settings.maxMessageSize)", size: size)
         default:
             throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): message UID \(uid) has no body")
         }
+    }
+
+    /// The sizes (RFC822.SIZE, RFC 3501 §6.4.5) of the messages with these UIDs, in one command: so that a message
+    /// larger than `maxMessageSize` is never fetched at all. A UID the server does not answer for is left out.
+    func sizes(uids: [UInt32]) throws -> [UInt32: Int] {
+        guard !uids.isEmpty else { return [:] }
+        try examineOnce()
+        let responses = try connection.run("UID FETCH \(uids.map(String.init).joined(separator: ",")) (RFC822.SIZE)")
+        var sizes: [UInt32: Int] = [:]
+        for response in responses where response.name == "FETCH" {
+            let items = response.fetchItems
+            if let uid = items["UID"]?.number, let size = items["RFC822.SIZE"]?.atomText.flatMap({ Int($0) }) {
+                sizes[uid] = size
+            }
+        }
+        return sizes
     }
 
     /// The flags of the message with this UID (`\Seen`, `\Recent`, keywords), as the server spells them.

@@ -23,6 +23,13 @@ final class IMAPConnection {
     private var bye: String?
     /// Set by the first failure: after it the connection is not used again (its state is unknown).
     private(set) var failure: IMAPError?
+    /// The command in progress (for messages), and how many untagged responses and kept bytes came since it was
+    /// sent: bounded by `settings.maxUntaggedResponses` and `maxResponseBytes`.
+    private var command = ""
+    private var untaggedCount = 0
+    private var untaggedBytes = 0
+    /// When the first byte of the response being read arrived: a response must be whole within `commandTimeout`.
+    private var responseBegan: ContinuousClock.Instant?
 
     init(settings: IMAPSettings) throws {
         self.settings = settings
@@ -31,11 +38,13 @@ final class IMAPConnection {
         reader = IMAPResponseReader(maxLiteral: settings.maxMessageSize)
         handle = try EasyHandle()
         try handle.connectOnly(
-            url: endpoint.serverURL, requireTLS: settings.tls == .required, caFile: settings.caFile, user: settings.user,
+            url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile, user: settings.user,
             password: settings.password, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
         let code = handle.perform()
         guard code == CURLE_OK else {
-            throw IMAPError.connecting(code, server: server, lastLine: handle.serverLines.last)
+            throw IMAPError.connecting(
+                code, server: server, lastLine: handle.serverLines.last,
+                forLogin: settings.tls == .auto && settings.requiresTLS)
         }
         guard let stream = CurlStream(connected: handle) else {
             throw IMAPError(kind: .connectionLost, message: "IMAP \(server): libcurl has no connection after login")
@@ -49,12 +58,16 @@ final class IMAPConnection {
     }
 
     /// Sends `command` (no tag, no CRLF) and reads up to its tagged answer. Returns the untagged responses that came
-    /// meanwhile; a NO or BAD answer throws `.refused` (the connection stays usable).
+    /// meanwhile; a NO or BAD answer throws `.refused` (the connection stays usable). The tagged answer must come
+    /// within `commandTimeout` seconds, however busily the server talks meanwhile (an endless literal, a trickle),
+    /// or `.timeout` is thrown; more untagged responses than the settings allow throw `.flood`. Both end the
+    /// connection.
     func run(_ command: String) throws -> [IMAPResponse] {
         let tag = try send(command: command)
+        let deadline = ContinuousClock.now + .seconds(settings.commandTimeout)
         var untagged: [IMAPResponse] = []
         while true {
-            guard let response = try next(until: nil) else { continue }
+            guard let response = try next(until: nil, finishBy: deadline) else { continue }
             switch response.tag {
             case .tagged(tag):
                 if response.name == "OK" { return untagged }
@@ -74,6 +87,9 @@ final class IMAPConnection {
         let tag = "N\(nextTag)"
         nextTag += 1
         try send(line: "\(tag) \(command)")
+        self.command = command
+        untaggedCount = 0
+        untaggedBytes = 0
         return tag
     }
 
@@ -90,8 +106,10 @@ final class IMAPConnection {
     }
 
     /// The next response. With a deadline: nil when no response has begun to arrive by then (IDLE waits so).
-    /// Once one has begun, or without a deadline, the server may pause at most `responseTimeout` seconds at a time.
-    func next(until deadline: ContinuousClock.Instant?) throws -> IMAPResponse? {
+    /// Once one has begun, or without a deadline, the server may pause at most `responseTimeout` seconds at a time,
+    /// and the response must be whole within `commandTimeout` of its first byte. `finishBy`: the command's own
+    /// deadline (`run`), past which `.timeout` is thrown whatever arrives.
+    func next(until deadline: ContinuousClock.Instant?, finishBy: ContinuousClock.Instant? = nil) throws -> IMAPResponse? {
         try usable()
         var lastProgress = ContinuousClock.now
         while true {
@@ -102,9 +120,11 @@ final class IMAPConnection {
                 throw fail(IMAPError(kind: .protocolError, message: "IMAP \(server): \(error.reason)"))
             }
             if let parts {
+                responseBegan = nil
                 do {
                     let response = try IMAPResponse(parts: parts)
                     if response.tag == .untagged && response.name == "BYE" { bye = response.summary }
+                    if response.tag == .untagged { try count(response) }
                     return response
                 } catch let error as IMAPResponseError {
                     var line: [UInt8] = []
@@ -115,14 +135,58 @@ final class IMAPConnection {
                 }
             }
             let started = reader.hasPartialResponse
-            let limit = (started || deadline == nil) ? lastProgress + .seconds(settings.responseTimeout) : deadline!
+            if started && responseBegan == nil { responseBegan = lastProgress }
+            var limit = (started || deadline == nil) ? lastProgress + .seconds(settings.responseTimeout) : deadline!
+            var hardLimit = finishBy
+            if let responseBegan {
+                let whole = responseBegan + .seconds(settings.commandTimeout)
+                hardLimit = hardLimit.map { min($0, whole) } ?? whole
+            }
+            if let hardLimit { limit = min(limit, hardLimit) }
             if try receiveMore(until: limit) {
                 lastProgress = .now
+                if let hardLimit, lastProgress >= hardLimit {
+                    throw fail(overtime())
+                }
                 continue
             }
+            if let hardLimit, ContinuousClock.now >= hardLimit { throw fail(overtime()) }
             if !started, deadline != nil { return nil }
             throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): no answer for \(settings.responseTimeout) s"))
         }
+    }
+
+    /// The error for a command or response that went past `commandTimeout` (the server may have been talking all
+    /// along: an endless literal, or a trickle of bytes).
+    private func overtime() -> IMAPError {
+        let what = command.isEmpty ? "an answer" : "the answer to \(Self.shown(command))"
+        return IMAPError(
+            kind: .timeout,
+            message: "IMAP \(server): \(what) was not complete within \(settings.commandTimeout) s (--timeout); "
+                + "the connection was dropped")
+    }
+
+    /// Counts an untagged response against the bounds of the command in progress.
+    private func count(_ response: IMAPResponse) throws {
+        untaggedCount += 1
+        for part in response.parts {
+            switch part {
+            case .text(let bytes), .literal(let bytes): untaggedBytes += bytes.count
+            case .tooLarge: break  // read and dropped: it holds no memory
+            }
+        }
+        if untaggedCount > settings.maxUntaggedResponses || untaggedBytes > settings.maxResponseBytes {
+            throw fail(IMAPError(
+                kind: .flood,
+                message: "IMAP \(server): more than \(settings.maxUntaggedResponses) untagged responses or "
+                    + "\(settings.maxResponseBytes >> 20) MiB in answer to \(Self.shown(command)); the connection was "
+                    + "dropped (a server that does not stop talking)"))
+        }
+    }
+
+    /// A command for messages: LOGIN never comes here (libcurl logs in), but keep messages short.
+    private static func shown(_ command: String) -> String {
+        command.count > 60 ? String(command.prefix(60)) + "…" : command
     }
 
     /// EXAMINE (read-only: nothing the client does changes a flag, and RECENT stays for others).

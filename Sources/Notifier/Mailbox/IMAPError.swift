@@ -24,19 +24,26 @@ struct IMAPError: NotifierError, Equatable {
         case messageTooLarge
         /// The server's answer could not be read.
         case protocolError
+        /// The server sent more untagged responses or bytes to one command than `IMAPSettings` allows (a server
+        /// that never stops talking): the connection was dropped; reconnect, with backoff.
+        case flood
     }
 
     let kind: Kind
     let message: String
+    /// For `.messageTooLarge`: the message's size in bytes.
+    var size: Int? = nil
 
     /// Whether a new connection (after a pause) is the right reaction.
-    var shouldReconnect: Bool { kind == .connectionLost || kind == .timeout || kind == .unavailable }
+    var shouldReconnect: Bool {
+        kind == .connectionLost || kind == .timeout || kind == .unavailable || kind == .flood
+    }
 
     var exitCode: ExitCode {
         switch kind {
         case .unavailable: .unavailable
         case .login: .noPermission
-        case .connectionLost, .timeout: .temporaryFailure
+        case .connectionLost, .timeout, .flood: .temporaryFailure
         case .refused, .noSuchMessage: .unavailable
         case .messageTooLarge: .dataError
         case .protocolError: .software
@@ -44,7 +51,8 @@ struct IMAPError: NotifierError, Equatable {
     }
 
     /// Classifies a failed curl_easy_perform (connect, TLS, login); `lastLine` is the server's last line, if any.
-    static func connecting(_ code: CURLcode, server: String, lastLine: String?) -> IMAPError {
+    /// `forLogin`: TLS was required only because the password would otherwise go in clear (`--imap-tls auto`).
+    static func connecting(_ code: CURLcode, server: String, lastLine: String?, forLogin: Bool = false) -> IMAPError {
         let why = String(cString: curl_easy_strerror(code))
         let said = lastLine.map { ": \($0)" } ?? ""
         switch code {
@@ -52,6 +60,13 @@ struct IMAPError: NotifierError, Equatable {
             return IMAPError(kind: .login, message: "IMAP \(server): login refused\(said)")
         case CURLE_OPERATION_TIMEDOUT:
             return IMAPError(kind: .timeout, message: "IMAP \(server): \(why) while connecting\(said)")
+        case CURLE_USE_SSL_FAILED where forLogin:
+            let host = LoopbackHost.host(ofURL: server) ?? "HOST"
+            return IMAPError(
+                kind: .unavailable,
+                message: "IMAP \(server): the server does not offer STARTTLS, so the password would go out in clear; "
+                    + "not logged in: use imaps://\(host)/MAILBOX (TLS from the start), or --imap-tls none "
+                    + "(imap_tls = none) to allow a login in clear on purpose\(said)")
         case CURLE_USE_SSL_FAILED:
             return IMAPError(
                 kind: .unavailable,

@@ -4,10 +4,13 @@ import Foundation
 /// for the login and appears in no message, error or description.
 struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     enum TLSMode: String, Equatable, Sendable {
-        /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS.
+        /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS. Without STARTTLS the login
+        /// (and so the password) would go in clear: refused, unless the host is loopback (`LoopbackHost`).
         case auto
         /// Refuse to log in unless the connection is encrypted (imap:// without STARTTLS fails).
         case required
+        /// STARTTLS whenever the server offers it, and a login in clear allowed without it: chosen on purpose.
+        case none
     }
 
     /// `imap://host[:port]/MAILBOX` or `imaps://host[:port]/MAILBOX`, without user or password; the mailbox is
@@ -22,8 +25,22 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     var connectTimeout: Int = 10
     /// Seconds the server may stay silent while notifier waits for the rest of an answer.
     var responseTimeout: Int = 30
-    /// The largest message `IMAPClient.fetch` accepts (a bigger literal is refused, not read into memory).
-    var maxMessageSize: Int = 64 << 20
+    /// Seconds one command may take from the moment it is sent to its tagged answer, however busily the server
+    /// talks meanwhile (`--timeout`); also the most one response may take once it has begun (IDLE's announcements).
+    var commandTimeout: Int = 120
+    /// The largest message `IMAPClient.fetch` accepts (a bigger literal is read and dropped, never kept in memory).
+    var maxMessageSize: Int = 32 << 20
+    /// The most untagged responses one command's answer may bring (or one IDLE, while it lasts). A real server
+    /// sends a handful (EXAMINE), one per message asked for (FETCH) or one line (SEARCH).
+    var maxUntaggedResponses = 10_000
+    /// The most bytes one command's untagged responses may hold in memory: a message at most, and room for lines.
+    var maxResponseBytes: Int { maxMessageSize + (16 << 20) }
+
+    /// Whether libcurl must refuse to log in without TLS (CURLUSESSL_ALL): `required`, and `auto` with a host that
+    /// is not loopback (the login always carries the password).
+    var requiresTLS: Bool {
+        tls == .required || (tls == .auto && !LoopbackHost.isLoopback(url: url))
+    }
 
     init(url: String, user: String, password: String, tls: TLSMode = .auto, caFile: String? = nil) {
         self.url = url

@@ -279,7 +279,7 @@ enum VendorCSV {
 
     /// C0, DEL and C1 controls, and the Unicode line and paragraph separators, none of which belong in a mail header.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
+        TextSafety.isForbidden(scalar)
     }
 
     /// Full-width forms of ASCII (U+FF01-U+FF5E) and the ideographic space, which a Japanese IME types by default.

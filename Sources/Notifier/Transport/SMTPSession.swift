@@ -46,7 +46,7 @@ final class SMTPSession {
         do {
             handle = try EasyHandle()
             try handle.connectOnly(
-                url: settings.url, requireTLS: settings.tls == .required, caFile: settings.caFile, user: settings.user,
+                url: settings.url, requireTLS: settings.requiresTLS, caFile: settings.caFile, user: settings.user,
                 password: settings.password, connectTimeout: settings.connectTimeout,
                 responseTimeout: settings.responseTimeout)
         } catch {
@@ -54,13 +54,26 @@ final class SMTPSession {
         }
         let code = handle.perform()
         guard code == CURLE_OK else {
-            throw Failure(delivery: Self.classify(code, responseCode: handle.responseCode, lines: handle.serverLines))
+            throw Failure(delivery: Self.classify(
+                code, responseCode: handle.responseCode, lines: handle.serverLines,
+                forLogin: settings.requiresTLSForLogin, url: settings.url))
         }
         guard let stream = CurlStream(connected: handle) else {
             throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: "libcurl holds no connection after EHLO"))
         }
         self.stream = stream
         capabilities = Self.capabilities(in: handle.serverLines)
+        // libcurl logs in only when the server offers AUTH, and otherwise goes on without a word (RFC 4954 §3: a
+        // server need not offer it). A user who asked to log in did not ask to send anonymously.
+        if let user = settings.user, !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") }) {
+            broken = true
+            stream.abandon()
+            throw Failure(delivery: Delivery(
+                outcome: .authentication, code: nil,
+                reply: "the server offers no AUTH, so --smtp-user \(printable(user)) cannot log in and nothing was sent: "
+                    + "check smtp_url (a submission port offers AUTH, often after STARTTLS), or drop --smtp-user "
+                    + "and smtp_user if this server takes mail without a login"))
+        }
     }
 
     deinit { close() }
@@ -325,7 +338,10 @@ final class SMTPSession {
     }
 
     /// Turns a failed connect (libcurl's code and the server's last lines) into the delivery to report.
-    static func classify(_ code: CURLcode, responseCode: Int, lines: [String]) -> Delivery {
+    /// `forLogin`: TLS was required only because a password would otherwise go in clear (`--smtp-tls auto`).
+    static func classify(
+        _ code: CURLcode, responseCode: Int, lines: [String], forLogin: Bool = false, url: String = ""
+    ) -> Delivery {
         let replies = lines.filter { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }
         // After a refusal libcurl says QUIT and the server "221 Bye": the refusal is the reply that counts.
         let last = (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last).map(printable)
@@ -334,6 +350,12 @@ final class SMTPSession {
         switch code {
         case CURLE_LOGIN_DENIED:
             return Delivery(outcome: .authentication, code: replyCode, reply: last ?? why)
+        case CURLE_USE_SSL_FAILED where forLogin:
+            let host = LoopbackHost.host(ofURL: url) ?? "HOST"
+            let refusal = "the server does not offer STARTTLS, so the password of --smtp-user would go out in clear; "
+                + "nothing was sent: use smtps://\(host) (TLS from the start), or --smtp-tls none (smtp_tls = none) "
+                + "to allow a login in clear on purpose"
+            return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)
         case CURLE_USE_SSL_FAILED:
             let refusal = "the server does not offer STARTTLS and --smtp-tls required refuses to send in clear"
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)

@@ -3,10 +3,14 @@ import Foundation
 /// How to reach the SMTP server. The password is read from the environment or a file, never from the command line.
 struct SMTPSettings: Equatable, Sendable {
     enum TLSMode: String, Equatable, Sendable {
-        /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS.
+        /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS. Without STARTTLS a message goes
+        /// in clear, but a login does not: with a user set the server must offer STARTTLS, unless it is loopback.
         case auto
         /// Refuse to send unless the connection is encrypted.
         case required
+        /// STARTTLS whenever the server offers it, and without it even the login goes in clear: for a server on a
+        /// trusted network that has no TLS, chosen on purpose.
+        case none
     }
 
     /// `smtp://host[:port]` or `smtps://host[:port]`, without user or password.
@@ -21,6 +25,16 @@ struct SMTPSettings: Equatable, Sendable {
     var responseTimeout: Int = 30
     /// How long one whole message may take.
     var timeout: Int = 120
+
+    /// Whether libcurl must refuse to go on without TLS (CURLUSESSL_ALL): with `required`, and with `auto` when a
+    /// password would otherwise go in clear to a host that is not loopback (RFC 4954 §4: a plaintext mechanism
+    /// needs an encrypted channel).
+    var requiresTLS: Bool {
+        tls == .required || (tls == .auto && user != nil && !LoopbackHost.isLoopback(url: url))
+    }
+
+    /// Whether TLS is required only because of the login (`auto` with a user): the refusal then says so.
+    var requiresTLSForLogin: Bool { tls == .auto && requiresTLS }
 
     /// Checks a URL from the command line or the configuration. A URL with a password in it is refused without
     /// repeating it (argv is visible to every user of the machine).
@@ -43,23 +57,26 @@ struct SMTPSettings: Equatable, Sendable {
         return url
     }
 
-    /// The password: `NOTIFIER_SMTP_PASSWORD`, else the first line of `passwordFile`. A password file that others
-    /// can read is refused, as ssh refuses a readable key.
-    static func password(environment: [String: String], passwordFile: String?) throws -> String? {
+    /// The password: `NOTIFIER_SMTP_PASSWORD`, else the first line of `passwordFile`. A password file with any
+    /// group or other permission bit (0640, 0660, 0604...) is refused, as ssh refuses a key others could read: the
+    /// README promises 0600. `what` names the file in messages (`SMTP`, `IMAP`).
+    static func password(environment: [String: String], passwordFile: String?, what: String = "SMTP") throws -> String? {
         if let value = environment["NOTIFIER_SMTP_PASSWORD"], !value.isEmpty { return value }
         guard let path = passwordFile else { return nil }
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw ConfigurationError("cannot read the SMTP password file \(path): \(String(cString: strerror(errno)))")
+            throw ConfigurationError("cannot read the \(what) password file \(path): \(String(cString: strerror(errno)))")
         }
-        if status.st_mode & 0o007 != 0 {
+        let mode = status.st_mode & 0o777
+        if mode & 0o077 != 0 {
             throw ConfigurationError(
-                "the SMTP password file \(path) can be read by other users; chmod 600 \(path)")
+                "the \(what) password file \(path) has mode \(String(mode, radix: 8)): its group or other users may "
+                    + "read or change it; chmod 600 \(path)")
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else { throw ConfigurationError("cannot read the SMTP password file \(path)") }
+        else { throw ConfigurationError("cannot read the \(what) password file \(path)") }
         let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard !password.isEmpty else { throw ConfigurationError("the SMTP password file \(path) is empty") }
+        guard !password.isEmpty else { throw ConfigurationError("the \(what) password file \(path) is empty") }
         return password
     }
 }

@@ -16,9 +16,21 @@ final class IMAPSource {
     /// Drops the connection (after an error that asks for a reconnect).
     func disconnect() { client = nil }
 
+    /// A message skipped because it is larger than `IMAPSettings.maxMessageSize`: its key (`UIDVALIDITY/UID`) and
+    /// size in bytes (what the server said, or the literal's length when the server said less).
+    struct Oversized: Equatable {
+        let key: String
+        let size: Int
+    }
+
     /// One pass: every message after the last handled UID, in batches, through the pipeline; the last UID is moved
-    /// on only past messages that were handled.
-    func pass(pipeline: VendorPipeline, database: Database, onBatch: ([VendorPipeline.Incoming], [VendorPipeline.Decision?]) -> Void) throws {
+    /// on only past messages that were handled. A message larger than `maxMessageSize` is not fetched (its
+    /// RFC822.SIZE is asked first) and is recorded as handled with the decision `oversized`, reported once through
+    /// `onOversized`: one huge message must not stop every later notice from being read.
+    func pass(
+        pipeline: VendorPipeline, database: Database, onOversized: (Oversized) -> Void = { _ in },
+        onBatch: ([VendorPipeline.Incoming], [VendorPipeline.Decision?]) -> Void
+    ) throws {
         let client = try self.client ?? IMAPClient(settings: settings)
         self.client = client
         let status = try client.examine()
@@ -32,10 +44,23 @@ final class IMAPSource {
         while start < uids.count {
             let chunk = uids[start..<min(start + 50, uids.count)]
             var batch: [VendorPipeline.Incoming] = []
-            for uid in chunk {
+            var wanted: [UInt32] = []
+            for uid in chunk where !(try pipeline.vault.wasHandled(source: source, key: "\(status.uidValidity)/\(uid)")) {
+                wanted.append(uid)
+            }
+            let sizes = try client.sizes(uids: wanted)
+            for uid in wanted {
                 let key = "\(status.uidValidity)/\(uid)"
-                if try pipeline.vault.wasHandled(source: source, key: key) { continue }
-                batch.append(.init(source: source, key: key, bytes: try client.fetch(uid: uid)))
+                if let size = sizes[uid], size > settings.maxMessageSize {
+                    try skip(Oversized(key: key, size: size), vault: pipeline.vault, report: onOversized)
+                    continue
+                }
+                do {
+                    batch.append(.init(source: source, key: key, bytes: try client.fetch(uid: uid)))
+                } catch let error as IMAPError where error.kind == .messageTooLarge {
+                    // The server said it was smaller: its literal told the truth, and was read and dropped.
+                    try skip(Oversized(key: key, size: error.size ?? sizes[uid] ?? 0), vault: pipeline.vault, report: onOversized)
+                }
             }
             let decisions = try pipeline.handle(batch)
             onBatch(batch, decisions)
@@ -51,5 +76,12 @@ final class IMAPSource {
                     + "ON CONFLICT (mailbox) DO UPDATE SET uid_validity = ?2, last_uid = ?3",
                 [.text(source), .integer(Int64(status.uidValidity)), .integer(Int64(lastUID))])
         }
+    }
+
+    /// Records a message too large to read as handled (`oversized`), so that it is reported once and never fetched
+    /// again, and the passes go on with the rest.
+    private func skip(_ oversized: Oversized, vault: VaultStore, report: (Oversized) -> Void) throws {
+        try vault.markHandled(source: source, key: oversized.key, messageID: nil, decision: "oversized", at: Date())
+        report(oversized)
     }
 }

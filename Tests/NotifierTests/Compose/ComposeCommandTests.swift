@@ -31,7 +31,7 @@ struct ComposeCommandTests {
             (["compose", "otp_notice", "--from", "a@b.example", "--to", "a@b.example", "--var", "otp=ABCD1234",
               "--var", "expires_at=2027-01-28T14:35:00+09:00", "--var", "extra=1"], 65),
             (["compose", "otp_notice", "--from", "a@b.example", "--to", "evil\r\nBcc: x@y.example", "--var", "otp=ABCD1234",
-              "--var", "expires_at=2027-01-28T14:35:00+09:00"], 64),
+              "--var", "expires_at=2027-01-28T14:35:00+09:00"], 65),
             (["compose", "update_notice", "--charset", "latin1"], 64),
             (["compose", "otp_notice", "--from", "not an address", "--to", "a@b.example"], 64),
         ] as [([String], Int32)])
