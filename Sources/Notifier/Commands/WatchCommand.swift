@@ -233,28 +233,3 @@ struct WatchCommand: Command {
         pipeline.clearReports()
     }
 }
-
-/// SIGTERM and SIGINT end the watch at the next pass, never in the middle of a message.
-final class StopSignal: @unchecked Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private var sources: [DispatchSourceSignal] = []
-    private(set) var requested = false
-
-    init() {
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in
-                self?.requested = true
-                self?.semaphore.signal()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    /// Sleeps `seconds`, or less when a stop is requested.
-    func wait(seconds: Double) {
-        _ = semaphore.wait(timeout: .now() + seconds)
-    }
-}
