@@ -155,7 +155,7 @@ struct NoticesCommand: Command {
             output.write("dry run, fiscal year \(year): \(new.count) new notices and \(due.count) due again would be sent; "
                 + "\(waiting) vendors wait for their update data (notify_after)\n")
             for vendor in new { output.write("  new  \(vendor.code)  \(vendor.email)\n") }
-            for notice in due { output.write("  \(notice.state)  \(notice.vendorCode)\n") }
+            for notice in due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
             return .success
         }
         let domain = configuration.messageIDDomain ?? sender.domain
@@ -193,17 +193,17 @@ struct NoticesCommand: Command {
         let year = fiscalYear ?? RenewalCalendar.comingFiscalYear(at: Date())
         let store = NoticeStore(database: try context.openDatabase())
         let counts = try store.counts(fiscalYear: year)
-        let problems = try store.notices(fiscalYear: year).filter { $0.state == "failed" || $0.state == "deferred" }
-        let states = ["pending", "sending", "sent", "deferred", "failed"]
+        let problems = try store.notices(fiscalYear: year).filter { $0.state.needsAttention }
+        let states = NoticeState.allCases
         let output = StandardOutput.shared
         if json {
             var line = "{\"fiscal_year\": \(year)"
-            for state in states { line += ", \"\(state)\": \(counts[state] ?? 0)" }
+            for state in states { line += ", \"\(state.rawValue)\": \(counts[state] ?? 0)" }
             line += ", \"problems\": ["
             line += problems.map { notice in
                 var item = JSONLine()
                 item.add("vendor_code", notice.vendorCode)
-                item.add("state", notice.state)
+                item.add("state", notice.state.rawValue)
                 item.add("attempts", notice.attempts)
                 item.add("last_code", notice.lastCode)
                 item.add("last_reply", notice.lastReply)
@@ -211,9 +211,9 @@ struct NoticesCommand: Command {
             }.joined(separator: ", ")
             output.write(line + "]}\n")
         } else {
-            output.write("fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + "\n")
+            output.write("fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n")
             for notice in problems {
-                output.write("  \(notice.state)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")\n")
+                output.write("  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")\n")
             }
         }
         return .success

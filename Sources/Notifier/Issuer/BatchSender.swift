@@ -207,19 +207,16 @@ final class BatchSender: @unchecked Sendable {
 
     private func note(_ notice: NoticeStore.Notice, _ delivery: Delivery) {
         lock.withLock {
-            switch delivery.outcome {
+            switch delivery.outcome.noticeState {
             case .sent: summary.sent += 1
-            case .permanent:
+            case .failed:
                 summary.failed += 1
                 summary.failures.append((notice.vendorCode, delivery.reply))
-            case .transient:
+            case .deferred, .pending, .sending:
                 summary.deferred += 1
                 summary.deferrals.append((notice.vendorCode, delivery.reply))
-            case .unavailable, .authentication:
-                summary.deferred += 1
-                summary.deferrals.append((notice.vendorCode, delivery.reply))
-                if summary.stoppedBy == nil { summary.stoppedBy = delivery }
             }
+            if delivery.outcome.stopsTheBatch && summary.stoppedBy == nil { summary.stoppedBy = delivery }
             guard settings.progress, Date().timeIntervalSince(lastProgress) > 0.2 else { return }
             lastProgress = Date()
             let done = summary.sent + summary.deferred + summary.failed

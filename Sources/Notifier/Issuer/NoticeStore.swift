@@ -1,11 +1,9 @@
+import CSQLite
 import Foundation
 import MailParse
 
-/// The notices table: one row per vendor and fiscal year, its state committed before and after every SMTP exchange.
-///
-/// States: `pending` (planned, never tried), `sending` (claimed: an exchange is under way, or was when the process
-/// died — such a row is sent again with the same Message-ID), `sent`, `deferred` (a transient failure; tried again
-/// from `next_attempt_at`), `failed` (refused for good, with the server's reply).
+/// The notices table: one row per vendor and fiscal year, its state (`NoticeState`) committed before and after every
+/// SMTP exchange.
 struct NoticeStore {
     let database: Database
 
@@ -15,7 +13,7 @@ struct NoticeStore {
         let fiscalYear: Int
         let url: String
         let messageID: String
-        let state: String
+        let state: NoticeState
         let attempts: Int
         let lastCode: Int?
         let lastReply: String?
@@ -24,11 +22,15 @@ struct NoticeStore {
     private static let columns =
         "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply"
 
-    private static func notice(_ row: Row) -> Notice {
-        Notice(
-            id: row.int(0) ?? 0, vendorCode: row.text(1) ?? "", fiscalYear: Int(row.int(2) ?? 0), url: row.text(3) ?? "",
-            messageID: row.text(4) ?? "", state: row.text(5) ?? "", attempts: Int(row.int(6) ?? 0),
-            lastCode: row.int(7).map(Int.init), lastReply: row.text(8))
+    private func notice(_ row: Row) throws -> Notice {
+        guard let id = row.int(0), let vendorCode = row.text(1), let fiscalYear = row.int(2), let url = row.text(3),
+            let messageID = row.text(4), let state = row.text(5).flatMap(NoticeState.init(rawValue:)), let attempts = row.int(6)
+        else {
+            throw SQLiteError(code: SQLITE_CORRUPT, detail: "a notices row does not read as a notice", sql: nil, path: database.path)
+        }
+        return Notice(
+            id: id, vendorCode: vendorCode, fiscalYear: Int(fiscalYear), url: url, messageID: messageID, state: state,
+            attempts: Int(attempts), lastCode: row.int(7).map(Int.init), lastReply: row.text(8))
     }
 
     /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
@@ -65,43 +67,37 @@ struct NoticeStore {
             "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN ('pending', 'sending') "
                 + "OR (state = 'deferred' AND (? OR next_attempt_at <= ?))) ORDER BY id",
             [.integer(Int64(fiscalYear)), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
-        ).map(Self.notice)
+        ).map(notice)
     }
 
     func notices(fiscalYear: Int) throws -> [Notice] {
         try database.rows("SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? ORDER BY vendor_code", [.integer(Int64(fiscalYear))])
-            .map(Self.notice)
+            .map(notice)
     }
 
     /// Commits `sending` before the exchange; false when the row is no longer claimable (sent meanwhile).
     func claim(_ id: Int64, now: Date) throws -> Bool {
         try database.run(
             "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-                + "WHERE id = ? AND state IN ('pending', 'sending', 'deferred')",
+                + "WHERE id = ? AND state IN (\(NoticeState.claimable.map { "'\($0.rawValue)'" }.joined(separator: ", ")))",
             [.integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
     }
 
     /// Commits the outcome after the exchange.
     func record(_ id: Int64, delivery: Delivery, attempts: Int, now: Date) throws {
         let seconds = Int64(now.timeIntervalSince1970)
-        let state: String
-        var nextAttempt: Int64?
-        switch delivery.outcome {
-        case .sent: state = "sent"
-        case .permanent: state = "failed"
-        case .transient:
-            state = "deferred"
-            nextAttempt = seconds + Int64(Self.backoff(attempts: attempts))
-        case .unavailable, .authentication:
-            // Not the message's fault: tried again on the next run, without waiting.
-            state = "deferred"
-            nextAttempt = seconds
+        let state = delivery.outcome.noticeState
+        let nextAttempt: Int64?
+        switch delivery.outcome.retry {
+        case .never: nextAttempt = nil
+        case .nextRun: nextAttempt = seconds
+        case .afterBackoff: nextAttempt = seconds + Int64(Self.backoff(attempts: attempts))
         }
         try database.run(
             "UPDATE notices SET state = ?, next_attempt_at = ?, last_code = ?, last_reply = ?, "
                 + "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? WHERE id = ?",
-            [.text(state), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code), .text(delivery.reply),
-             .text(state), .integer(seconds), .integer(seconds), .integer(id)])
+            [.text(state.rawValue), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code),
+             .text(delivery.reply), .text(state.rawValue), .integer(seconds), .integer(seconds), .integer(id)])
     }
 
     /// Seconds to wait after the n-th failed attempt: 5 minutes, doubling, at most 6 hours.
@@ -110,12 +106,13 @@ struct NoticeStore {
     }
 
     /// How many notices of the year are in each state.
-    func counts(fiscalYear: Int) throws -> [String: Int] {
-        var counts: [String: Int] = [:]
+    func counts(fiscalYear: Int) throws -> [NoticeState: Int] {
+        var counts: [NoticeState: Int] = [:]
         for row in try database.rows(
             "SELECT state, count(*) FROM notices WHERE fiscal_year = ? GROUP BY state", [.integer(Int64(fiscalYear))])
         {
-            counts[row.text(0) ?? ""] = Int(row.int(1) ?? 0)
+            guard let state = row.text(0).flatMap(NoticeState.init(rawValue:)) else { continue }
+            counts[state] = Int(row.int(1) ?? 0)
         }
         return counts
     }

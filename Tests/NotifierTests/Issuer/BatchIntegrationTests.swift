@@ -117,8 +117,8 @@ struct BatchIntegrationTests {
         #expect(result.status == 77, "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("stopped early") && result.stderr.contains("530 5.7.0"), "\(result.stderr)")
         let counts = try NoticeStore(database: try Database(path: fixture.database)).counts(fiscalYear: 2034)
-        #expect(counts["failed", default: 0] == 0 && counts["sent", default: 0] == 0)
-        #expect(counts["deferred", default: 0] >= 1 && counts.values.reduce(0, +) == 20, "\(counts)")
+        #expect(counts[.failed, default: 0] == 0 && counts[.sent, default: 0] == 0)
+        #expect(counts[.deferred, default: 0] >= 1 && counts.values.reduce(0, +) == 20, "\(counts)")
     }
 
     @Test func noServerStopsTheRunWith69() throws {

@@ -88,3 +88,25 @@ struct NoticesSendTests {
         #expect(NoticeStore.backoff(attempts: 30) == 6 * 3600)
     }
 }
+
+/// What each delivery outcome means for a notice: one table, used by the store, the batch and the summary.
+@Suite("notice states")
+struct NoticeStateTests {
+    @Test(arguments: [
+        (Delivery.Outcome.sent, NoticeState.sent, NoticeState.Retry.never, false),
+        (.permanent, .failed, .never, false),
+        (.transient, .deferred, .afterBackoff, false),
+        (.unavailable, .deferred, .nextRun, true),
+        (.authentication, .deferred, .nextRun, true),
+    ])
+    func outcomes(outcome: Delivery.Outcome, state: NoticeState, retry: NoticeState.Retry, stops: Bool) {
+        #expect(outcome.noticeState == state && outcome.retry == retry && outcome.stopsTheBatch == stops)
+    }
+
+    @Test func theSchemaKnowsEveryState() {
+        let schema = Schema.migrations.joined()
+        let check = "CHECK (state IN (" + NoticeState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") + "))"
+        #expect(schema.contains(check))
+        #expect(NoticeState.allCases.filter(\.needsAttention) == [.deferred, .failed])
+    }
+}

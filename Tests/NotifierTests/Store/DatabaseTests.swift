@@ -50,7 +50,7 @@ struct DatabaseTests {
         let indexes = try database.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notices'")
             .compactMap { $0.text(0) }
         #expect(indexes.contains("notices_by_year") && !indexes.contains("notices_by_state"))
-        #expect(try NoticeStore(database: database).due(fiscalYear: 2027, now: Date(), retryDeferred: false).map(\.state) == ["sending"])
+        #expect(try NoticeStore(database: database).due(fiscalYear: 2027, now: Date(), retryDeferred: false).map(\.state) == [NoticeState.sending])
         try? FileManager.default.removeItem(at: folder)
     }
 
