@@ -48,17 +48,9 @@ public enum MailDate {
                 offset = hours * 3600
             }
         }
-        var components = DateComponents()
-        components.year = year
-        components.month = month + 1
-        components.day = day
-        components.hour = hour
-        components.minute = minute
-        components.second = min(second, 59)
-        var calendar = Calendar(identifier: .gregorian)
-        guard let utc = TimeZone(secondsFromGMT: 0) else { return nil }
-        calendar.timeZone = utc
-        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == day else { return nil }
-        return date.addingTimeInterval(TimeInterval(-offset))
+        guard let date = CalendarDate(year: year, month: month + 1, day: day) else { return nil }
+        let days = JapanClock.daysFromCivil(year: date.year, month: date.month, day: date.day)
+        let utc = Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + min(second, 59)))
+        return utc.addingTimeInterval(TimeInterval(-offset))
     }
 }

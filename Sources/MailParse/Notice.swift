@@ -49,18 +49,7 @@ public struct JapanTime: Sendable, Equatable, Comparable, CustomStringConvertibl
     }
 
     /// The instant this wall-clock time is in Japan.
-    public var instant: Date {
-        var components = DateComponents()
-        components.year = date.year
-        components.month = date.month
-        components.day = date.day
-        components.hour = hour
-        components.minute = minute
-        components.second = second
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        return calendar.date(from: components)!
-    }
+    public var instant: Date { JapanClock.instant(of: self) }
 
     public static func < (lhs: JapanTime, rhs: JapanTime) -> Bool {
         (lhs.date, lhs.hour, lhs.minute, lhs.second) < (rhs.date, rhs.hour, rhs.minute, rhs.second)

@@ -23,7 +23,7 @@ public struct MessageWriter: Sendable {
             if iso2022Body == nil { charset = .utf8 }
         }
 
-        lines.append("Date: " + Self.rfc5322Date(message.date))
+        lines.append("Date: " + JapanClock.rfc5322(message.date))
         lines += try Self.addressField("From", [message.from])
         lines += try Self.addressField("To", message.to)
         lines += try Self.unstructuredField("Subject", message.subject, iso2022JP: charset == .iso2022JP)
@@ -198,21 +198,6 @@ public struct MessageWriter: Sendable {
     }
 
     // MARK: - Date
-
-    private static let japanCalendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        return calendar
-    }()
-
-    /// `Thu, 28 Jan 2027 14:35:00 +0900`: the date in Japan time (RFC 5322 §3.3).
-    public static func rfc5322Date(_ date: Date) -> String {
-        let parts = japanCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return "\(days[(parts.weekday ?? 1) - 1]), \(parts.day ?? 1) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970) "
-            + "\(twoDigits(parts.hour ?? 0)):\(twoDigits(parts.minute ?? 0)):\(twoDigits(parts.second ?? 0)) +0900"
-    }
 
     // MARK: - ISO-2022-JP body
 

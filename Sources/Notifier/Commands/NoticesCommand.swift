@@ -122,9 +122,9 @@ struct NoticesCommand: Command {
         let window = RenewalCalendar.window(of: year)
         if !RenewalCalendar.isInWindow(now, fiscalYear: year) && !force {
             throw UsageError(
-                "fiscal year \(year)'s notices go out from \(TemplateValues.japanTimeText(window.start)) to "
-                    + "\(TemplateValues.japanTimeText(window.end.addingTimeInterval(-60))) (Japan time); it is "
-                    + "\(TemplateValues.japanTimeText(now)) now. Use --force to send anyway.")
+                "fiscal year \(year)'s notices go out from \(JapanClock.noticeText(window.start)) to "
+                    + "\(JapanClock.noticeText(window.end.addingTimeInterval(-60))) (Japan time); it is "
+                    + "\(JapanClock.noticeText(now)) now. Use --force to send anyway.")
         }
         if let from { try Validation.checkOneLine(from, what: "notices send: --from") }
         guard let fromText = from ?? configuration.from, let sender = Validation.mailbox(fromText) else {

@@ -76,12 +76,12 @@ struct OTPIssueCommand: Command {
             }
             let composed = try composer.compose(
                 template: "otp_notice", from: sender, to: [recipient],
-                variables: ["otp": mail.code, "expires_at": JapanTimestamp.iso8601(mail.expiresAt)],
+                variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
                 charset: charset, strict: true)
             let delivery = try sink.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])
             return OTPService.Handover(delivery: delivery, messageID: composed.message.messageID)
         }
-        StandardOutput.shared.write("OTP mailed to \(issued.email); valid until \(JapanTimestamp.iso8601(issued.expiresAt))\n")
+        StandardOutput.shared.write("OTP mailed to \(issued.email); valid until \(JapanClock.iso8601(seconds: issued.expiresAt))\n")
         return .success
     }
 }

@@ -1,3 +1,5 @@
+import MailParse
+
 /// `notifier otp unlock --vendor CODE`: clears a lock set by wrong codes, for the issuer once they have checked
 /// with the vendor.
 struct OTPUnlockCommand: Command {
@@ -36,7 +38,7 @@ struct OTPUnlockCommand: Command {
 
     func run() throws -> ExitCode {
         let unlocked = try OTPCommand.service(context: context).unlock(vendorCode: vendorCode)
-        let was = unlocked.lockedAt.map { "was locked since \(JapanTimestamp.iso8601($0))" } ?? "was not locked"
+        let was = unlocked.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
         StandardOutput.shared.write(
             "vendor \(vendorCode) unlocked (\(was); \(unlocked.wrongInARow) wrong codes in a row cleared)\n")
         return .success

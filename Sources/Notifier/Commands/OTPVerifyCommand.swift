@@ -1,4 +1,5 @@
 import Foundation
+import MailParse
 
 /// `notifier otp verify --vendor CODE`, the code on standard input: exit 0 valid (and now used), 1 not valid,
 /// 77 locked.
@@ -78,9 +79,9 @@ struct OTPVerifyCommand: Command {
                 : "wrong code for vendor \(vendorCode) (\(count) of \(policy.wrongCodesBeforeLock) wrong in a row "
                     + "before the vendor is locked)"
         case .expired(let at):
-            return "the code for vendor \(vendorCode) expired at \(JapanTimestamp.iso8601(at)); ask for a new one"
+            return "the code for vendor \(vendorCode) expired at \(JapanClock.iso8601(seconds: at)); ask for a new one"
         case .used(let at):
-            return "the code for vendor \(vendorCode) was already used at \(JapanTimestamp.iso8601(at)); ask for a new one"
+            return "the code for vendor \(vendorCode) was already used at \(JapanClock.iso8601(seconds: at)); ask for a new one"
         case .malformed:
             return "that is not a code (\(OTPCode.length) letters and digits); nothing was counted"
         }

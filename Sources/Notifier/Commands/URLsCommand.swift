@@ -35,7 +35,7 @@ struct URLsCommand: Command {
         let vault = VaultStore(database: try context.openDatabase())
         let output = StandardOutput.shared
         for entry in try vault.urls(vendorCode: filter.vendor, fiscalYear: filter.fiscalYear) {
-            let received = Self.japanTimestamp(entry.receivedAt)
+            let received = JapanClock.iso8601(entry.receivedAt)
             if json {
                 var line = JSONLine()
                 line.add("vendor_code", entry.vendorCode)
@@ -50,14 +50,5 @@ struct URLsCommand: Command {
             }
         }
         return .success
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS+09:00`.
-    static func japanTimestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return "\(c.year ?? 0)-\(twoDigits(c.month ?? 0))-\(twoDigits(c.day ?? 0))T\(twoDigits(c.hour ?? 0)):"
-            + "\(twoDigits(c.minute ?? 0)):\(twoDigits(c.second ?? 0))+09:00"
     }
 }

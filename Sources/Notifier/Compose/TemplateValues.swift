@@ -27,7 +27,7 @@ enum TemplateValues {
                 guard let instant = parseInstant(value) else {
                     throw bad("'\(value)' is not a time like 2027-01-28T14:35:00+09:00")
                 }
-                values[name] = japanTimeText(instant)
+                values[name] = JapanClock.noticeText(instant)
                 if raw["minutes_left"] == nil {
                     values["minutes_left"] = String(max(0, Int((instant.timeIntervalSince(now) / 60).rounded(.up))))
                 }
@@ -95,14 +95,5 @@ enum TemplateValues {
         guard let zone = TimeZone(secondsFromGMT: offsetSeconds) else { return nil }
         calendar.timeZone = zone
         return calendar.date(from: components)
-    }
-
-    /// `YYYY/MM/DD HH:MM` in Japan time, as the OTP notice writes its expiry.
-    static func japanTimeText(_ instant: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
-        return "\(c.year ?? 0)/\(twoDigits(c.month ?? 0))/\(twoDigits(c.day ?? 0)) "
-            + "\(twoDigits(c.hour ?? 0)):\(twoDigits(c.minute ?? 0))"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MailParse
 
 /// The vendor code names no vendor in the registry (EX_NOUSER, 67): the one the mail would go to does not exist.
 /// Chosen over 65 because sysexits(3) means 67 for exactly this ("the user specified did not exist") and the caller
@@ -30,7 +31,7 @@ struct OTPRateLimitError: NotifierError, Equatable {
     let now: Int64
 
     var message: String {
-        let when = "try again after \(JapanTimestamp.iso8601(retryAt)) (in \(max(1, retryAt - now)) s)"
+        let when = "try again after \(JapanClock.iso8601(seconds: retryAt)) (in \(max(1, retryAt - now)) s)"
         switch reason {
         case .cooldown(let seconds):
             return "vendor \(vendorCode): a code was mailed less than \(seconds) s ago; \(when)"
@@ -50,7 +51,7 @@ struct OTPLockedError: NotifierError, Equatable {
     let wrongCodes: Int
 
     var message: String {
-        "vendor \(vendorCode) is locked since \(JapanTimestamp.iso8601(lockedAt)) after \(wrongCodes) wrong codes in a "
+        "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after \(wrongCodes) wrong codes in a "
             + "row; the issuer must check with the vendor and run 'notifier otp unlock --vendor \(vendorCode)'"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MailParse
 
 /// Issues, verifies and unlocks one-time passwords for the download portal.
 ///
@@ -58,7 +59,7 @@ struct OTPService {
     ///   (the delivery's code), `OTPKeyFileError` (78), or whatever `send` throws.
     func issue(vendorCode: String, send: (Mail) throws -> Handover) throws -> Issued {
         let key = try OTPKey.load(path: keyFile)
-        let issuedAt = JapanTimestamp.seconds(now())
+        let issuedAt = now().epochSeconds
         let expiresAt = issuedAt + policy.validity
         let code = OTPCode.generate()
         let digest = try key.digest(vendorCode: vendorCode, code: code)
@@ -69,7 +70,7 @@ struct OTPService {
             case .open(let email):
                 try store.audit(
                     .issueStarted, vendorCode: vendorCode, at: issuedAt,
-                    detail: "mailing a new code to \(email), valid until \(JapanTimestamp.iso8601(expiresAt))")
+                    detail: "mailing a new code to \(email), valid until \(JapanClock.iso8601(seconds: expiresAt))")
             case .refused(_, let why):
                 try store.audit(.issueRefused, vendorCode: vendorCode, at: issuedAt, detail: why)
             }
@@ -88,7 +89,7 @@ struct OTPService {
             let reason = (error as? NotifierError)?.message ?? String(describing: error)
             try? database.transaction {
                 try store.audit(
-                    .issueFailed, vendorCode: vendorCode, at: JapanTimestamp.seconds(now()),
+                    .issueFailed, vendorCode: vendorCode, at: now().epochSeconds,
                     detail: "not mailed to \(email): \(reason); the code was discarded", withholding: code)
             }
             throw error
@@ -97,7 +98,7 @@ struct OTPService {
         guard delivery.outcome == .sent else {
             try database.transaction {
                 try store.audit(
-                    .issueFailed, vendorCode: vendorCode, at: JapanTimestamp.seconds(now()),
+                    .issueFailed, vendorCode: vendorCode, at: now().epochSeconds,
                     detail: "not mailed to \(email) (\(delivery.outcome.rawValue): \(delivery.reply)); "
                         + "the code was discarded", withholding: code)
             }
@@ -107,8 +108,8 @@ struct OTPService {
             try store.replaceCode(vendorCode, digest: digest, issuedAt: issuedAt, expiresAt: expiresAt)
             let id = handover.messageID.map { " (Message-ID <\($0)>)" } ?? ""
             try store.audit(
-                .issued, vendorCode: vendorCode, at: JapanTimestamp.seconds(now()),
-                detail: "mailed to \(email)\(id): \(delivery.reply); valid until \(JapanTimestamp.iso8601(expiresAt))",
+                .issued, vendorCode: vendorCode, at: now().epochSeconds,
+                detail: "mailed to \(email)\(id): \(delivery.reply); valid until \(JapanClock.iso8601(seconds: expiresAt))",
                 withholding: code)
         }
         return Issued(email: email, expiresAt: expiresAt)
@@ -130,7 +131,7 @@ struct OTPService {
         let guardState = try store.guardState(vendorCode)
         if let lockedAt = guardState.lockedAt {
             let error = OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: guardState.wrongInARow)
-            return .refused(error, why: "locked since \(JapanTimestamp.iso8601(lockedAt))")
+            return .refused(error, why: "locked since \(JapanClock.iso8601(seconds: lockedAt))")
         }
         let recent = try store.eventTimes(vendorCode, .issueStarted, after: now - policy.capWindow)
         var refusals: [OTPRateLimitError] = []
@@ -152,7 +153,7 @@ struct OTPService {
             case .cooldown(let seconds): why = "cooldown (\(seconds) s)"
             case .hourlyCap(let issues): why = "hourly cap (\(issues) codes within the last hour)"
             }
-            return .refused(binding, why: "\(why); retry after \(JapanTimestamp.iso8601(binding.retryAt))")
+            return .refused(binding, why: "\(why); retry after \(JapanClock.iso8601(seconds: binding.retryAt))")
         }
         return .open(email: email)
     }
@@ -194,7 +195,7 @@ struct OTPService {
         let candidate = OTPCode.normalize(input)
         let wellFormed = OTPCode.isWellFormed(candidate)
         let digest = wellFormed ? try key.digest(vendorCode: vendorCode, code: candidate) : []
-        let at = JapanTimestamp.seconds(now())
+        let at = now().epochSeconds
         return try database.transaction {
             guard try store.vendorEmail(vendorCode) != nil else {
                 try store.audit(.verifyRefused, vendorCode: vendorCode, at: at, detail: "unknown vendor")
@@ -204,7 +205,7 @@ struct OTPService {
             if let lockedAt = state.lockedAt {
                 try store.audit(
                     .verifyRefused, vendorCode: vendorCode, at: at,
-                    detail: "locked since \(JapanTimestamp.iso8601(lockedAt)); the code was not checked")
+                    detail: "locked since \(JapanClock.iso8601(seconds: lockedAt)); the code was not checked")
                 return .locked(OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: state.wrongInARow))
             }
             guard wellFormed else {
@@ -234,20 +235,20 @@ struct OTPService {
             if let usedAt = stored.usedAt {
                 try store.audit(
                     .verifyFailed, vendorCode: vendorCode, at: at,
-                    detail: "the code was already used at \(JapanTimestamp.iso8601(usedAt)); not counted toward the lock")
+                    detail: "the code was already used at \(JapanClock.iso8601(seconds: usedAt)); not counted toward the lock")
                 return .rejected(.used(at: usedAt))
             }
             guard at < stored.expiresAt else {
                 try store.audit(
                     .verifyFailed, vendorCode: vendorCode, at: at,
-                    detail: "the code expired at \(JapanTimestamp.iso8601(stored.expiresAt)); not counted toward the lock")
+                    detail: "the code expired at \(JapanClock.iso8601(seconds: stored.expiresAt)); not counted toward the lock")
                 return .rejected(.expired(at: stored.expiresAt))
             }
             try store.markUsed(vendorCode, at: at)
             if state.wrongInARow != 0 { try store.setGuard(vendorCode, OTPStore.Guard()) }
             try store.audit(
                 .verified, vendorCode: vendorCode, at: at,
-                detail: "the code issued at \(JapanTimestamp.iso8601(stored.issuedAt)) was accepted and is now used")
+                detail: "the code issued at \(JapanClock.iso8601(seconds: stored.issuedAt)) was accepted and is now used")
             return .valid
         }
     }
@@ -266,12 +267,12 @@ struct OTPService {
     /// counter is cleared all the same), so a script may run it twice.
     /// - Throws: `UnknownVendorError` (67).
     func unlock(vendorCode: String) throws -> Unlocked {
-        let at = JapanTimestamp.seconds(now())
+        let at = now().epochSeconds
         let result: Unlocked? = try database.transaction {
             guard try store.vendorEmail(vendorCode) != nil else { return nil }
             let state = try store.guardState(vendorCode)
             try store.setGuard(vendorCode, OTPStore.Guard())
-            let was = state.lockedAt.map { "was locked since \(JapanTimestamp.iso8601($0))" } ?? "was not locked"
+            let was = state.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
             try store.audit(
                 .unlocked, vendorCode: vendorCode, at: at,
                 detail: "\(was); \(state.wrongInARow) wrong codes in a row cleared")

@@ -12,13 +12,7 @@ enum RenewalCalendar {
     static let supportedYears = 1900...9998
 
     /// The Gregorian calendar in Japan time.
-    private static let japan: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        // A fixed offset rather than "Asia/Tokyo", which a stripped-down tzdata may lack. +09:00 is a valid offset,
-        // so the initialiser cannot return nil: this is a constant, not input.
-        calendar.timeZone = TimeZone(secondsFromGMT: 32400)!
-        return calendar
-    }()
+    private static var japan: Calendar { JapanClock.calendar }
 
     /// The fiscal year `date` falls in: April to December belong to their own year, January to March to the year
     /// before.

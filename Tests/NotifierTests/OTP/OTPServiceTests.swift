@@ -1,4 +1,5 @@
 import Foundation
+import MailParse
 import Testing
 
 @testable import Notifier
@@ -19,7 +20,7 @@ struct OTPServiceTests {
 
         fixture.clock.advance(60)
         let late = try fixture.issue()
-        let expiry = JapanTimestamp.seconds(fixture.clock.now) + 30 * 60
+        let expiry = fixture.clock.now.epochSeconds + 30 * 60
         fixture.clock.advance(30 * 60)
         #expect(try fixture.service().verify(vendorCode: vendor, input: late) == .rejected(.expired(at: expiry)), "at 30:00")
     }
@@ -28,7 +29,7 @@ struct OTPServiceTests {
         let code = try fixture.issue()
         let service = try fixture.service()
         #expect(try service.verify(vendorCode: vendor, input: code) == .valid)
-        let usedAt = JapanTimestamp.seconds(fixture.clock.now)
+        let usedAt = fixture.clock.now.epochSeconds
         fixture.clock.advance(5)
         #expect(try service.verify(vendorCode: vendor, input: code) == .rejected(.used(at: usedAt)))
         #expect(try fixture.events().suffix(2) == ["otp_verified", "otp_verify_failed"])
@@ -61,7 +62,7 @@ struct OTPServiceTests {
         #expect(throws: OTPLockedError.self) { try fixture.issue() }
 
         let unlocked = try service.unlock(vendorCode: vendor)
-        #expect(unlocked == OTPService.Unlocked(lockedAt: JapanTimestamp.seconds(fixture.clock.now) - 120, wrongInARow: 5))
+        #expect(unlocked == OTPService.Unlocked(lockedAt: fixture.clock.now.epochSeconds - 120, wrongInARow: 5))
         #expect(try service.verify(vendorCode: vendor, input: code) == .valid)
         let events = try fixture.events()
         #expect(events.filter { $0 == "otp_verify_failed" }.count == 5)
@@ -109,7 +110,7 @@ struct OTPServiceTests {
 
     @Test func oneCodeAMinute() throws {
         try fixture.issue()
-        let issuedAt = JapanTimestamp.seconds(fixture.clock.now)
+        let issuedAt = fixture.clock.now.epochSeconds
         fixture.clock.advance(59)
         do {
             try fixture.issue()
@@ -118,7 +119,7 @@ struct OTPServiceTests {
             #expect(error.reason == .cooldown(seconds: 60))
             #expect(error.retryAt == issuedAt + 60)
             #expect(error.exitCode.rawValue == 75)
-            #expect(error.message.contains("try again after \(JapanTimestamp.iso8601(issuedAt + 60)) (in 1 s)"))
+            #expect(error.message.contains("try again after \(JapanClock.iso8601(seconds: issuedAt + 60)) (in 1 s)"))
         }
         fixture.clock.advance(1)
         try fixture.issue()
@@ -127,7 +128,7 @@ struct OTPServiceTests {
     }
 
     @Test func fiveCodesAnHourOnARollingWindow() throws {
-        let start = JapanTimestamp.seconds(fixture.clock.now)
+        let start = fixture.clock.now.epochSeconds
         for _ in 1...5 {
             try fixture.issue()
             fixture.clock.advance(60)
@@ -136,7 +137,7 @@ struct OTPServiceTests {
         for _ in 1...3 {
             #expect(throws: OTPRateLimitError(
                 vendorCode: vendor, reason: .hourlyCap(issues: 5), retryAt: start + 3600,
-                now: JapanTimestamp.seconds(fixture.clock.now))
+                now: fixture.clock.now.epochSeconds)
             ) { try fixture.issue() }
             fixture.clock.advance(600)
         }

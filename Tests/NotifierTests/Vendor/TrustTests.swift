@@ -20,8 +20,8 @@ struct TrustTests {
     /// An OTP mail in the issuer's words, written by hand: `date` as its Date, `expiry` as its 有効期限 (Japan time).
     static func otpMail(from: String = "nyusatsu@to-kousya.example", date: Date, expiry: Date, code: String,
                         messageID: String, trace: [String] = []) -> Data {
-        let dateText = MessageWriter.rfc5322Date(date)
-        let expiryText = TemplateValues.japanTimeText(expiry)
+        let dateText = JapanClock.rfc5322(date)
+        let expiryText = JapanClock.noticeText(expiry)
         let lines = trace + [
             "From: JKK東京 電子入札システム <\(from)>", "To: tanto@aoba-kensetsu.example", "Subject: OTP",
             "Date: \(dateText)", "Message-ID: <\(messageID)>", "MIME-Version: 1.0",

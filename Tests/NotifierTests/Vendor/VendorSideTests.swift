@@ -87,7 +87,7 @@ struct VendorSideTests {
         var composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: "to-kousya.example")
         composer.random = { UInt64(abs(id.hashValue)) }
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
-        let text = TemplateValues.japanTimeText(expiry).replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: " ", with: "T")
+        let text = JapanClock.noticeText(expiry).replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: " ", with: "T")
         let composed = try composer.compose(
             template: "otp_notice", from: sender, to: [sender], variables: ["otp": code, "expires_at": text + ":00+09:00"],
             charset: .utf8, strict: true)
