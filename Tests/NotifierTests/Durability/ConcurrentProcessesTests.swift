@@ -8,65 +8,9 @@ import Testing
 /// the built binary on real SQLite files, nothing shared but the files.
 @Suite("durability: concurrent processes on one database", .serialized)
 struct ConcurrentProcessesTests {
-    /// A process started in the background; `finish()` waits for it and collects what it said (through files, so
-    /// that nothing blocks on a full pipe).
-    final class Background {
-        let process = Process()
-        private let folder: URL
-        private var held: (pipe: Pipe, data: Data)?
-
-        /// With `holding`, standard input is a pipe that stays empty until `release()`: a notifier that reads its
-        /// input first waits there, so many can be let go at one instant.
-        init(_ arguments: [String], stdin: Data? = nil, holding: Bool = false, environment: [String: String] = [:]) throws {
-            folder = try CLI.temporaryDirectory()
-            process.executableURL = try CLI.binary
-            process.arguments = arguments
-            var env = ProcessInfo.processInfo.environment
-            env["NOTIFIER_CONFIG"] = nil
-            env["NOTIFIER_DB"] = nil
-            env["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-no-config").path
-            for (key, value) in environment { env[key] = value }
-            process.environment = env
-            let input = folder.appendingPathComponent("stdin")
-            try (stdin ?? Data()).write(to: input)
-            for name in ["stdout", "stderr"] {
-                FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
-            }
-            if holding {
-                let pipe = Pipe()
-                held = (pipe, stdin ?? Data())
-                process.standardInput = pipe
-            } else {
-                process.standardInput = try FileHandle(forReadingFrom: input)
-            }
-            process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("stdout"))
-            process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("stderr"))
-            try process.run()
-        }
-
-        var pid: Int32 { process.processIdentifier }
-
-        /// Writes the held input and closes it.
-        func release() throws {
-            guard let held else { return }
-            held.pipe.fileHandleForWriting.write(held.data)
-            try held.pipe.fileHandleForWriting.close()
-            self.held = nil
-        }
-
-        func finish() -> CLI.Result {
-            process.waitUntilExit()
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let read = { (name: String) in
-                (try? String(contentsOf: self.folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
-            }
-            return CLI.Result(status: process.terminationStatus, stdout: read("stdout"), stderr: read("stderr"))
-        }
-    }
-
     /// Starts every command, lets them all read their input at one instant, and waits for all.
     static func together(_ commands: [[String]], stdin: (Int) -> Data?) throws -> [CLI.Result] {
-        let started = try commands.enumerated().map { try Background($0.element, stdin: stdin($0.offset), holding: true) }
+        let started = try commands.enumerated().map { try CLI.start($0.element, stdin: stdin($0.offset), holding: true) }
         Thread.sleep(forTimeInterval: 0.3)
         for process in started { try process.release() }
         return started.map { $0.finish() }
@@ -114,7 +58,7 @@ struct ConcurrentProcessesTests {
         let send = ["--db", fixture.database, "notices", "send", "--force", "--fiscal-year", "2031",
                     "--download-url-base", IssuerFixture.urlBase, "--from", IssuerFixture.from,
                     "--outbox", sink.path, "--rate", "15000/min"]
-        let sender = try Background(send)
+        let sender = try CLI.start(send)
         let inode = try Self.inode(fixture.database)
         // Wait until the sender has begun writing notices, then sample its locks while the others come and go.
         for _ in 0..<200 where Self.delivered(sink).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
@@ -135,7 +79,7 @@ struct ConcurrentProcessesTests {
         var lockless = 0
         for chunk in stride(from: 0, to: others.count, by: 5) {
             let batch = try others[chunk..<chunk + 5].map { command in
-                try Background(["--db", fixture.database] + command,
+                try CLI.start(["--db", fixture.database] + command,
                                stdin: command == ["ingest"] ? notice : command.contains("verify") ? Data("ABCDEFGH\n".utf8) : nil)
             }
             for _ in 0..<3 {
@@ -334,20 +278,10 @@ struct ConcurrentProcessesTests {
                 + "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body
             try Data(message.utf8).write(to: maildir.appendingPathComponent("new/\(1_000 + index).big"))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-v", try CLI.binary.path, "--db", folder.appendingPathComponent("v.sqlite3").path,
-                             "watch", "--maildir", maildir.path, "--once"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let report = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(report)")
-        let kilobytes = report.split(separator: "\n").first { $0.contains("Maximum resident set size") }
-            .flatMap { $0.split(separator: ":").last }.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let peak = try #require(kilobytes) * 1024
+        let run = try MeasuredRun.run(
+            ["--db", folder.appendingPathComponent("v.sqlite3").path, "watch", "--maildir", maildir.path, "--once"], seconds: 120)
+        #expect(run.status == 0, "\(run.stderr)")
+        let peak = run.maxRSSKiB * 1024
         #expect(peak < 64 << 20 + size, "peak RSS \(peak >> 20) MB for a 160 MB Maildir")
     }
 
@@ -364,7 +298,7 @@ struct ConcurrentProcessesTests {
         let mail = try VendorSideTests.otpNotice(code: "Hang9999", minutes: 20, id: "hang")
         let command = "env > '\(environment.path)'; sleep 300 & echo $$ $! > '\(pids.path)'; wait"
         let started = Date()
-        let process = try Background(
+        let process = try CLI.start(
             ["--db", database, "ingest", "--relay-command", command, "--relay-timeout", "1"], stdin: mail,
             environment: ["NOTIFIER_SMTP_PASSWORD": "smtp-secret-1", "NOTIFIER_IMAP_PASSWORD": "imap-secret-2",
                           "LANG": "C.UTF-8"])
@@ -422,7 +356,7 @@ struct ConcurrentProcessesTests {
         let sink = fixture.folder.appendingPathComponent("sink")
         let arguments = ["notices", "send", "--force", "--fiscal-year", "2031", "--download-url-base",
                          IssuerFixture.urlBase, "--from", IssuerFixture.from, "--outbox", sink.path, "--rate", "600/min"]
-        let first = try Background(["--db", fixture.database] + arguments)
+        let first = try CLI.start(["--db", fixture.database] + arguments)
         for _ in 0..<200 where Self.delivered(sink).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
         let second = try CLI.run(["--db", link.path] + arguments)
         kill(first.pid, SIGKILL)

@@ -25,18 +25,13 @@ struct BatchIntegrationTests {
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<3 {
-            let process = Process()
-            process.executableURL = try CLI.binary
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try CLI.start(arguments)
             Thread.sleep(forTimeInterval: Double.random(in: 0.15...0.6, using: &generator))
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                kill(process.pid, SIGKILL)
                 kills += 1
             }
-            process.waitUntilExit()
+            _ = process.finish()
         }
         #expect(kills >= 1)
         let last = try CLI.run(arguments)

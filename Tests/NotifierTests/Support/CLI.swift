@@ -30,12 +30,7 @@ struct CLI {
         let process = Process()
         process.executableURL = try binary
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFIER_CONFIG"] = nil
-        env["NOTIFIER_DB"] = nil
-        env["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-no-config").path
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = Self.environment(environment)
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()
         let errors = Pipe()
@@ -52,6 +47,89 @@ struct CLI {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
             stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// The environment every test run of the binary gets: this process's, without the developer's own
+    /// configuration and database (`NOTIFIER_CONFIG`, `NOTIFIER_DB`, an XDG_CONFIG_HOME that has no notifier
+    /// folder), plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFIER_CONFIG"] = nil
+        environment["NOTIFIER_DB"] = nil
+        environment["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-no-config").path
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    /// The binary started in the background, with the same environment as `run`; `finish()` waits for it and
+    /// collects what it said (through files, so that nothing blocks on a full pipe).
+    final class Running {
+        let process = Process()
+        private let folder: URL
+        private var held: (pipe: Pipe, data: Data)?
+
+        /// With `holding`, standard input is a pipe that stays empty until `release()`: a notifier that reads its
+        /// input first waits there, so many can be let go at one instant.
+        fileprivate init(
+            _ arguments: [String], stdin: Data?, holding: Bool, environment: [String: String], executable: URL? = nil
+        ) throws {
+            folder = try CLI.temporaryDirectory()
+            process.executableURL = try executable ?? CLI.binary
+            process.arguments = arguments
+            process.environment = CLI.environment(environment)
+            let input = folder.appendingPathComponent("stdin")
+            try (stdin ?? Data()).write(to: input)
+            for name in ["stdout", "stderr"] {
+                FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
+            }
+            if holding {
+                let pipe = Pipe()
+                held = (pipe, stdin ?? Data())
+                process.standardInput = pipe
+            } else {
+                process.standardInput = try FileHandle(forReadingFrom: input)
+            }
+            process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("stdout"))
+            process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("stderr"))
+            try process.run()
+        }
+
+        var pid: Int32 { process.processIdentifier }
+        var isRunning: Bool { process.isRunning }
+
+        /// Writes the held input and closes it.
+        func release() throws {
+            guard let held else { return }
+            held.pipe.fileHandleForWriting.write(held.data)
+            try held.pipe.fileHandleForWriting.close()
+            self.held = nil
+        }
+
+        /// What it has written to standard error so far.
+        var stderrSoFar: String { (try? String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+
+        func finish() -> Result {
+            process.waitUntilExit()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let read = { (name: String) in
+                (try? String(contentsOf: self.folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            }
+            return Result(status: process.terminationStatus, stdout: read("stdout"), stderr: read("stderr"))
+        }
+    }
+
+    /// Starts the binary in the background (see `Running`).
+    static func start(
+        _ arguments: [String], stdin: Data? = nil, holding: Bool = false, environment: [String: String] = [:]
+    ) throws -> Running {
+        try Running(arguments, stdin: stdin, holding: holding, environment: environment)
+    }
+
+    /// Starts another program (a shell, to set limits first) with the binary's test environment.
+    static func startProgram(
+        _ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+    ) throws -> Running {
+        try Running(arguments, stdin: stdin, holding: false, environment: environment, executable: URL(fileURLWithPath: executable))
     }
 
     /// A fresh temporary directory, removed by the caller.

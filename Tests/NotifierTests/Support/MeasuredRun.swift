@@ -28,12 +28,7 @@ struct MeasuredRun {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "install the Debian package time")
         process.arguments = ["-v", "-o", report.path, "timeout", "--foreground", "-k", "5", "-s", signal, String(seconds),
                              try CLI.binary.path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFIER_CONFIG"] = nil
-        env["NOTIFIER_DB"] = nil
-        env["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-no-config").path
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = CLI.environment(environment)
         // Files, not pipes: a chatty standard error cannot block the child while the other stream is read.
         let outFile = report.appendingPathExtension("out")
         let errFile = report.appendingPathExtension("err")

@@ -165,20 +165,10 @@ struct VendorSideTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml"))
         // A file size limit of 8 KiB: SQLite cannot create or grow its files, as on a full disk.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f 16; exec \"$0\" --db \"$1\" ingest", try CLI.binary.path, database]
-        let input = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(data)
-        try input.fileHandleForWriting.close()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 75, "\(stderr)")
+        let limited = try CLI.startProgram(
+            "/bin/sh", ["-c", "ulimit -f 16; exec \"$0\" --db \"$1\" ingest", try CLI.binary.path, database], stdin: data
+        ).finish()
+        #expect(limited.status == 75, "\(limited.stderr)")
         #expect(try run(["ingest"], stdin: data).stdout == "stored\n")
     }
 }

@@ -71,17 +71,9 @@ extension IMAPServerSuites {
 
         @Test func aServerRestartMidWatchLosesNothing() throws {
             defer { try? FileManager.default.removeItem(at: folder) }
-            let process = Process()
-            process.executableURL = try CLI.binary
-            process.arguments = try watchArguments()
-            var env = ProcessInfo.processInfo.environment
-            env["NOTIFIER_IMAP_PASSWORD"] = try TestServers.value("IMAP_PASSWORD")
-            process.environment = env
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            defer { if process.isRunning { process.terminate() } }
+            let process = try CLI.start(
+                try watchArguments(), environment: ["NOTIFIER_IMAP_PASSWORD": try TestServers.value("IMAP_PASSWORD")])
+            defer { if process.isRunning { process.process.terminate() } }
             func waitForVault(_ count: Int) throws -> Bool {
                 for _ in 0..<200 {
                     if try vault().count >= count { return true }
@@ -95,10 +87,9 @@ extension IMAPServerSuites {
             try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p03_update_iso2022jp.eml"), mailbox: mailbox)
             try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p11_update_utf8_base64_2.eml"), mailbox: mailbox)
             #expect(try waitForVault(3), "the watcher did not come back after the restart")
-            process.terminate()  // SIGTERM: a clean stop
-            process.waitUntilExit()
-            #expect(process.terminationReason == .exit)
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.process.terminate()  // SIGTERM: a clean stop
+            let stderr = process.finish().stderr
+            #expect(process.process.terminationReason == .exit)
             #expect(try vault().count == 3, "the watcher said: \(stderr)")
             #expect(!stderr.contains(try TestServers.value("IMAP_PASSWORD")))
         }
