@@ -1,4 +1,3 @@
-import CCrypto
 import Foundation
 
 /// The secret that turns a code into what the database keeps: HMAC-SHA-256(key, vendor_code + ":" + code). A copy
@@ -73,57 +72,29 @@ struct OTPKey {
         var key: [UInt8] = []
         while key.count < size { key += withUnsafeBytes(of: generator.next(), Array.init) }
         let temporary = "\(path).new-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw OTPKeyFileError(path: path, problem: .cannotCreate(String(cString: strerror(errno))))
+        do {
+            try POSIXFile.createSynced(temporary, key)
+        } catch {
+            throw OTPKeyFileError(path: path, problem: .cannotCreate(error.reason))
         }
         defer { unlink(temporary) }
-        var written = 0
-        var failure: String?
-        if fchmod(descriptor, 0o600) != 0 { failure = String(cString: strerror(errno)) }
-        while failure == nil && written < key.count {
-            let count = key[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-            } else {
-                written += count
-            }
-        }
-        if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        if close(descriptor) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
-        if let failure { throw OTPKeyFileError(path: path, problem: .cannotCreate(failure)) }
         if link(temporary, path) != 0 && errno != EEXIST {
             throw OTPKeyFileError(path: path, problem: .cannotCreate(String(cString: strerror(errno))))
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        let directory = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        POSIXFile.syncFolder((path as NSString).deletingLastPathComponent)
     }
 
     /// HMAC-SHA-256 of `vendor_code:code` under this key: 32 bytes.
     func digest(vendorCode: String, code: String) throws -> [UInt8] {
-        let message = Array("\(vendorCode):\(code)".utf8)
-        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let done = bytes.withUnsafeBytes { key in
-            message.withUnsafeBytes { data in
-                HMAC(EVP_sha256(), key.baseAddress, Int32(key.count), data.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                     data.count, &output, &length)
-            }
+        guard let digest = Crypto.hmacSHA256(key: bytes, message: Array("\(vendorCode):\(code)".utf8)) else {
+            throw OTPCryptoError()
         }
-        // HMAC fails only when libcrypto cannot allocate: an error, never a made-up digest that might match.
-        guard done != nil, length == 32 else { throw OTPCryptoError() }
-        return Array(output.prefix(32))
+        return digest
     }
 
-    /// Whether two digests are equal, in time that does not depend on where they differ (CRYPTO_memcmp), so the
-    /// answer's timing says nothing about how close a guess came.
+    /// Whether two digests are equal, in time that does not depend on where they differ, so the answer's timing
+    /// says nothing about how close a guess came.
     static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count, !a.isEmpty else { return false }
-        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, x.count) == 0 } }
+        Crypto.constantTimeEqual(a, b)
     }
 }

@@ -35,15 +35,8 @@ final class StandardOutput: @unchecked Sendable {
     }
 
     private func flushLocked() {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { Glibc.write(fileDescriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                break  // a closed pipe (`| head`): nothing more can be said there
-            }
-            offset += written
-        }
+        // A closed pipe (`| head`) fails the write: nothing more can be said there.
+        try? POSIXFile.writeAll(fileDescriptor, buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -39,24 +39,10 @@ final class MaildirOutbox: MessageTransport {
         gettimeofday(&now, nil)
         let name = "\(now.tv_sec).M\(now.tv_usec)P\(getpid())Q\(counter)R\(UInt32.random(in: .min ... .max)).\(host)"
         let staged = Staged(temporary: "\(path)/tmp/\(name)", final: "\(path)/new/\(name)")
-        let descriptor = open(staged.temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw OutboxError(path: staged.temporary, reason: String(cString: strerror(errno))) }
-        var offset = 0
-        while offset < message.count {
-            let written = message[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                unlink(staged.temporary)
-                throw OutboxError(path: staged.temporary, reason: reason)
-            }
-            offset += written
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(staged.temporary)
-            throw OutboxError(path: staged.temporary, reason: reason)
+        do {
+            try POSIXFile.createSynced(staged.temporary, message)
+        } catch {
+            throw OutboxError(path: staged.temporary, reason: error.reason)
         }
         return staged
     }
@@ -69,11 +55,7 @@ final class MaildirOutbox: MessageTransport {
             unlink(staged.temporary)
             throw OutboxError(path: staged.final, reason: reason)
         }
-        let directory = open("\(path)/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        POSIXFile.syncFolder("\(path)/new")
     }
 
     /// Removes a staged message that is not to be delivered after all.
