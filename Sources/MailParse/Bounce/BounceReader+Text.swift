@@ -1,18 +1,17 @@
 /// Plain-text delivery reports: what MTAs write for people, with or without a delivery-status part beside it.
 ///
-/// The shapes read here, most specific first:
-/// - delivery-status fields written into the text (`Final-Recipient: rfc822; a@example.com`; some MTAs put their
-///   DSN in a text/plain part);
-/// - a line that starts with the failed address: qmail and Yahoo (`<a@example.com>:`), Postfix
-///   (`<a@example.com>: host mx.example.com said: 550 ...`, `<a@example.com> (expanded from <b@example.com>): ...`),
-///   Exim (the indented address after "failed:"), Gmail and Google Groups (the indented address after "Delivery to
-///   the following recipient failed permanently:"), Sendmail (`<a@example.com>... User unknown`), Exchange and Office
-///   365 (the address after "did not reach the following recipient(s):", `'a@example.com' on 2/8/2010`);
-/// - an SMTP transcript: `RCPT TO:<a@example.com>` (Sendmail's "Transcript of session follows", Courier,
-///   OpenSMTPD, Amazon SES);
-/// - Exim's X-Failed-Recipients field;
-/// - an address in angle brackets or quotes in the report's text that is not one of the report's own;
-/// - last, the To field of the original message when it names exactly one address.
+/// The shapes read here, most specific first (the first that names a recipient wins):
+/// 1. delivery-status fields written into the text (`Final-Recipient: rfc822; a@example.com`; some MTAs put their
+///    DSN in a text/plain part);
+/// 2. Exim's X-Failed-Recipients field (Google Groups writes it too);
+/// 3. a line that starts with the failed address: qmail and Yahoo (`<a@example.com>:`), Postfix
+///    (`<a@example.com>: host mx.example.com said: 550 ...`), Exim (the indented address after "failed:"), Gmail and
+///    Google Groups, Sendmail (`<a@example.com>... User unknown`), Exchange and Office 365 (the address after "did
+///    not reach the following recipient(s):"); or ends with it after a sentence and a colon (IMail, KDDI);
+/// 4. an SMTP transcript: `RCPT TO:<a@example.com>` (Sendmail, Apache James, Verizon);
+/// 5. an address in angle brackets or quotes that is not one of the report's or the original's own;
+/// 6. a report attached to the report (a relay forwarding the bounce it got): the inner one's recipients;
+/// 7. last, the To field of the original message when it names exactly one address.
 extension BounceReader {
     /// The report's own text: text/plain parts outside any attached message (text/rfc822-headers excluded), or the
     /// text of its HTML parts when it has no plain one.
