@@ -12,6 +12,7 @@
 # and reports wall seconds, MB/s, messages/s and peak RSS (GNU time's %M), then the goals: notifier ahead of mshow,
 # and at least 10x Python. Then it shows that notifier's memory is flat in the number of messages (1,000 files vs
 # all), and runs notifier on each hostile input of bench/gen_hostile.py: time, peak RSS, one JSON record out.
+# Then the bounce reader's hit rate on ../shared/corpus/bounces beside flufl.bounce's (bench/bounces.sh).
 #
 # Environment: BENCH_N (messages, default 10000), BENCH_SMALL_N (default 1000), BENCH_REPEAT (runs per peer, the
 # fastest counts; default 3), BENCH_OUT (default bench/out), BENCH_STRICT=1 (exit 1 when a goal is not met or a
@@ -179,7 +180,11 @@ echo "== hostile inputs: notifier parse --json FILE, one at a time (timeout 120 
 python3 "$BENCH_DIR/report.py" hostile "$HOSTILE_RESULTS" || failures=$((failures + 1))
 echo
 
-# ---- 4. notices send throughput (bench/notices.sh: smtp-sink, smtp-source, Python smtplib) ----------------------
+# ---- 4. bounces: the bounce reader's hit rate beside flufl.bounce's (bench/bounces.sh) -----------------------------
+bash "$BENCH_DIR/bounces.sh" "$NOTIFIER" || failures=$((failures + 1))
+echo
+
+# ---- 4b. notices send throughput (bench/notices.sh: smtp-sink, smtp-source, Python smtplib) ----------------------
 bash "$BENCH_DIR/notices.sh" "$NOTIFIER" || failures=$((failures + 1))
 echo
 

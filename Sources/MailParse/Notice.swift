@@ -63,10 +63,12 @@ public struct Notice: Sendable, Equatable {
         case updateNotice = "update_notice"
         case otp = "otp"
         case other = "other"
+        /// A delivery failure report (`bounce` holds what it says); never trusted, never acted on as a notice.
+        case bounce = "bounce"
     }
 
     public var kind: Kind
-    /// True only when `TrustPolicy` accepts the sender and every URL; always false for `.other`.
+    /// True only when `TrustPolicy` accepts the sender and every URL; always false for `.other` and `.bounce`.
     public var trusted: Bool
     /// 業者コード, 7 ASCII digits.
     public var vendorCode: String?
@@ -83,6 +85,8 @@ public struct Notice: Sendable, Equatable {
     public var from: Mailbox?
     /// The Message-ID without angle brackets.
     public var messageID: String?
+    /// What a `.bounce` reports; nil for every other kind.
+    public var bounce: Bounce?
     /// Why the message could not be read, when it could not.
     public var error: String?
     /// Why a notice is not trusted (for reports), nil when trusted or `.other`.

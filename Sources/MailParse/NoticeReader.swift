@@ -30,6 +30,14 @@ public enum NoticeReader {
             } == true
         }
 
+        // A bounce first: it often carries the notice it returns as an attached message, which must not be read as
+        // a notice of its own.
+        if let bounce = BounceReader.read(message) {
+            notice.kind = .bounce
+            notice.bounce = bounce
+            return notice
+        }
+
         // The message's own text: text/plain and text/html leaves that are not attachments, attached messages
         // (forwards) included.
         var plain: [String] = []
@@ -67,7 +75,7 @@ public enum NoticeReader {
         case .otp:
             notice.otp = fields.otp
             notice.expiresAt = fields.expiresAt
-        case .other:
+        case .other, .bounce:
             return notice
         }
 

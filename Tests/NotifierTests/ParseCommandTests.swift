@@ -41,6 +41,43 @@ struct ParseCommandTests {
         #expect(result.stdout.contains("\"otp\": \"TNC1rXuX\", \"expires_at\": \"2027-02-01T14:03:00+09:00\""))
     }
 
+    /// A bounce: kind bounce and the four bounce keys after all the others; null for every other kind.
+    @Test func bounceKeys() throws {
+        let bounce = """
+            From: MAILER-DAEMON@mx.example.jp (Mail Delivery System)
+            To: nyusatsu@to-kousya.example
+            Subject: Undelivered Mail Returned to Sender
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+            --B
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.example.jp
+
+            Final-Recipient: rfc822; Info@Aoba-Kensetsu.example
+            Action: failed
+            Status: 5.1.1
+
+            --B
+            Content-Type: text/rfc822-headers
+
+            From: nyusatsu@to-kousya.example
+            Message-ID: <n1@to-kousya.example>
+
+            --B--
+
+            """
+        let result = try CLI.run(["parse", "--json", "-"], stdin: Data(bounce.utf8))
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("{\"file\": \"-\", \"kind\": \"bounce\", \"trusted\": false"))
+        #expect(result.stdout.hasSuffix("\"bounce_recipients\": [\"info@aoba-kensetsu.example\"], \"bounce_status\": "
+            + "\"5.1.1\", \"bounce_permanent\": true, \"original_message_id\": \"n1@to-kousya.example\"}\n"))
+        let notice = try CLI.run(["parse", "--json", Self.corpus.appendingPathComponent("p02_otp_utf8_base64.eml").path])
+        #expect(notice.stdout.hasSuffix("\"bounce_recipients\": null, \"bounce_status\": null, "
+            + "\"bounce_permanent\": null, \"original_message_id\": null}\n"))
+    }
+
     @Test func unreadableFileStillGetsARecordAndExit66() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -10,13 +10,15 @@ struct ParseCommand: Command {
         Usage: notifier parse [--json] [--trust-sender ADDR]... [--trust-host HOST]... FILE...
 
         Reads each FILE (raw RFC 5322 message; '-' is standard input) and prints what it is: a certificate
-        update notice, an OTP notice, or other, with the fields read from it and whether it is trusted.
+        update notice, an OTP notice, a bounce, or other, with the fields read from it and whether it is trusted.
 
         Options:
           --json                one JSON object per input per line, keys in this order: file, kind, trusted,
                                 vendor_code, url, valid_from, valid_until, otp, expires_at, subject, from,
-                                message_id, authenticated (null where absent; authenticated is null when no
-                                authserv-id is trusted), and error when the input could not be read
+                                message_id, authenticated, bounce_recipients, bounce_status,
+                                bounce_permanent, original_message_id (null where absent; authenticated is null
+                                when no authserv-id is trusted; the bounce keys are null unless kind is bounce),
+                                and error when the input could not be read
         \(TrustOptions.help)
           --jobs N              read N files at once (default: the number of processors); output order is input order
 
@@ -134,18 +136,24 @@ struct ParseCommand: Command {
         line.add("from", notice.from?.addrSpec)
         line.add("message_id", notice.messageID)
         line.add("authenticated", notice.authenticated)
+        // Bounce keys last (null unless kind is bounce).
+        line.add("bounce_recipients", notice.bounce?.recipients)
+        line.add("bounce_status", notice.bounce?.status)
+        line.add("bounce_permanent", notice.bounce?.permanent)
+        line.add("original_message_id", notice.bounce?.originalMessageID)
         if let error = notice.error { line.add("error", error) }
         return line.line + "\n"
     }
 
     static func summary(_ notice: Notice, file: String) -> String {
         var lines: [String] = []
-        let trust = notice.kind == .other ? "" : notice.trusted ? ", trusted" : ", NOT trusted"
+        let trust = notice.kind == .other || notice.kind == .bounce ? "" : notice.trusted ? ", trusted" : ", NOT trusted"
         let kind: String
         switch notice.kind {
         case .updateNotice: kind = "certificate update notice"
         case .otp: kind = "one-time password notice"
         case .other: kind = notice.error == nil ? "not a notice" : "unreadable"
+        case .bounce: kind = "bounce (delivery failure report)"
         }
         lines.append("\(file): \(kind)\(trust)")
         if let error = notice.error { lines.append("  error:    \(error)") }
@@ -157,6 +165,13 @@ struct ParseCommand: Command {
         if let url = notice.url { lines.append("  url:      \(url)") }
         if let otp = notice.otp { lines.append("  otp:      \(otp)") }
         if let expiry = notice.expiresAt { lines.append("  expires:  \(expiry)") }
+        if let bounce = notice.bounce {
+            let permanence = bounce.permanent ? "permanent" : "temporary"
+            lines.append("  bounced:  \(bounce.recipients.joined(separator: ", ").replacingControlCharacters())")
+            lines.append("  status:   \(bounce.status ?? "-") (\(permanence))")
+            if let diagnostic = bounce.diagnostic { lines.append("  reason:   \(diagnostic.replacingControlCharacters())") }
+            if let id = bounce.originalMessageID { lines.append("  original: <\(id.replacingControlCharacters())>") }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -25,6 +25,21 @@ struct JSONLine {
         text += value.map(String.init) ?? "null"
     }
 
+    /// An array of strings (`["a", "b"]`), or null.
+    mutating func add(_ key: String, _ values: [String]?) {
+        appendKey(key)
+        guard let values else {
+            text += "null"
+            return
+        }
+        text += "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += ", " }
+            Self.appendString(value, to: &text)
+        }
+        text += "]"
+    }
+
     var line: String { text + "}" }
 
     private mutating func appendKey(_ key: String) {

@@ -125,7 +125,8 @@ final class VendorPipeline {
         let notice = message.notice
         let identity = message.identity
         let sender = notice.from?.addrSpec ?? "(no From)"
-        if notice.kind == .other {
+        // A bounce is nothing the vendor side acts on: it is handled as any other mail.
+        if notice.kind == .other || notice.kind == .bounce {
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
             return .other
         }
@@ -183,7 +184,7 @@ final class VendorPipeline {
             try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: decision.rawValue, relayedTo: relayedTo)
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision.rawValue, at: now)
             return decision
-        case .other:
+        case .other, .bounce:
             return .other
         }
     }

@@ -89,9 +89,9 @@ struct TrustTests {
         let parsed = try CLI.run(["parse", "--json", "--trust-authserv-id", "mail.aoba-kensetsu.example"] + files)
         let lines = parsed.stdout.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines[0].hasSuffix("\"message_id\": \"a@to-kousya.example\", \"authenticated\": true}"), "\(lines[0])")
-        #expect(lines[1].contains("\"trusted\": false") && lines[1].hasSuffix("\"authenticated\": false}"))
-        #expect(try CLI.run(["parse", "--json"] + files).stdout.split(separator: "\n").allSatisfy { $0.hasSuffix("\"authenticated\": null}") })
+        #expect(lines[0].contains("\"message_id\": \"a@to-kousya.example\", \"authenticated\": true, "), "\(lines[0])")
+        #expect(lines[1].contains("\"trusted\": false") && lines[1].contains("\"authenticated\": false, "))
+        #expect(try CLI.run(["parse", "--json"] + files).stdout.split(separator: "\n").allSatisfy { $0.contains("\"authenticated\": null, ") })
 
         // ingest, with the id from the configuration: the forged one is untrusted, the authenticated one relayed.
         let config = folder.appendingPathComponent("config")
