@@ -50,3 +50,13 @@ struct RootCommandTests {
         #expect(line.line == "{\"s\": \"a\\\"b\\\\c\\n\\u0001\\u001b日本\", \"n\": null, \"t\": true}")
     }
 }
+
+/// One scrubber for text notifier prints or stores from a server or a message.
+@Suite("control characters")
+struct ControlCharactersTests {
+    @Test(arguments: [("plain 日本語", "plain 日本語"), ("a\u{1B}[2Jb", "a\u{FFFD}[2Jb"), ("nul\u{0}", "nul\u{FFFD}"),
+                      ("c1\u{85}x\u{9B}", "c1\u{FFFD}x\u{FFFD}"), ("del\u{7F}", "del\u{FFFD}")])
+    func scrubbed(text: String, shown: String) {
+        #expect(text.replacingControlCharacters() == shown)
+    }
+}

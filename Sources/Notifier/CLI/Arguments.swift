@@ -47,3 +47,24 @@ struct Arguments {
         if inlineValue != nil { throw UsageError("\(name) takes no value") }
     }
 }
+
+extension Arguments.Word {
+    /// The word as it was typed, for messages.
+    var text: String {
+        switch self {
+        case .option(let name, let inline): return inline.map { "\(name)=\($0)" } ?? name
+        case .positional(let value): return value
+        }
+    }
+}
+
+extension Arguments {
+    /// Whether `--help` or `-h` stands among the options (before any `--`).
+    var wantsHelp: Bool {
+        for word in remaining {
+            if word == "--" { return false }
+            if word == "--help" || word == "-h" { return true }
+        }
+        return false
+    }
+}

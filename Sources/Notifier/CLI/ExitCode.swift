@@ -19,8 +19,6 @@ struct ExitCode: RawRepresentable, Equatable, Sendable {
     static let software = ExitCode(rawValue: 70)
     /// EX_CANTCREAT: an output file could not be created.
     static let cannotCreate = ExitCode(rawValue: 73)
-    /// EX_IOERR: an error while doing I/O.
-    static let ioError = ExitCode(rawValue: 74)
     /// EX_TEMPFAIL: try again later (a mail server retries the delivery).
     static let temporaryFailure = ExitCode(rawValue: 75)
     /// EX_NOPERM: not permitted.

@@ -36,13 +36,3 @@ struct ComposeCommand: Command {
         return .success
     }
 }
-
-extension Arguments.Word {
-    /// The word as it was typed, for messages.
-    var text: String {
-        switch self {
-        case .option(let name, let inline): return inline.map { "\(name)=\($0)" } ?? name
-        case .positional(let value): return value
-        }
-    }
-}

@@ -219,28 +219,3 @@ struct NoticesCommand: Command {
         return .success
     }
 }
-
-/// An exclusive lock (flock) held for a run, so two `notices send` never work the same notices at once.
-final class RunLock {
-    private let descriptor: Int32
-
-    init(path: String) throws {
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw OutboxError(path: path, reason: String(cString: strerror(errno))) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw BusyError(message: "another 'notifier notices send' is running on this database; try again later")
-        }
-    }
-
-    func release() {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-    }
-}
-
-/// Something else holds what this command needs: try again later (EX_TEMPFAIL, 75).
-struct BusyError: NotifierError {
-    let message: String
-    var exitCode: ExitCode { .temporaryFailure }
-}

@@ -74,14 +74,3 @@ enum RootCommand {
         throw UsageError("no command given")
     }
 }
-
-extension Arguments {
-    /// Whether `--help` or `-h` stands among the options (before any `--`).
-    var wantsHelp: Bool {
-        for word in remaining {
-            if word == "--" { return false }
-            if word == "--help" || word == "-h" { return true }
-        }
-        return false
-    }
-}

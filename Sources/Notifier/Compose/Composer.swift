@@ -20,8 +20,7 @@ struct Composer {
     /// - Parameter messageID: a Message-ID decided earlier (the batch sender's, so a resent notice can be recognised).
     func compose(
         template name: String, from: Mailbox, to: [Mailbox], variables: [String: String],
-        charset: OutgoingMessage.BodyCharset, strict: Bool, extraHeaders: [(name: String, value: String)] = [],
-        messageID fixedMessageID: String? = nil
+        charset: OutgoingMessage.BodyCharset, strict: Bool, messageID fixedMessageID: String? = nil
     ) throws -> Composed {
         let template = try store.template(named: name)
         let placeholders = template.placeholders
@@ -37,7 +36,7 @@ struct Composer {
         let others = filled.headers.filter { $0.name.lowercased() != "subject" }
         let message = OutgoingMessage(
             from: from, to: to, subject: subject, date: now, messageID: fixedMessageID ?? messageID(from: from, now: now),
-            extraHeaders: others + extraHeaders, body: filled.body, charset: charset)
+            extraHeaders: others, body: filled.body, charset: charset)
         do {
             return Composed(message: message, bytes: try MessageWriter().write(message))
         } catch let error as MessageWriterError {

@@ -82,7 +82,7 @@ struct SMTPReplyReader {
             digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else {
             let shown = String(decoding: line.prefix(80), as: UTF8.self)
-            throw Malformed(reason: "a reply line that does not start with a code: \(printable(shown))")
+            throw Malformed(reason: "a reply line that does not start with a code: \(shown.replacingControlCharacters())")
         }
         let code = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         guard line.count > 3 else { return (code, true, "") }
@@ -91,21 +91,6 @@ struct SMTPReplyReader {
             throw Malformed(reason: "a reply line with \(separator) after its code")
         }
         let text = String(decoding: line.dropFirst(4), as: UTF8.self)
-        return (code, separator == UInt8(ascii: " "), printable(text))
+        return (code, separator == UInt8(ascii: " "), text.replacingControlCharacters())
     }
-}
-
-/// `text` with control characters (a hostile server's terminal escapes, NULs) replaced by U+FFFD, for printing and
-/// storing what a server said.
-func printable(_ text: String) -> String {
-    // C0, DEL and (as UTF-8 C2 80...C2 9F) C1: the control characters.
-    var previous: UInt8 = 0
-    let hasControl = text.utf8.contains { byte in
-        defer { previous = byte }
-        return byte < 0x20 || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte))
-    }
-    guard hasControl else { return text }
-    return String(String.UnicodeScalarView(text.unicodeScalars.map {
-        $0.properties.generalCategory == .control ? "\u{FFFD}" : $0
-    }))
 }

@@ -1,12 +1,6 @@
 import CCurlShim
 import Foundation
 
-/// The envelope of one message: plain addr-specs, as `MAIL FROM:<…>` and `RCPT TO:<…>` carry them.
-struct Envelope: Equatable, Sendable {
-    var sender: String
-    var recipients: [String]
-}
-
 /// One SMTP connection. libcurl connects it (TCP, smtps:// or STARTTLS, the certificate check, EHLO and AUTH: with
 /// CURLOPT_CONNECT_ONLY it stops there); the mail transactions are notifier's own, because libcurl speaks them in
 /// lockstep, one round trip per command, and cannot pipeline. When the server offers PIPELINING (RFC 2920), a
@@ -70,7 +64,7 @@ final class SMTPSession {
             stream.abandon()
             throw Failure(delivery: Delivery(
                 outcome: .authentication, code: nil,
-                reply: "the server offers no AUTH, so --smtp-user \(printable(user)) cannot log in and nothing was sent: "
+                reply: "the server offers no AUTH, so --smtp-user \(user.replacingControlCharacters()) cannot log in and nothing was sent: "
                     + "check smtp_url (a submission port offers AUTH, often after STARTTLS), or drop --smtp-user "
                     + "and smtp_user if this server takes mail without a login"))
         }
@@ -154,9 +148,9 @@ final class SMTPSession {
     private func commands(for envelope: Envelope) throws(Failure) -> [UInt8] {
         var utf8 = false
         for address in [envelope.sender] + envelope.recipients {
-            if printable(address) != address || address.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
+            if address.replacingControlCharacters() != address || address.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
                 throw Failure(delivery: Delivery(
-                    outcome: .permanent, code: nil, reply: "not an address SMTP can carry: \(printable(address))"))
+                    outcome: .permanent, code: nil, reply: "not an address SMTP can carry: \(address.replacingControlCharacters())"))
             }
             if !address.utf8.allSatisfy({ $0 < 0x80 }) { utf8 = true }
         }
@@ -283,7 +277,7 @@ final class SMTPSession {
     /// Marks the session broken (the connection is dropped) and returns the transient failure to throw.
     private func fail(_ why: String) -> Failure {
         abandon()
-        return Failure(delivery: Delivery(outcome: .transient, code: nil, reply: printable(why)))
+        return Failure(delivery: Delivery(outcome: .transient, code: nil, reply: why.replacingControlCharacters()))
     }
 
     /// The message as DATA carries it (RFC 5321 §4.5.2): lines ending in CRLF (a bare LF or CR becomes CRLF), a dot
@@ -344,7 +338,7 @@ final class SMTPSession {
     ) -> Delivery {
         let replies = lines.filter { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }
         // After a refusal libcurl says QUIT and the server "221 Bye": the refusal is the reply that counts.
-        let last = (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last).map(printable)
+        let last = (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last).map { $0.replacingControlCharacters() }
         let replyCode = last.flatMap { Int($0.prefix(3)) } ?? (responseCode > 0 ? responseCode : nil)
         let why = String(cString: curl_easy_strerror(code))
         switch code {
