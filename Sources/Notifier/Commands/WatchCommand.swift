@@ -192,14 +192,14 @@ struct WatchCommand: Command {
         while !stop.requested {
             do {
                 status = try guarded {
-                    try source.pass(pipeline: pipeline, database: database, onOversized: { skipped in
+                    try source.pass(pipeline: pipeline, state: MailboxStateStore(database: database), onOversized: { skipped in
                         StandardOutput.shared.write("\(skipped.key): oversized\n")
                         StandardOutput.shared.flush()
                         FileHandle.standardError.write(Data(
                             ("notifier: message \(skipped.key) has \(skipped.size) bytes, more than --max-message-size "
                                 + "\(settings.maxMessageSize); skipped and recorded as oversized\n").utf8))
-                    }) { batch, decisions in
-                        report(pipeline, keys: batch.map(\.key), decisions: decisions)
+                    }) { keys, decisions in
+                        report(pipeline, keys: keys, decisions: decisions)
                     }
                 }
                 if once { return status }

@@ -24,26 +24,23 @@ final class IMAPSource {
     }
 
     /// One pass: every message after the last handled UID, in batches, through the pipeline; the last UID is moved
-    /// on only past messages that were handled. A message larger than `maxMessageSize` is not fetched (its
+    /// on only past messages that were handled. Each message is judged as soon as it is fetched and its bytes let
+    /// go, so a batch costs the memory of one message. A message larger than `maxMessageSize` is not fetched (its
     /// RFC822.SIZE is asked first) and is recorded as handled with the decision `oversized`, reported once through
     /// `onOversized`: one huge message must not stop every later notice from being read.
     func pass(
-        pipeline: VendorPipeline, database: Database, onOversized: (Oversized) -> Void = { _ in },
-        onBatch: ([VendorPipeline.Incoming], [VendorPipeline.Decision?]) -> Void
+        pipeline: VendorPipeline, state: MailboxStateStore, onOversized: (Oversized) -> Void = { _ in },
+        onBatch: ([String], [VendorPipeline.Decision?]) -> Void
     ) throws {
         let client = try self.client ?? IMAPClient(settings: settings)
         self.client = client
         let status = try client.examine()
-        let state = try database.row("SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", [.text(source)])
-        var lastUID: UInt32 = 0
-        if let state, UInt32(truncatingIfNeeded: state.int(0) ?? -1) == status.uidValidity {
-            lastUID = UInt32(truncatingIfNeeded: state.int(1) ?? 0)
-        }
+        let lastUID = try state.lastUID(mailbox: source, uidValidity: status.uidValidity)
         let uids = try client.uids(from: lastUID + 1)
         var start = 0
         while start < uids.count {
             let chunk = uids[start..<min(start + 50, uids.count)]
-            var batch: [VendorPipeline.Incoming] = []
+            var batch: [VendorPipeline.Judged] = []
             var wanted: [UInt32] = []
             for uid in chunk where !(try pipeline.vault.wasHandled(source: source, key: "\(status.uidValidity)/\(uid)")) {
                 wanted.append(uid)
@@ -56,26 +53,18 @@ final class IMAPSource {
                     continue
                 }
                 do {
-                    batch.append(.init(source: source, key: key, bytes: try client.fetch(uid: uid)))
+                    batch.append(pipeline.judge(.init(source: source, key: key, bytes: try client.fetch(uid: uid))))
                 } catch let error as IMAPError where error.kind == .messageTooLarge {
                     // The server said it was smaller: its literal told the truth, and was read and dropped.
                     try skip(Oversized(key: key, size: error.size ?? sizes[uid] ?? 0), vault: pipeline.vault, report: onOversized)
                 }
             }
-            let decisions = try pipeline.handle(batch)
-            onBatch(batch, decisions)
-            try database.run(
-                "INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?1, ?2, ?3) "
-                    + "ON CONFLICT (mailbox) DO UPDATE SET uid_validity = ?2, last_uid = ?3",
-                [.text(source), .integer(Int64(status.uidValidity)), .integer(Int64(chunk.last ?? lastUID))])
+            let decisions = try pipeline.handle(judged: batch)
+            onBatch(batch.map(\.key), decisions)
+            try state.save(mailbox: source, uidValidity: status.uidValidity, lastUID: chunk.last ?? lastUID)
             start += 50
         }
-        if uids.isEmpty {
-            try database.run(
-                "INSERT INTO mailbox_state (mailbox, uid_validity, last_uid) VALUES (?1, ?2, ?3) "
-                    + "ON CONFLICT (mailbox) DO UPDATE SET uid_validity = ?2, last_uid = ?3",
-                [.text(source), .integer(Int64(status.uidValidity)), .integer(Int64(lastUID))])
-        }
+        if uids.isEmpty { try state.save(mailbox: source, uidValidity: status.uidValidity, lastUID: lastUID) }
     }
 
     /// Records a message too large to read as handled (`oversized`), so that it is reported once and never fetched
