@@ -13,6 +13,7 @@ enum NotifierMain {
             code = report(error)
         }
         StandardOutput.shared.flush()
+        Database.closeShared()
         exit(code.rawValue)
     }
 

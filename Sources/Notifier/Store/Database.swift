@@ -19,8 +19,8 @@ final class Database {
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
 
-    /// The process's connections, by the database file's resolved path. Never emptied: a connection lives as long
-    /// as the process.
+    /// The process's connections, by the database file's resolved path: a connection lives as long as the process,
+    /// until `closeShared()` as it exits.
     private static let connections = Mutex<[String: Database]>([:])
 
     /// The process's one connection to the database at `path` (through any symlink or relative spelling), opened,
@@ -66,7 +66,7 @@ final class Database {
         // existing file is never opened here, since closing that descriptor would drop this process's SQLite
         // locks on it.
         let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if descriptor >= 0 { close(descriptor) }
+        if descriptor >= 0 { Glibc.close(descriptor) }
         var raw: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &raw, flags, nil)
@@ -83,9 +83,26 @@ final class Database {
         try execute("PRAGMA foreign_keys = ON")
     }
 
-    deinit {
+    deinit { close() }
+
+    private var closed = false
+
+    /// Ends the connection: its statements finalized, then closed, so that the last connection to the file
+    /// checkpoints the WAL into the database and removes it (a plain copy of the file is then whole). After this the
+    /// connection must not be used.
+    func close() {
+        guard !closed else { return }
+        closed = true
         statements.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Closes every connection `shared(path:)` opened: the entry point's last step before the process exits.
+    static func closeShared() {
+        connections.withLock { open in
+            for database in open.values { database.close() }
+            open.removeAll()
+        }
     }
 
     /// Turns a result code into a thrown error.

@@ -115,6 +115,18 @@ struct ConcurrentProcessesTests {
         #expect(try Self.integrity(fixture.database) == "ok")
     }
 
+    /// A command that exits closes its connection: the last one checkpoints, so the file alone holds every commit
+    /// and a plain copy of it (a backup) is whole.
+    @Test func theLastCommandToExitLeavesTheDatabaseWholeInItsFile() throws {
+        let fixture = try IssuerFixture()
+        defer { fixture.remove() }
+        #expect(try fixture.importVendors(IssuerFixture.vendorRows(30)).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: fixture.database + "-wal"))
+        let copy = fixture.folder.appendingPathComponent("copy.sqlite3").path
+        try FileManager.default.copyItem(atPath: fixture.database, toPath: copy)
+        #expect(try Database(path: copy).row("SELECT count(*) FROM vendors")?.int(0) == 30)
+    }
+
     // MARK: 2. migration
 
     /// Twenty `ingest` at once on a database that does not exist yet, then on one two schema versions old: one
