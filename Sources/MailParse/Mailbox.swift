@@ -95,20 +95,37 @@ struct AddressParser {
         let parts = tokens.filter { if case .comment = $0 { return false } else { return true } }
         let ats = parts.indices.filter { parts[$0] == .special(0x40) }
         guard ats.count == 1, let at = ats.first else { return nil }
+        // Words are joined only by dots: "Big Bug bb@bug.com" is words before an addr-spec, not the address
+        // "BigBugbb@bug.com", which is nowhere in the field (RFC 5322 §3.4.1 dot-atom, §4.4 obs-local-part).
         var local = ""
+        var lastWasWord = false
         for token in parts[..<at] {
             switch token {
-            case .word(let text, _): local += text
-            case .special(0x2E): local += "."
+            case .word(let text, _):
+                if lastWasWord { return nil }
+                local += text
+                lastWasWord = true
+            case .special(0x2E):
+                local += "."
+                lastWasWord = false
             default: return nil
             }
         }
         var domain = ""
+        lastWasWord = false
         for token in parts[(at + 1)...] {
             switch token {
-            case .word(let text, quoted: false): domain += text
-            case .domainLiteral(let text): domain += "[\(text)]"
-            case .special(0x2E): domain += "."
+            case .word(let text, quoted: false):
+                if lastWasWord { return nil }
+                domain += text
+                lastWasWord = true
+            case .domainLiteral(let text):
+                if lastWasWord { return nil }
+                domain += "[\(text)]"
+                lastWasWord = true
+            case .special(0x2E):
+                domain += "."
+                lastWasWord = false
             default: return nil
             }
         }
