@@ -24,23 +24,165 @@ struct NoticeText {
     private static let expiryLabel = Scalars("有効期限".unicodeScalars)
     private static let validityLabel = Scalars("有効期間".unicodeScalars)
 
-    init(text: String) {
+    /// A notice field was read from a quoted line (`> 業者コード:…`): the notice is quoted in someone's mail.
+    var quoted = false
+    /// A forward's separator line ("---------- Forwarded message ---------", "-----Original Message-----",
+    /// "Begin forwarded message:", "転送メッセージ") stands in the text.
+    var forwardMarker = false
+
+    private static let forwardPhrases: [[UInt8]] = [
+        "forwarded message", "original message", "begin forwarded message", "転送メッセージ", "元のメッセージ",
+        "転送されたメッセージ",
+    ].map { Array($0.utf8) }
+
+    /// Whether a line is a forward's separator (checked only on lines that start like one).
+    private static func isForwardMarker(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        while start < line.count, line[start] == ASCII.space || line[start] == 0x3E { start += 1 }
+        guard start < line.count, line.count - start < 200,
+            line[start] == 0x2D || line[start] == 0x5F || line[start] == 0x42 || line[start] == 0x62 || line[start] >= 0x80
+        else { return false }
+        let lowered = line[start...].map(ASCII.lower)
+        return forwardPhrases.contains { phrase in
+            guard lowered.count >= phrase.count else { return false }
+            for offset in 0...(lowered.count - phrase.count) where lowered[offset] == phrase[0] {
+                if lowered[offset..<(offset + phrase.count)].elementsEqual(phrase) { return true }
+            }
+            return false
+        }
+    }
+
+    /// A URL ended at a wrap column and the next line went on with URL characters that could not be joined (a
+    /// label): where the URL ends cannot be decided.
+    var cutUndecided = false
+
+    /// How many octets a character takes in the charset the text was sent in, to tell a wrap column.
+    enum LineMeasure {
+        case utf8, singleByte, doubleByte, iso2022JP
+
+        func octets(_ scalars: ArraySlice<Unicode.Scalar>) -> Int {
+            var total = 0
+            var inKanji = false
+            for scalar in scalars {
+                let ascii = scalar.value < 0x80
+                switch self {
+                case .utf8: total += UTF8.width(scalar)
+                case .singleByte: total += 1
+                case .doubleByte: total += ascii || (0xFF61...0xFF9F).contains(scalar.value) ? 1 : 2
+                case .iso2022JP:
+                    // ESC $ B before a run of two-byte characters, ESC ( B after it.
+                    if ascii == inKanji { total += 3 }
+                    inKanji = !ascii
+                    total += ascii ? 1 : 2
+                }
+            }
+            return total + (inKanji ? 3 : 0)
+        }
+    }
+
+    init(text: String, measure: LineMeasure = .utf8) {
         var urlLabelPending = false
         var text = text
         text.withUTF8 { bytes in
+            var lines: [Range<Int>] = []
             var lineStart = 0
             while lineStart <= bytes.count {
                 let lineEnd = bytes[lineStart...].firstIndex(of: ASCII.lf) ?? bytes.count
                 var contentEnd = lineEnd
                 if contentEnd > lineStart, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
-                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
-                if urlLabelPending || Self.mayHoldAField(line) {
-                    let (original, folded) = Self.scalars(line)
-                    scanLine(original, folded: folded, urlLabelPending: &urlLabelPending)
-                }
+                lines.append(lineStart..<contentEnd)
                 lineStart = lineEnd + 1
             }
+            var index = 0
+            while index < lines.count {
+                let line = UnsafeBufferPointer(rebasing: bytes[lines[index]])
+                index += 1
+                if !forwardMarker, Self.isForwardMarker(line) { forwardMarker = true }
+                guard urlLabelPending || Self.mayHoldAField(line) else { continue }
+                var (original, folded) = Self.scalars(line)
+                // A URL that a relay or a mail program wrapped goes on at the start of the next line.
+                var physical = original[...]
+                while index < lines.count, Self.endsInURL(physical) {
+                    let (next, nextFolded) = Self.scalars(UnsafeBufferPointer(rebasing: bytes[lines[index]]))
+                    let prefix = Self.quotePrefix(physical)
+                    guard Self.isWrapColumn(measure.octets(physical))
+                        || (prefix > 0 && Self.isWrapColumn(measure.octets(physical[(physical.startIndex + prefix)...])))
+                    else { break }
+                    let nextPrefix = Self.quotePrefix(next[...])
+                    guard nextPrefix == prefix, next[..<prefix].elementsEqual(physical.prefix(prefix)) else { break }
+                    switch Self.continuation(next[prefix...]) {
+                    case .joins:
+                        original += next[prefix...]
+                        folded += nextFolded[prefix...]
+                        physical = next[...]
+                        index += 1
+                        continue
+                    case .label:
+                        cutUndecided = true
+                    case .none:
+                        break
+                    }
+                    break
+                }
+                scanLine(original, folded: folded, urlLabelPending: &urlLabelPending)
+            }
         }
+    }
+
+    /// 60 to 80 octets (mail programs wrap at 70, 72, 76 or 78 columns, relays at 76 octets) or 990 to 998 (the
+    /// SMTP line limit, RFC 5321 §4.5.3.1.6).
+    private static func isWrapColumn(_ octets: Int) -> Bool { (60...80).contains(octets) || (990...998).contains(octets) }
+
+    private static func isURLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return value > 0x20 && value < 0x7F && value != 0x3C && value != 0x3E && value != 0x22 && value != 0x60
+    }
+
+    /// `>`, `> ` and `> > ` before the text of a quoted line: how many scalars.
+    private static func quotePrefix(_ line: ArraySlice<Unicode.Scalar>) -> Int {
+        var index = line.startIndex
+        while index < line.endIndex, line[index] == ">" || (index > line.startIndex && line[index] == " ") {
+            index += 1
+        }
+        return index - line.startIndex
+    }
+
+    /// Whether the line ends inside a URL that starts on it: from its last `http(s)://` to the end, URL characters
+    /// only.
+    private static func endsInURL(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let last = line.last, isURLCharacter(last) else { return false }
+        var index = line.endIndex - 1
+        while index >= line.startIndex, isURLCharacter(line[index]) { index -= 1 }
+        var start = index + 1
+        // The run may start with a label ("URL:https://…"): find the scheme inside it.
+        while start + 7 <= line.endIndex {
+            if hasURLScheme(Array(line[start..<min(start + 8, line.endIndex)]), at: 0) { return true }
+            start += 1
+        }
+        return false
+    }
+
+    private enum Continuation { case joins, label, none }
+
+    /// Whether a line goes on with a wrapped URL: it starts with URL characters (no indentation, not a new URL) that
+    /// end at the end of the line, at white space or at closing punctuation, and that are not a label (`Word:`).
+    private static func continuation(_ line: ArraySlice<Unicode.Scalar>) -> Continuation {
+        guard let first = line.first, isURLCharacter(first) else { return .none }
+        var end = line.startIndex
+        while end < line.endIndex, isURLCharacter(line[end]) { end += 1 }
+        let token = Array(line[line.startIndex..<end])
+        if hasURLScheme(token, at: 0) { return .none }
+        if end < line.endIndex {
+            let after = line[end]
+            guard after == " " || after == "\t" || "。、）」』＞".unicodeScalars.contains(after) else { return .none }
+        }
+        if let colon = token.firstIndex(of: ":"), colon > 0,
+            token[..<colon].allSatisfy({ isAlphanumeric($0) || $0 == "-" || $0 == "_" }),
+            colon + 1 == token.count || !token[(colon + 1)...].contains("/")
+        {
+            return .label
+        }
+        return .joins
     }
 
     /// Whether a line can hold anything this scanner reads: every field but the OTP has a digit, a URL or a "URL"
@@ -104,6 +246,7 @@ struct NoticeText {
             start += 1
         }
         guard start < folded.count else { return }
+        let isQuoted = folded[0] == ">"
 
         if urlLabelPending {
             // The label stood alone on the line before (wrapped by a mail program, or an HTML line break).
@@ -118,6 +261,7 @@ struct NoticeText {
         }
         if let position = Self.find(Self.downloadURLLabel, in: folded, from: start, ignoringASCIICase: true) {
             let after = skipSeparators(folded, from: position + Self.downloadURLLabel.count)
+            if isQuoted { quoted = true }
             if after >= folded.count {
                 urlLabelPending = true
             } else if let url = Self.url(in: original, from: after) {
@@ -126,7 +270,10 @@ struct NoticeText {
         }
         if vendorCode == nil, let position = Self.find(Self.vendorCodeLabel, in: folded, from: start) {
             let after = skipSeparators(folded, from: position + Self.vendorCodeLabel.count)
-            if let digits = Self.digits(folded, at: after, count: 7) { vendorCode = digits }
+            if let digits = Self.digits(folded, at: after, count: 7) {
+                vendorCode = digits
+                if isQuoted { quoted = true }
+            }
         }
         if otp == nil, let position = Self.find(Self.otpLabel, in: folded, from: start) {
             let after = skipSeparators(folded, from: position + Self.otpLabel.count)

@@ -7,10 +7,14 @@
 public struct TrustPolicy: Sendable, Equatable {
     public var senders: [String]
     public var hosts: [String]
+    /// How long the issuer's download tokens are at least (the `t` parameter, else the last path segment), when
+    /// known: a shorter one was cut by line wrapping. nil: not checked.
+    public var minimumTokenLength: Int?
 
-    public init(senders: [String], hosts: [String]) {
+    public init(senders: [String], hosts: [String], minimumTokenLength: Int? = nil) {
         self.senders = senders
         self.hosts = hosts
+        self.minimumTokenLength = minimumTokenLength
     }
 
     /// The issuer of the sample corpus and of notifier's own demo. Both domains are reserved (`.example`, RFC 2606),

@@ -15,7 +15,8 @@ struct ParseCommand: Command {
         Options:
           --json                one JSON object per input per line, keys in this order: file, kind, trusted,
                                 vendor_code, url, valid_from, valid_until, otp, expires_at, subject, from,
-                                message_id (null where absent), and error when the input could not be read
+                                message_id, reason, path (null where absent), and error when the input
+                                could not be read
           --trust-sender ADDR   a trusted sender address (repeatable; replaces the configuration's trust_sender)
           --trust-host HOST     a trusted download URL host (repeatable; replaces the configuration's trust_host)
           --jobs N              read N files at once (default: the number of processors); output order is input order
@@ -106,7 +107,7 @@ struct ParseCommand: Command {
             }
             // Each index is written by exactly one worker.
             results[index] = Result(
-                text: json ? jsonLine(notice, file: label) : summary(notice, file: label), error: failure)
+                text: json ? jsonLine(notice, file: label, path: file) : summary(notice, file: label), error: failure)
         }
         if jobs <= 1 || files.count == 1 {
             for index in files.indices { work(index) }
@@ -119,7 +120,7 @@ struct ParseCommand: Command {
         return results.values
     }
 
-    static func jsonLine(_ notice: Notice, file: String) -> String {
+    static func jsonLine(_ notice: Notice, file: String, path: String) -> String {
         var line = JSONLine()
         line.add("file", file)
         line.add("kind", notice.kind.rawValue)
@@ -133,6 +134,8 @@ struct ParseCommand: Command {
         line.add("subject", notice.subject)
         line.add("from", notice.from?.addrSpec)
         line.add("message_id", notice.messageID)
+        line.add("reason", notice.reason?.rawValue)
+        line.add("path", path)
         if let error = notice.error { line.add("error", error) }
         return line.line + "\n"
     }
@@ -148,7 +151,10 @@ struct ParseCommand: Command {
         }
         lines.append("\(file): \(kind)\(trust)")
         if let error = notice.error { lines.append("  error:    \(error)") }
-        if let reason = notice.distrustReason { lines.append("  why:      \(reason) (suspected phishing)") }
+        if let reason = notice.distrustReason {
+            lines.append("  why:      \(reason)\(notice.suspectedPhishing ? " (suspected phishing)" : "")")
+        }
+        for note in notice.notes { lines.append("  note:     \(note)") }
         if let subject = notice.subject { lines.append("  subject:  \(subject.replacingControlCharacters())") }
         if let from = notice.from { lines.append("  from:     \(from.description.replacingControlCharacters())") }
         if let code = notice.vendorCode { lines.append("  vendor:   \(code)") }
