@@ -4,7 +4,9 @@ import Testing
 @testable import MailParse
 
 /// Every sample message gives exactly the fields its `expected.jsonl` line lists: `corpus` is `shared/corpus` as
-/// the issuer's sample notices come, `variants` one message per shape of Japanese mail (scripts/make_variants.py).
+/// the issuer's sample notices come and the deliveries of issue 11 (scripts/make_deliveries.py: rewriters, wrapped
+/// URLs, reasons, charsets, CR-only files), `variants` one message per shape of Japanese mail
+/// (scripts/make_variants.py).
 @Suite("Sample notices")
 struct CorpusTests {
     static let policy = TrustPolicy(senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"])
@@ -20,7 +22,9 @@ struct CorpusTests {
     }
 
     @Test func corpusIsComplete() throws {
-        #expect(Fixture.names("corpus").count == 14)
+        // The 14 sample notices and at least 30 deliveries of issue 11 (scripts/make_deliveries.py).
+        #expect(Fixture.names("corpus").filter { $0.hasPrefix("p") }.count == 14)
+        #expect(Fixture.names("corpus").filter { $0.hasPrefix("d") }.count >= 30)
         #expect(Fixture.names("variants").count >= 20)
     }
 
@@ -37,6 +41,9 @@ struct CorpusTests {
         #expect(notice.expiresAt?.description == expected["expires_at"] as? String)
         #expect(notice.subject == expected["subject"] as? String)
         #expect((notice.error != nil) == (expected["error"] as? Bool ?? false))
+        if expected.keys.contains("reason") {
+            #expect(notice.reason?.rawValue == expected["reason"] as? String)
+        }
         if notice.kind == .other { #expect(!notice.trusted) }
     }
 }

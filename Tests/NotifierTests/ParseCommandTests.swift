@@ -18,11 +18,15 @@ struct ParseCommandTests {
             .split(separator: "\n")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == expected.count)
-        for (line, want) in zip(lines, expected) {
-            // expected.jsonl lists every key up to `subject`; `from` and `message_id` follow in the contract.
-            #expect(line.hasPrefix(want.dropLast() + ", \"from\": "), "\(want.prefix(60))")
+        for (file, line) in zip(files, lines) {
+            let want = try #require(expected.first { $0.hasPrefix("{\"file\": \"\(file)\"") })
+            // expected.jsonl lists every key up to `subject`, then `reason`; in the contract `from` and `message_id`
+            // come between them, and `path` (as given: here the file name) last.
+            let reasonStart = try #require(want.range(of: ", \"reason\": "))
+            let reason = want[reasonStart.upperBound...].dropLast()
+            #expect(line.hasPrefix(want[..<reasonStart.lowerBound] + ", \"from\": "), "\(want.prefix(60))")
             #expect(line.contains("\"message_id\": "))
-            #expect(line.hasSuffix("}"))
+            #expect(line.hasSuffix(", \"reason\": \(reason), \"path\": \"\(file)\"}"), "\(want.prefix(60))")
         }
     }
 
@@ -31,6 +35,31 @@ struct ParseCommandTests {
         let result = try CLI.run(["parse", "--json", path])
         #expect(result.stdout.hasPrefix("{\"file\": \"p02_otp_utf8_base64.eml\", \"kind\": \"otp\", \"trusted\": true"))
         #expect(result.stdout.contains("\"from\": \"nyusatsu@to-kousya.example\", \"message_id\": \""))
+        #expect(result.stdout.hasSuffix(", \"reason\": null, \"path\": \"\(path)\"}\n"))
+    }
+
+    @Test func twoFilesOfOneNameAreToldApartByPath() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (folder, source) in [("a", "p01_update_utf8_base64.eml"), ("b", "p06_update_forwarded_inline.eml")] {
+            try FileManager.default.createDirectory(
+                at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: Self.corpus.appendingPathComponent(source), to: directory.appendingPathComponent("\(folder)/000.eml"))
+        }
+        let result = try CLI.run(["parse", "--json", "a/000.eml", "./b/000.eml"], directory: directory)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("{\"file\": \"000.eml\", \"kind\": \"update_notice\", \"trusted\": true"))
+        #expect(lines[0].hasSuffix("\"reason\": null, \"path\": \"a/000.eml\"}"))
+        #expect(lines[1].hasPrefix("{\"file\": \"000.eml\", \"kind\": \"update_notice\", \"trusted\": false"))
+        #expect(lines[1].hasSuffix("\"reason\": \"forwarded\", \"path\": \"./b/000.eml\"}"))
+    }
+
+    @Test func standardInputsPathIsADash() throws {
+        let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p07_update_phishing_url_host.eml"))
+        let result = try CLI.run(["parse", "--json", "-"], stdin: data)
+        #expect(result.stdout.hasSuffix("\"reason\": \"url_host_not_trusted\", \"path\": \"-\"}\n"))
     }
 
     @Test func standardInput() throws {
@@ -157,5 +186,11 @@ struct ParseCommandTests {
         #expect(result.stdout.contains("suspected phishing"))
         #expect(result.stdout.contains("p02_otp_utf8_base64.eml: one-time password notice, trusted"))
         #expect(result.stdout.contains("otp:      B7ESBKG3"))
+    }
+
+    @Test func humanSummaryDoesNotCallAForwardPhishing() throws {
+        let result = try CLI.run(["parse", "p06_update_forwarded_inline.eml"], directory: Self.corpus)
+        #expect(result.stdout.contains("why:      forwarded by i.suzuki@minato-zoen.example"))
+        #expect(!result.stdout.contains("phishing"))
     }
 }
