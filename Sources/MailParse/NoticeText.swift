@@ -155,8 +155,17 @@ struct NoticeText {
         while index >= line.startIndex, isURLCharacter(line[index]) { index -= 1 }
         var start = index + 1
         // The run may start with a label ("URL:https://…"): find the scheme inside it.
+        let scheme: [Unicode.Scalar] = ["h", "t", "t", "p"]
         while start + 7 <= line.endIndex {
-            if hasURLScheme(Array(line[start..<min(start + 8, line.endIndex)]), at: 0) { return true }
+            if line[start] == "h" || line[start] == "H",
+                zip(line[start..<(start + 4)], scheme).allSatisfy({ $0 == $1 || $0.value == $1.value - 0x20 })
+            {
+                var after = start + 4
+                if line[after] == "s" || line[after] == "S" { after += 1 }
+                if after + 3 <= line.endIndex, line[after] == ":", line[after + 1] == "/", line[after + 2] == "/" {
+                    return true
+                }
+            }
             start += 1
         }
         return false
