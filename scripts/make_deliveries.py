@@ -534,6 +534,17 @@ add("d37_update_from_words_before_address.eml",
     "update_notice", False, UPDATE_SUBJECT, "sender_not_trusted", "5184962", t, VALID,
     what="From: words before a bare address (no angle brackets): unparseable, so no sender; untrusted")
 
+t = BASE + token()
+text = hard_wrap(short_lines("株式会社青葉建設", "5184962", safelinks(t)))
+assert sum(1 for l in text.split("\n") if len(l.encode()) == 76) >= 3
+add("d38_update_safelinks_hardwrap76_four_lines.eml",
+    "Received: from relay.old-isp.example (relay.old-isp.example [192.0.2.7])\n\tby mx1.aoba-kensetsu.example "
+    "(Postfix) with ESMTP id 3kG1;\n\tThu, 14 Jan 2027 09:06:31 +0900\n"
+    + exchange_trace("nyusatsu-tanto@aoba-kensetsu.example", "Thu, 14 Jan 2027 00:06:20 +0000")
+    + headers(b_word(UPDATE_SUBJECT)) + single(text, "utf-8", "8bit"),
+    "update_notice", True, UPDATE_SUBJECT, None, "5184962", t, VALID,
+    what="a Safe Links URL in 8-bit text, hard-wrapped at 76 octets over four lines by a relay: joined, unwrapped, trusted")
+
 # --- Write ---------------------------------------------------------------------------------------------------
 
 SAMPLE_REASONS = {"p06_update_forwarded_inline.eml": "forwarded", "p07_update_phishing_url_host.eml": "url_host_not_trusted",

@@ -102,7 +102,9 @@ struct NoticeText {
                 var (original, folded) = Self.scalars(line)
                 // A URL that a relay or a mail program wrapped goes on at the start of the next line.
                 var physical = original[...]
-                while index < lines.count, Self.endsInURL(physical) {
+                // After a join, the next physical line is the URL's own continuation when the URL ran to its end.
+                var continuesURL = false
+                while index < lines.count, continuesURL || Self.endsInURL(physical) {
                     let (next, nextFolded) = Self.scalars(UnsafeBufferPointer(rebasing: bytes[lines[index]]))
                     let prefix = Self.quotePrefix(physical)
                     guard Self.isWrapColumn(measure.octets(physical))
@@ -111,10 +113,11 @@ struct NoticeText {
                     let nextPrefix = Self.quotePrefix(next[...])
                     guard nextPrefix == prefix, next[..<prefix].elementsEqual(physical.prefix(prefix)) else { break }
                     switch Self.continuation(next[prefix...]) {
-                    case .joins:
+                    case .joins(let wholeLine):
                         original += next[prefix...]
                         folded += nextFolded[prefix...]
                         physical = next[...]
+                        continuesURL = wholeLine
                         index += 1
                         continue
                     case .label:
@@ -171,7 +174,11 @@ struct NoticeText {
         return false
     }
 
-    private enum Continuation { case joins, label, none }
+    private enum Continuation {
+        /// The line goes on with the URL; `wholeLine` when all of it is URL characters (the URL may go on again).
+        case joins(wholeLine: Bool)
+        case label, none
+    }
 
     /// Whether a line goes on with a wrapped URL: it starts with URL characters (no indentation, not a new URL) that
     /// end at the end of the line, at white space or at closing punctuation, and that are not a label (`Word:`).
@@ -191,7 +198,7 @@ struct NoticeText {
         {
             return .label
         }
-        return .joins
+        return .joins(wholeLine: end == line.endIndex)
     }
 
     /// Whether a line can hold anything this scanner reads: every field but the OTP has a digit, a URL or a "URL"

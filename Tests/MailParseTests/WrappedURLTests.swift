@@ -48,6 +48,27 @@ struct WrappedURLTests {
         #expect(notice.trusted)
     }
 
+    @Test func aLongURLWrappedOverFourLinesIsJoinedWhole() {
+        // A Safe Links URL of some 300 characters, hard-wrapped at 76 octets: four lines of URL.
+        let inner = Self.url
+        let long = "https://nam12.safelinks.protection.outlook.com/?url="
+            + (inner.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            + "&data=05%7C02%7Cnyusatsu-tanto%40aoba-kensetsu.example%7C8f0c2a4e1b3d4c5e9f70%7C0%7C0&sdata=Ab%2BcD%3D&reserved=0"
+        var line = Array("ダウンロードURL:\(long)".utf8)[...]
+        var wrapped: [String] = []
+        while line.count > 76 {
+            wrapped.append(String(decoding: line.prefix(76), as: UTF8.self))
+            line = line.dropFirst(76)
+        }
+        wrapped.append(String(decoding: line, as: UTF8.self))
+        #expect(wrapped.count >= 4)
+        let body = "業者コード:5184962\n" + wrapped.joined(separator: "\n") + "\n\n※保存してください。\n"
+        let notice = NoticeReader.read(message([Self.from, "Subject: s"], body: body))
+        #expect(notice.url == inner)
+        #expect(notice.trusted)
+        #expect(notice.notes == ["link rewritten by Safe Links; stored the issuer's original"])
+    }
+
     @Test func aURLThatEndsAwayFromAWrapColumnIsNotJoined() {
         // A 50-octet line is not wrapped by anyone: the next line is text of its own.
         let notice = NoticeReader.read(message([Self.from, "Subject: s"], body: Self.hardWrapped(at: 50)))
