@@ -86,6 +86,12 @@ public enum NoticeReader {
             judgeURLs(found, links: links, cutUndecided: fields.cutUndecided, trust: trust,
                       into: &notice)
         }
+        if notice.reason != nil {
+            // Whatever the reason, the URL reported is the one a click would reach past a reversible rewriter; the
+            // note about storing it belongs to trusted notices only.
+            notice.url = notice.url.map(unwrapped)
+            notice.notes.removeAll()
+        }
         notice.trusted = notice.reason == nil
         return notice
     }

@@ -81,4 +81,13 @@ struct LinkRewriterTests {
         #expect(notice.url == "https://bid-to-kousya.verify.test/d?t=abc")
         #expect(notice.suspectedPhishing)
     }
+
+    @Test func aForwardedSafeLinksNoticeReportsTheOriginalAndStoresNothing() {
+        let body = "業者コード:5184962\nダウンロードURL:https://nam12.safelinks.protection.outlook.com/?url="
+            + "https%3A%2F%2Fbid.to-kousya.example%2Fcert%2Fdownload%3Ft%3DAb_c-1&data=05%7C02&sdata=x&reserved=0\n"
+        let notice = NoticeReader.read(message(["From: tanaka@aoba-kensetsu.example", "Subject: FW: 更新のお知らせ"], body: body))
+        #expect(notice.reason == .forwarded)
+        #expect(notice.url == Self.original)
+        #expect(notice.notes.isEmpty)
+    }
 }
