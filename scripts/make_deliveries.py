@@ -545,6 +545,19 @@ add("d38_update_safelinks_hardwrap76_four_lines.eml",
     "update_notice", True, UPDATE_SUBJECT, None, "5184962", t, VALID,
     what="a Safe Links URL in 8-bit text, hard-wrapped at 76 octets over four lines by a relay: joined, unwrapped, trusted")
 
+t = BASE + token()
+plain = hard_wrap(short_lines("株式会社東西設備", "6600123", t), indent="    ")
+cut = next(l for l in plain.split("\n") if l.startswith("ダウンロードURL"))[len("ダウンロードURL:"):]
+assert len(cut.split("t=")[1]) < 22
+add("d39_update_wrap_indented_token_short.eml",
+    "Received: from relay.old-isp.example (relay.old-isp.example [192.0.2.7])\n\tby mx.tozai-setsubi.example "
+    "(Postfix) with ESMTP id 3kH2;\n\tFri, 15 Jan 2027 10:13:31 +0900\n"
+    + issuer_trace("relay.old-isp.example (8.9.3/8.9.3)", "info@tozai-setsubi.example", "Fri, 15 Jan 2027 10:13:30 +0900")
+    + headers(b_word(UPDATE_SUBJECT), to="info@tozai-setsubi.example") + single(plain, "utf-8", "8bit"),
+    "update_notice", False, UPDATE_SUBJECT, "url_cut", "6600123", cut, VALID,
+    what="text only, wrapped at 76 with the rest indented (cannot be joined): the token is shorter than the issuer's "
+         "22 characters, url_cut")
+
 # --- Write ---------------------------------------------------------------------------------------------------
 
 SAMPLE_REASONS = {"p06_update_forwarded_inline.eml": "forwarded", "p07_update_phishing_url_host.eml": "url_host_not_trusted",

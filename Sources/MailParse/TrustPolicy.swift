@@ -19,8 +19,10 @@ public struct TrustPolicy: Sendable, Equatable {
 
     /// The issuer of the sample corpus and of notifier's own demo. Both domains are reserved (`.example`, RFC 2606),
     /// so these defaults can never match real mail from someone else; real deployments name the issuer's own.
+    /// Its download tokens are at least 22 characters: 128 random bits in base64url, as `notices send` writes them
+    /// (the sample notices' tokens are 22 to 32).
     public static let builtIn = TrustPolicy(
-        senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"])
+        senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"], minimumTokenLength: 22)
 
     public func trustsSender(_ mailbox: Mailbox) -> Bool {
         let address = mailbox.addrSpec.lowercasedASCII()

@@ -68,7 +68,7 @@ struct HostileInputTests {
             Content-Type: text/plain; charset=utf-8
 
             業者コード:5184962
-            ダウンロードURL:https://bid.to-kousya.example/d?t=abcdefgh
+            ダウンロードURL:https://bid.to-kousya.example/d?t=abcdefghijklmnopqrstuv
             --m
             Content-Type: application/octet-stream
             Content-Transfer-Encoding: base64

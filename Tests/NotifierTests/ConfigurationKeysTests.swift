@@ -10,6 +10,7 @@ struct ConfigurationKeysTests {
         let text = """
             trust_sender = nyusatsu@to-kousya.example
             trust_host = bid.to-kousya.example
+            trust_token_length = 24
             from = JKK東京 <nyusatsu@to-kousya.example>
             smtp_url = smtp://127.0.0.1:2525
             smtp_user = notifier
@@ -35,6 +36,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.relayTo == ["installer@vendor.example", "second@vendor.example"])
         #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imapUser == "nyusatsu-tanto")
         #expect(configuration.downloadURLBase == "https://bid.to-kousya.example/cert/download")
+        #expect(configuration.trustTokenLength == 24)
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

@@ -188,6 +188,25 @@ struct ParseCommandTests {
         #expect(result.stdout.contains("otp:      B7ESBKG3"))
     }
 
+    @Test func tokenLengthIsTheBuiltInIssuersUnlessConfigured() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("short.eml")
+        try ("From: nyusatsu@to-kousya.example\nSubject: s\n\n業者コード:5184962\n"
+            + "ダウンロードURL:https://bid.to-kousya.example/cert/download?t=Xk3_Vq9rTz\n").write(
+                to: file, atomically: true, encoding: .utf8)
+        let builtIn = try CLI.run(["parse", "--json", file.path])
+        #expect(builtIn.stdout.contains("\"trusted\": false") && builtIn.stdout.contains("\"reason\": \"url_cut\""))
+        let config = directory.appendingPathComponent("config")
+        try "trust_token_length = 0\n".write(to: config, atomically: true, encoding: .utf8)
+        let unchecked = try CLI.run(["--config", config.path, "parse", "--json", file.path])
+        #expect(unchecked.stdout.contains("\"trusted\": true") && unchecked.stdout.contains("\"reason\": null"))
+        let otherIssuer = try CLI.run([
+            "parse", "--json", "--trust-host", "bid.to-kousya.example", "--trust-host", "portal.example", file.path,
+        ])
+        #expect(otherIssuer.stdout.contains("\"trusted\": true"))
+    }
+
     @Test func humanSummaryDoesNotCallAForwardPhishing() throws {
         let result = try CLI.run(["parse", "p06_update_forwarded_inline.eml"], directory: Self.corpus)
         #expect(result.stdout.contains("why:      forwarded by i.suzuki@minato-zoen.example"))

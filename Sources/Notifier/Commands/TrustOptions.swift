@@ -26,10 +26,16 @@ struct TrustOptions {
         return true
     }
 
+    /// The token length is the configuration's `trust_token_length` (0: not checked); without it, the built-in
+    /// issuer's when its host is the one trusted, else not checked (another issuer's tokens are its own).
     func policy(configuration: Configuration) -> TrustPolicy {
         let builtIn = TrustPolicy.builtIn
+        let trustedHosts = !hosts.isEmpty ? hosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts
+        var tokenLength = configuration.trustTokenLength
+            ?? (trustedHosts.map { $0.lowercased() } == builtIn.hosts ? builtIn.minimumTokenLength : nil)
+        if tokenLength == 0 { tokenLength = nil }
         return TrustPolicy(
             senders: !senders.isEmpty ? senders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
-            hosts: !hosts.isEmpty ? hosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts)
+            hosts: trustedHosts, minimumTokenLength: tokenLength)
     }
 }
