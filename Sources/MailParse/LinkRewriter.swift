@@ -50,16 +50,22 @@ public enum LinkRewriter {
 
     private static func opaqueGateway(host: String) -> String? {
         for (suffix, gateway) in opaqueHosts {
-            if suffix.hasPrefix(".") ? host.hasSuffix(suffix) : host == suffix { return gateway }
+            if suffix.hasPrefix(".") ? endsWith(host, suffix) : host == suffix { return gateway }
         }
         return nil
     }
 
+    /// Byte comparison of the end of a host name (String.hasSuffix compares characters, slowly; hosts are ASCII).
+    private static func endsWith(_ host: String, _ suffix: String) -> Bool {
+        let count = suffix.utf8.count
+        return host.utf8.count >= count && host.utf8.suffix(count).elementsEqual(suffix.utf8)
+    }
+
     /// `*.safelinks.protection.outlook.com` (and the sovereign clouds' `.office365.us`, `.outlook.cn`, `.outlook.de`).
     private static func isSafeLinksHost(_ host: String) -> Bool {
-        for suffix in ["safelinks.protection.outlook.com", "safelinks.protection.office365.us",
-                       "safelinks.protection.outlook.cn", "safelinks.protection.outlook.de"]
-        where host == suffix || host.hasSuffix("." + suffix) {
+        for suffix in [".safelinks.protection.outlook.com", ".safelinks.protection.office365.us",
+                       ".safelinks.protection.outlook.cn", ".safelinks.protection.outlook.de"]
+        where endsWith(host, suffix) || host.utf8.elementsEqual(suffix.utf8.dropFirst()) {
             return true
         }
         return false
@@ -78,18 +84,17 @@ public enum LinkRewriter {
     /// - v3 `…/v3/__<url>__;<base64url>!!…$`, where each `*` in the URL stands for the next character of the
     ///   base64url text, and `**X` for a run of them (X from `A`=2 to `_`=65).
     private static func proofpointInner(_ parts: URLParts) -> String? {
-        let path = parts.pathAndQuery
-        if path.hasPrefix("/v1/url?") || path.hasPrefix("/v2/url?") {
+        if parts.pathHasPrefix("/v1/url?") || parts.pathHasPrefix("/v2/url?") {
             guard let value = parts.queryValue("u") else { return nil }
             var bytes = Array(value.utf8)
-            if path.hasPrefix("/v2/") {
+            if parts.pathHasPrefix("/v2/") {
                 bytes = bytes.map { $0 == 0x2D ? 0x25 : $0 == 0x5F ? 0x2F : $0 }
             }
             guard let decoded = percentDecoded(bytes, plusIsSpace: false) else { return nil }
             return validURL(HTMLText.decodeEntities(decoded))
         }
-        guard path.hasPrefix("/v3/__") else { return nil }
-        let rest = Array(path.utf8.dropFirst("/v3/__".count))
+        guard parts.pathHasPrefix("/v3/__") else { return nil }
+        let rest = Array(parts.pathAndQuery.utf8.dropFirst("/v3/__".count))
         // The URL runs to the first "__;" (or "__!" when nothing was replaced); the replaced characters to "!".
         var end = 0
         var encoded: ArraySlice<UInt8> = []

@@ -27,7 +27,7 @@ public enum NoticeReader {
         // The message's own text: text/plain and text/html leaves that are not attachments, attached messages
         // (forwards) included. Flowed text is unwrapped first (RFC 3676).
         var plain: [String] = []
-        var measure: NoticeText.LineMeasure?
+        var measureLabel: String?
         var html: [String] = []
         var attachedMessage = false
         message.root.walk { entity in
@@ -43,10 +43,10 @@ public enum NoticeReader {
                 } else {
                     plain.append(text)
                 }
-                measure = measure ?? Self.measure(of: entity)
+                measureLabel = measureLabel ?? entity.contentType.parameter("charset") ?? ""
             }
         }
-        var fields = NoticeText(text: plain.joined(separator: "\n"), measure: measure ?? .utf8)
+        var fields = NoticeText(text: plain.joined(separator: "\n"), measure: Self.measure(of: measureLabel))
         var kind = Self.kind(of: fields, subject: notice.subject)
         var links: [HTMLText.Link] = []
         // The HTML part is read when the plain one does not say enough, and for every update notice, so that a
@@ -97,8 +97,13 @@ public enum NoticeReader {
     }
 
     /// How a plain part's lines are measured to tell a wrap column: octets of its own charset.
-    private static func measure(of entity: Entity) -> NoticeText.LineMeasure {
-        switch entity.contentType.parameter("charset").flatMap(Charset.init(label:)) {
+    /// Asked only when a line ends in a URL, so the label is not read for most messages.
+    private static func measure(of label: String?) -> () -> NoticeText.LineMeasure {
+        { measure(label: label) }
+    }
+
+    private static func measure(label: String?) -> NoticeText.LineMeasure {
+        switch label.flatMap(Charset.init(label:)) {
         case .iso2022JP: return .iso2022JP
         case .cp932, .eucJP: return .doubleByte
         case .utf8, .ascii, nil: return .utf8
@@ -132,7 +137,7 @@ public enum NoticeReader {
                 .senderNotTrusted,
                 "the display name \"\(sender.displayName ?? "")\" pretends to be the issuer, but the address is "
                     + "\(sender.addrSpec)", phishing: true)
-        } else if isForward(message, fields: fields, attachedMessage: attachedMessage, trust: trust) {
+        } else if isForward(notice.subject, fields: fields, attachedMessage: attachedMessage) {
             notice.distrust(
                 .forwarded,
                 "forwarded by \(sender.addrSpec): a forward cannot be told from a forgery; have the issuer's notice "
@@ -144,15 +149,26 @@ public enum NoticeReader {
 
     /// A forward: an attached message, a `Fwd:`/`FW:`/`転送:` subject, a forward or quote marker, or the issuer's
     /// address in the body of someone else's mail.
-    private static func isForward(_ message: Message, fields: NoticeText, attachedMessage: Bool, trust: TrustPolicy) -> Bool {
-        if attachedMessage || fields.quoted { return true }
-        let subject = (message.subject ?? "").lowercased()
-        for prefix in ["fwd:", "fw:", "fwd：", "fw：", "転送:", "転送：", "[fwd:", "[fw:", "tr:", "wg:", "rv:"]
-        where subject.hasPrefix(prefix) || subject.contains(" " + prefix) {
-            return true
+    private static func isForward(_ subject: String?, fields: NoticeText, attachedMessage: Bool) -> Bool {
+        if attachedMessage || fields.quoted || fields.forwardMarker { return true }
+        // A forward prefix at the start of the subject or of one of its words ("Re: Fwd:", "[list] FW:").
+        let bytes = Array((subject ?? "").lowercasedASCII().utf8)
+        for prefix in forwardPrefixes {
+            var index = 0
+            while index + prefix.count <= bytes.count {
+                if (index == 0 || bytes[index - 1] == ASCII.space || bytes[index - 1] == 0x5B),
+                    bytes[index..<(index + prefix.count)].elementsEqual(prefix)
+                {
+                    return true
+                }
+                index += 1
+            }
         }
-        return fields.forwardMarker
+        return false
     }
+
+    private static let forwardPrefixes: [[UInt8]] = ["fwd:", "fw:", "fwd：", "fw：", "転送:", "転送：", "tr:", "wg:", "rv:"]
+        .map { Array($0.utf8) }
 
     // MARK: - The URLs
 

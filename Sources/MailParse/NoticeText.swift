@@ -35,21 +35,31 @@ struct NoticeText {
         "転送されたメッセージ",
     ].map { Array($0.utf8) }
 
-    /// Whether a line is a forward's separator (checked only on lines that start like one).
+    /// Whether a line is a forward's separator. Only lines that start like one are searched ("-", "_", "B" of
+    /// "Begin forwarded", 転 or 元), with no copy: this runs on every line of every message.
     private static func isForwardMarker(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         var start = 0
         while start < line.count, line[start] == ASCII.space || line[start] == 0x3E { start += 1 }
-        guard start < line.count, line.count - start < 200,
-            line[start] == 0x2D || line[start] == 0x5F || line[start] == 0x42 || line[start] == 0x62 || line[start] >= 0x80
-        else { return false }
-        let lowered = line[start...].map(ASCII.lower)
-        return forwardPhrases.contains { phrase in
-            guard lowered.count >= phrase.count else { return false }
-            for offset in 0...(lowered.count - phrase.count) where lowered[offset] == phrase[0] {
-                if lowered[offset..<(offset + phrase.count)].elementsEqual(phrase) { return true }
+        guard start < line.count, line.count - start < 200 else { return false }
+        let first = line[start]
+        let japanese = first == 0xE8 && start + 2 < line.count && line[start + 1] == 0xBB && line[start + 2] == 0xA2
+            || first == 0xE5 && start + 2 < line.count && line[start + 1] == 0x85 && line[start + 2] == 0x83
+        guard first == 0x2D || first == 0x5F || first == 0x42 || first == 0x62 || japanese else { return false }
+        for phrase in forwardPhrases where line.count - start >= phrase.count {
+            var offset = start
+            while offset + phrase.count <= line.count {
+                if ASCII.lower(line[offset]) == phrase[0] {
+                    var matched = true
+                    for index in 1..<phrase.count where ASCII.lower(line[offset + index]) != phrase[index] {
+                        matched = false
+                        break
+                    }
+                    if matched { return true }
+                }
+                offset += 1
             }
-            return false
         }
+        return false
     }
 
     /// A URL ended at a wrap column and the next line went on with URL characters that could not be joined (a
@@ -80,45 +90,50 @@ struct NoticeText {
         }
     }
 
-    init(text: String, measure: LineMeasure = .utf8) {
+    init(text: String, measure measuring: () -> LineMeasure = { .utf8 }) {
         var urlLabelPending = false
+        var known: LineMeasure?
+        func octets(_ scalars: ArraySlice<Unicode.Scalar>) -> Int {
+            if known == nil { known = measuring() }
+            return (known ?? .utf8).octets(scalars)
+        }
         var text = text
         text.withUTF8 { bytes in
-            var lines: [Range<Int>] = []
+            /// The line that starts at `start` (without its line end) and where the next one starts.
+            func line(at start: Int) -> (Range<Int>, Int) {
+                let lineEnd = bytes[start...].firstIndex(of: ASCII.lf) ?? bytes.count
+                var contentEnd = lineEnd
+                if contentEnd > start, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
+                return (start..<contentEnd, lineEnd + 1)
+            }
             var lineStart = 0
             while lineStart <= bytes.count {
-                let lineEnd = bytes[lineStart...].firstIndex(of: ASCII.lf) ?? bytes.count
-                var contentEnd = lineEnd
-                if contentEnd > lineStart, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
-                lines.append(lineStart..<contentEnd)
-                lineStart = lineEnd + 1
-            }
-            var index = 0
-            while index < lines.count {
-                let line = UnsafeBufferPointer(rebasing: bytes[lines[index]])
-                index += 1
-                if !forwardMarker, Self.isForwardMarker(line) { forwardMarker = true }
-                guard urlLabelPending || Self.mayHoldAField(line) else { continue }
-                var (original, folded) = Self.scalars(line)
+                let (range, next) = line(at: lineStart)
+                lineStart = next
+                let current = UnsafeBufferPointer(rebasing: bytes[range])
+                if !forwardMarker, Self.isForwardMarker(current) { forwardMarker = true }
+                guard urlLabelPending || Self.mayHoldAField(current) else { continue }
+                var (original, folded) = Self.scalars(current)
                 // A URL that a relay or a mail program wrapped goes on at the start of the next line.
                 var physical = original[...]
                 // After a join, the next physical line is the URL's own continuation when the URL ran to its end.
                 var continuesURL = false
-                while index < lines.count, continuesURL || Self.endsInURL(physical) {
-                    let (next, nextFolded) = Self.scalars(UnsafeBufferPointer(rebasing: bytes[lines[index]]))
+                while lineStart <= bytes.count, continuesURL || Self.endsInURL(physical) {
                     let prefix = Self.quotePrefix(physical)
-                    guard Self.isWrapColumn(measure.octets(physical))
-                        || (prefix > 0 && Self.isWrapColumn(measure.octets(physical[(physical.startIndex + prefix)...])))
+                    guard Self.isWrapColumn(octets(physical))
+                        || (prefix > 0 && Self.isWrapColumn(octets(physical[(physical.startIndex + prefix)...])))
                     else { break }
-                    let nextPrefix = Self.quotePrefix(next[...])
-                    guard nextPrefix == prefix, next[..<prefix].elementsEqual(physical.prefix(prefix)) else { break }
-                    switch Self.continuation(next[prefix...]) {
+                    let (nextRange, afterNext) = line(at: lineStart)
+                    let (following, followingFolded) = Self.scalars(UnsafeBufferPointer(rebasing: bytes[nextRange]))
+                    let nextPrefix = Self.quotePrefix(following[...])
+                    guard nextPrefix == prefix, following[..<prefix].elementsEqual(physical.prefix(prefix)) else { break }
+                    switch Self.continuation(following[prefix...]) {
                     case .joins(let wholeLine):
-                        original += next[prefix...]
-                        folded += nextFolded[prefix...]
-                        physical = next[...]
+                        original += following[prefix...]
+                        folded += followingFolded[prefix...]
+                        physical = following[...]
                         continuesURL = wholeLine
-                        index += 1
+                        lineStart = afterNext
                         continue
                     case .label:
                         cutUndecided = true

@@ -1,10 +1,14 @@
-/// The pieces of an `http://` or `https://` URL that rewriters are recognised by.
+/// The pieces of an `http://` or `https://` URL that rewriters are recognised by. Byte work only: this runs for
+/// every download URL of every notice.
 /// - SeeAlso: RFC 3986 §3
 struct URLParts {
     /// The host, lower-cased, without a port.
     let host: String
     /// Everything from the first `/`, `?` or `#` after the authority ("" when there is none).
-    let pathAndQuery: String
+    var pathAndQuery: String { String(decoding: bytes[pathStart...], as: UTF8.self) }
+
+    private let bytes: [UInt8]
+    private let pathStart: Int
 
     init?(_ url: String) {
         let bytes = Array(url.utf8)
@@ -26,18 +30,29 @@ struct URLParts {
         // Userinfo hides the real host from a reader: such a URL is nobody's rewriter.
         guard !authority.contains(0x40), !authority.isEmpty else { return nil }
         if let colon = authority.firstIndex(of: ASCII.colon) { authority = authority[..<colon] }
-        start = end
         host = ASCII.lowercasedString(authority)
-        pathAndQuery = String(decoding: bytes[start...], as: UTF8.self)
+        self.bytes = bytes
+        pathStart = end
+    }
+
+    /// Whether the path starts with this ASCII text.
+    func pathHasPrefix(_ prefix: String) -> Bool {
+        let count = prefix.utf8.count
+        return bytes.count - pathStart >= count && bytes[pathStart..<(pathStart + count)].elementsEqual(prefix.utf8)
     }
 
     /// The raw value of the first query parameter with this name (up to the next `&` or `#`), still encoded.
     func queryValue(_ name: String) -> String? {
-        guard let question = pathAndQuery.firstIndex(of: "?") else { return nil }
-        var query = pathAndQuery[pathAndQuery.index(after: question)...]
-        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            if pair.hasPrefix(name + "=") { return String(pair.dropFirst(name.count + 1)) }
+        guard let question = bytes[pathStart...].firstIndex(of: ASCII.question) else { return nil }
+        let key = Array(name.utf8) + [ASCII.equals]
+        var index = question + 1
+        while index < bytes.count, bytes[index] != 0x23 {
+            var end = index
+            while end < bytes.count, bytes[end] != 0x26, bytes[end] != 0x23 { end += 1 }
+            if end - index >= key.count, bytes[index..<(index + key.count)].elementsEqual(key) {
+                return String(decoding: bytes[(index + key.count)..<end], as: UTF8.self)
+            }
+            index = end < bytes.count && bytes[end] == 0x26 ? end + 1 : end
         }
         return nil
     }
