@@ -78,4 +78,14 @@ struct DistrustReasonTests {
             "link_text_mismatch", "not_authenticated", "implausible_expiry",
         ])
     }
+
+    @Test func aFooterLinkThroughAClickCounterIsNotAMismatch() {
+        let html = "<p>業者コード:5184962<br>ダウンロードURL:<a href=\"https://bid.to-kousya.example/cert/download?t="
+            + "Xk3_Vq9rTz1LmN0pQs7wYa\">こちら</a></p><p><a href=\"https://click.news.example/c?u=1\">"
+            + "https://www.to-kousya-group.example/</a></p>"
+        let notice = NoticeReader.read(
+            message(["From: nyusatsu@to-kousya.example", "Subject: s", "Content-Type: text/html; charset=utf-8"], body: html))
+        #expect(notice.trusted)
+        #expect(notice.reason == nil)
+    }
 }
