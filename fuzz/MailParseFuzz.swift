@@ -24,8 +24,9 @@ private func keep(_ bytes: [UInt8]) {
 }
 
 private let charsetLabels: [String] = [
-    "utf-8", "iso-2022-jp", "shift_jis", "euc-jp", "iso-8859-1", "windows-1252", "utf-8*ja", "x-unknown",
-]  // 8 labels: coprime with the 3 transfer-encoding choices below, so every pairing occurs
+    "utf-8", "iso-2022-jp", "shift_jis", "euc-jp", "iso-8859-1", "windows-1252", "utf-8*ja", "x-unknown", "utf-7",
+    "euc-kr", "x-no-such-charset",
+]  // 11 labels: coprime with the 3 transfer-encoding choices below, so every pairing occurs
 
 /// Smaller limits than the defaults, so the "nested too deep" / "too many parts" / "too many fields" paths are
 /// reached by small inputs too.
@@ -65,6 +66,8 @@ private func fuzzOne(_ bytes: [UInt8]) {
     keep(notice.vendorCode)
     keep(notice.error)
     keep(notice.distrustReason)
+    keep(notice.reason?.rawValue)
+    for note in notice.notes { keep(note) }
     keep(notice.from?.description)
     keep(notice.validFrom?.description)
     keep(notice.validUntil?.description)
@@ -92,6 +95,14 @@ private func fuzzOne(_ bytes: [UInt8]) {
     }
     keep(ContentType.parseDisposition(bytes[...])?.type)
     keep(HTMLText.text(fromHTML: text))
+    // Issue 11's entry points: link rewriters, flowed text, undeclared 8-bit header bytes.
+    switch LinkRewriter.examine(text) {
+    case .plain: sink &+= 1
+    case .unwrapped(let url, let gateway): keep(url); keep(gateway)
+    case .opaque(let gateway): keep(gateway)
+    }
+    keep(FlowedText.unflow(text, deleteSpace: bytes.count % 2 == 0))
+    keep(Charset.decodeHeader(bytes))
     sink &+= TrustPolicy.builtIn.trustsURL(text) ? 1 : 0
     // Charsets: detection always, plus one label picked by the input's length (decoding under all of them every
     // time would halve the fuzzer's speed for little gain; the mutator changes the length all the time).

@@ -32,5 +32,5 @@ echo "== notifier resend-url --print: the URL again, for the second PC"
 echo
 echo "== notifier watch --once over the sample corpus: phishing is reported, never stored"
 mkdir -p "$work/corpus/new" "$work/corpus/cur" "$work/corpus/tmp"
-cp "$root"/Tests/MailParseTests/Fixtures/corpus/*.eml "$work/corpus/new/"
+cp "$root"/Tests/MailParseTests/Fixtures/corpus/p*.eml "$work/corpus/new/"
 "$notifier" --db "$vendor_db" watch --maildir "$work/corpus" --once --relay-command 'cat > /dev/null' 2>&1

@@ -13,8 +13,20 @@ public enum Charset: Sendable, Equatable {
     case eucJP
     case latin1
     case windows1252
+    /// Any other charset glibc's iconv knows, by iconv's name for it (EUC-KR, GB2312, GBK, Big5, UTF-7, KOI8-R,
+    /// ISO-8859-x, …).
+    case iconv(String)
+    /// A label neither notifier nor iconv knows: ASCII is read as ASCII, every other byte is U+FFFD (never guessed
+    /// as Japanese).
+    case unknown
 
-    /// The charset a MIME or RFC 2047 label names, or nil when the label is unknown (the caller then detects).
+    /// Labels that name no charset at all ("unknown-8bit" and the like): the bytes are detected instead.
+    private static let meaningless: Set<String> = [
+        "unknown-8bit", "x-unknown", "unknown", "default", "charset", "8bit", "x-user-defined", "none", "",
+    ]
+
+    /// The charset a MIME or RFC 2047 label names (`.unknown` when neither notifier nor iconv knows it), or nil when
+    /// the label names no charset ("unknown-8bit"; the caller then detects).
     /// Labels are compared case-insensitively; an RFC 2231 language suffix (`utf-8*ja`) is ignored.
     /// - SeeAlso: RFC 2046 §4.1.2, RFC 2231 §5, the IANA character set registry's aliases
     public init?(label: String) {
@@ -53,7 +65,12 @@ public enum Charset: Sendable, Equatable {
         case "windows-1252", "cp1252", "x-cp1252", "ms-ansi":
             self = .windows1252
         default:
-            return nil
+            if Self.meaningless.contains(name) { return nil }
+            if let iconvName = Iconv.name(for: name), Iconv.knows(iconvName) {
+                self = .iconv(iconvName)
+            } else {
+                self = .unknown
+            }
         }
     }
 
@@ -87,6 +104,10 @@ public enum Charset: Sendable, Equatable {
             return CP932.decode(EUCJP.shiftJISBytes(buffer))
         case .latin1:
             return String(String.UnicodeScalarView(buffer.map { Unicode.Scalar($0) }))
+        case .iconv(let name):
+            return Iconv.decode(buffer, from: name)?.text ?? Charset.unknown.decode(buffer)
+        case .unknown:
+            return String(String.UnicodeScalarView(buffer.map { $0 < 0x80 ? Unicode.Scalar($0) : "\u{FFFD}" }))
         case .windows1252:
             if let text = String(bytes: buffer, encoding: .windowsCP1252) { return text }
             // The five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are C1 controls, as in Latin-1.
@@ -102,6 +123,20 @@ public enum Charset: Sendable, Equatable {
         if let label, let charset = Charset(label: label) { return charset.decode(bytes) }
         let buffer = Array(bytes)
         return detect(buffer).decode(buffer)
+    }
+
+    /// Reads undeclared 8-bit header bytes: UTF-8 when they are valid UTF-8, ISO-2022-JP when they carry its escape
+    /// sequences, cp932 only when every byte decodes cleanly, else Windows-1252 (which never fails). EUC-JP is not
+    /// guessed here: short header values fit it by accident far more often than real mail uses it undeclared.
+    /// - SeeAlso: RFC 6532 §3.2 (UTF-8 header values)
+    static func decodeHeader(_ bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) {
+            return ISO2022JP.looksLikeISO2022JP(bytes) ? ISO2022JP.decode(bytes) : text
+        }
+        if CP932.isWellFormed(bytes), let (text, clean) = Iconv.decode(bytes, from: "CP932"), clean {
+            return text
+        }
+        return Charset.windows1252.decode(bytes)
     }
 
     /// Guesses the charset of unlabelled bytes: ISO-2022-JP escape sequences in 7-bit text, valid UTF-8, then cp932

@@ -13,11 +13,11 @@ public enum EncodedWords {
         decode(headerText(raw)).trimmingWhitespace()
     }
 
-    /// The raw bytes of a header value as text: ASCII as it is, 8-bit (RFC 6532 UTF-8, or a legacy Japanese
-    /// charset from an old mailer) by detection.
+    /// The raw bytes of a header value as text: ASCII as it is, 8-bit as `Charset.decodeHeader` reads undeclared
+    /// bytes (RFC 6532 UTF-8, cp932 from an old Japanese mailer when it decodes cleanly, else Windows-1252).
     static func headerText(_ raw: ArraySlice<UInt8>) -> String {
         for byte in raw where byte >= 0x80 || byte == ASCII.esc {
-            return Charset.decode(raw, label: nil)
+            return Charset.decodeHeader(Array(raw))
         }
         return String(decoding: raw, as: UTF8.self)
     }
@@ -112,13 +112,23 @@ public enum EncodedWords {
         guard encoding == 0x62 || encoding == 0x71 else { return notAWord }  // "b" or "q"
         index += 2
         let textStart = index
+        var sawWhitespace = false
         while index + 1 < bytes.count {
             if bytes[index] == ASCII.question && bytes[index + 1] == ASCII.equals { break }
-            // encoded-text has no white space (RFC 2047 §2); stopping there keeps a stray "=?" from eating the line.
-            if ASCII.isWhitespace(bytes[index]) { return .notAWord(resume: index) }
+            // encoded-text has no white space (RFC 2047 §2), but some mail programs fold a long word in its middle
+            // (`…OT` CRLF SP `83…?=`); Python's email package reads through the fold, and so does this. The word
+            // still has to close with "?=" before the next "=?", so a stray "=?" cannot eat the line.
+            // ("=?=" is base64 padding before the closing "?=", not a new word.)
+            if bytes[index] == ASCII.equals, bytes[index + 1] == ASCII.question, sawWhitespace,
+                index + 2 >= bytes.count || bytes[index + 2] != ASCII.equals
+            {
+                return .notAWord(resume: index)
+            }
+            if ASCII.isWhitespace(bytes[index]) { sawWhitespace = true }
             index += 1
         }
         guard index + 1 < bytes.count else { return .notAWord(resume: bytes.count) }
+        // The fold's white space: skipped by the base64 decoder, kept by Q (as Python keeps it).
         let text = bytes[textStart..<index]
         let decoded =
             encoding == 0x62

@@ -4,7 +4,18 @@
 /// A link's target is what a click opens, so it is what must be judged: `<a href="H">T</a>` becomes `H` when T looks
 /// like a URL (a phisher's "https://trusted/…" text over an evil href yields the evil URL), else `T <H>`.
 public enum HTMLText {
-    public static func text(fromHTML html: String) -> String {
+    /// A link whose text looks like a URL: what it shows and what a click opens.
+    public struct Link: Sendable, Equatable {
+        public let href: String
+        public let text: String
+    }
+
+    public static func text(fromHTML html: String) -> String { read(html).text }
+
+    /// The text, and every link whose text looks like a URL (so a caller can see a text that shows another URL
+    /// than the link opens, after undoing a link rewriter).
+    public static func read(_ html: String) -> (text: String, links: [Link]) {
+        var links: [Link] = []
         var output = ""
         output.reserveCapacity(html.utf8.count)
         let scalars = Array(html.unicodeScalars)
@@ -45,7 +56,7 @@ public enum HTMLText {
                 case "td", "th":
                     output += " "
                 case "a":
-                    anchorHref = attribute("href", in: tag).map { decodeEntities($0).trimmingWhitespace() }
+                    anchorHref = attribute("href", in: tag).map { cleanedHref(decodeEntities($0)) }
                     anchorTextStart = output.endIndex
                 case "/a":
                     if let href = anchorHref, let start = anchorTextStart, !href.isEmpty,
@@ -55,6 +66,7 @@ public enum HTMLText {
                         if text.isEmpty || text == href {
                             output.replaceSubrange(start..., with: href)
                         } else if looksLikeURL(text) {
+                            if links.count < 1_000 { links.append(Link(href: href, text: text)) }
                             output.replaceSubrange(start..., with: href)
                         } else {
                             output += " <\(href)>"
@@ -80,7 +92,23 @@ public enum HTMLText {
             }
             index += 1
         }
-        return output
+        return (output, links)
+    }
+
+    /// An href as a browser reads it: leading and trailing C0 controls and spaces stripped, and every tab and line
+    /// break inside removed (an href wrapped by a mail program or a relay still opens the whole URL).
+    /// - SeeAlso: WHATWG URL Standard, basic URL parser (steps 1 and 3)
+    static func cleanedHref(_ value: String) -> String {
+        let scalars = Array(value.unicodeScalars)
+        var start = 0
+        var end = scalars.count
+        while start < end, scalars[start].value <= 0x20 { start += 1 }
+        while end > start, scalars[end - 1].value <= 0x20 { end -= 1 }
+        var text = ""
+        for scalar in scalars[start..<end] where scalar != "\t" && scalar != "\n" && scalar != "\r" {
+            text.unicodeScalars.append(scalar)
+        }
+        return text
     }
 
     private static func looksLikeURL(_ text: String) -> Bool {

@@ -100,6 +100,8 @@ struct AddressParser {
         let parts = tokens.filter { if case .comment = $0 { return false } else { return true } }
         let ats = parts.indices.filter { parts[$0] == .special(0x40) }
         guard ats.count == 1, let at = ats.first else { return nil }
+        // Words are joined only by dots: "Big Bug bb@bug.com" is words before an addr-spec, not the address
+        // "BigBugbb@bug.com", which is nowhere in the field (RFC 5322 §3.4.1 dot-atom, §4.4 obs-local-part).
         var local = ""
         var afterWord = false
         for token in parts[..<at] {

@@ -7,9 +7,15 @@ public struct Message: Sendable {
 
     /// Parses raw message bytes (LF or CRLF line ends, an optional mbox `From ` line first). Never fails: what
     /// cannot be read becomes a defect and the rest is still parsed.
+    ///
+    /// A message with no LF at all but CRs (old Mac OS mail programs wrote CR alone) has CR line ends.
     public static func parse(_ bytes: [UInt8], limits: ParseLimits = ParseLimits()) -> Message {
         var parser = EntityParser(limits: limits)
-        let root = parser.parseEntity(bytes[...], depth: 0, defaultType: .defaultText, allowMboxLine: true)
+        var input = bytes
+        if !bytes.contains(ASCII.lf), bytes.contains(ASCII.cr) {
+            input = bytes.map { $0 == ASCII.cr ? ASCII.lf : $0 }
+        }
+        let root = parser.parseEntity(input[...], depth: 0, defaultType: .defaultText, allowMboxLine: true)
         return Message(root: root, defects: parser.defects)
     }
 

@@ -89,8 +89,16 @@ public struct Notice: Sendable, Equatable {
     public var bounce: Bounce?
     /// Why the message could not be read, when it could not.
     public var error: String?
-    /// Why a notice is not trusted (for reports), nil when trusted or `.other`.
+    /// Why a notice is not trusted, in words for a person (for reports), nil when trusted or `.other`.
     public var distrustReason: String?
+    /// Why a notice is not trusted, as a stable code (`parse --json`'s `reason`), nil when trusted or `.other`.
+    public var reason: DistrustReason?
+    /// Whether the distrust is suspected phishing: a look-alike host, a spoofed display name or a link whose text
+    /// shows another URL. A forward, a list, a relay's damage or a link rewriter is not.
+    public var suspectedPhishing = false
+    /// What was done to read the notice that a person should know of ("link rewritten by Safe Links; stored the
+    /// issuer's original").
+    public var notes: [String] = []
     /// Whether the vendor's receiving server vouched for the sender (`SenderAuthentication`); nil when the trust
     /// policy names no authserv-id.
     public var authenticated: Bool?

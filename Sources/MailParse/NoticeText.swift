@@ -24,23 +24,196 @@ struct NoticeText {
     private static let expiryLabel = Scalars("有効期限".unicodeScalars)
     private static let validityLabel = Scalars("有効期間".unicodeScalars)
 
-    init(text: String) {
-        var urlLabelPending = false
-        var text = text
-        text.withUTF8 { bytes in
-            var lineStart = 0
-            while lineStart <= bytes.count {
-                let lineEnd = bytes[lineStart...].firstIndex(of: ASCII.lf) ?? bytes.count
-                var contentEnd = lineEnd
-                if contentEnd > lineStart, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
-                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
-                if urlLabelPending || Self.mayHoldAField(line) {
-                    let (original, folded) = Self.scalars(line)
-                    scanLine(original, folded: folded, urlLabelPending: &urlLabelPending)
+    /// A notice field was read from a quoted line (`> 業者コード:…`): the notice is quoted in someone's mail.
+    var quoted = false
+    /// A forward's separator line ("---------- Forwarded message ---------", "-----Original Message-----",
+    /// "Begin forwarded message:", "転送メッセージ") stands in the text.
+    var forwardMarker = false
+
+    private static let forwardPhrases: [[UInt8]] = [
+        "forwarded message", "original message", "begin forwarded message", "転送メッセージ", "元のメッセージ",
+        "転送されたメッセージ",
+    ].map { Array($0.utf8) }
+
+    /// Whether a line is a forward's separator. Only lines that start like one are searched ("-", "_", "B" of
+    /// "Begin forwarded", 転 or 元), with no copy: this runs on every line of every message.
+    private static func isForwardMarker(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        while start < line.count, line[start] == ASCII.space || line[start] == 0x3E { start += 1 }
+        guard start < line.count, line.count - start < 200 else { return false }
+        let first = line[start]
+        let japanese = first == 0xE8 && start + 2 < line.count && line[start + 1] == 0xBB && line[start + 2] == 0xA2
+            || first == 0xE5 && start + 2 < line.count && line[start + 1] == 0x85 && line[start + 2] == 0x83
+        guard first == 0x2D || first == 0x5F || first == 0x42 || first == 0x62 || japanese else { return false }
+        for phrase in forwardPhrases where line.count - start >= phrase.count {
+            var offset = start
+            while offset + phrase.count <= line.count {
+                if ASCII.lower(line[offset]) == phrase[0] {
+                    var matched = true
+                    for index in 1..<phrase.count where ASCII.lower(line[offset + index]) != phrase[index] {
+                        matched = false
+                        break
+                    }
+                    if matched { return true }
                 }
-                lineStart = lineEnd + 1
+                offset += 1
             }
         }
+        return false
+    }
+
+    /// A URL ended at a wrap column and the next line went on with URL characters that could not be joined (a
+    /// label): where the URL ends cannot be decided.
+    var cutUndecided = false
+
+    /// How many octets a character takes in the charset the text was sent in, to tell a wrap column.
+    enum LineMeasure {
+        case utf8, singleByte, doubleByte, iso2022JP
+
+        func octets(_ scalars: ArraySlice<Unicode.Scalar>) -> Int {
+            var total = 0
+            var inKanji = false
+            for scalar in scalars {
+                let ascii = scalar.value < 0x80
+                switch self {
+                case .utf8: total += UTF8.width(scalar)
+                case .singleByte: total += 1
+                case .doubleByte: total += ascii || (0xFF61...0xFF9F).contains(scalar.value) ? 1 : 2
+                case .iso2022JP:
+                    // ESC $ B before a run of two-byte characters, ESC ( B after it.
+                    if ascii == inKanji { total += 3 }
+                    inKanji = !ascii
+                    total += ascii ? 1 : 2
+                }
+            }
+            return total + (inKanji ? 3 : 0)
+        }
+    }
+
+    init(text: String, measure measuring: () -> LineMeasure = { .utf8 }) {
+        var urlLabelPending = false
+        var known: LineMeasure?
+        func octets(_ scalars: ArraySlice<Unicode.Scalar>) -> Int {
+            if known == nil { known = measuring() }
+            return (known ?? .utf8).octets(scalars)
+        }
+        var text = text
+        text.withUTF8 { bytes in
+            /// The line that starts at `start` (without its line end) and where the next one starts.
+            func line(at start: Int) -> (Range<Int>, Int) {
+                let lineEnd = bytes[start...].firstIndex(of: ASCII.lf) ?? bytes.count
+                var contentEnd = lineEnd
+                if contentEnd > start, bytes[contentEnd - 1] == ASCII.cr { contentEnd -= 1 }
+                return (start..<contentEnd, lineEnd + 1)
+            }
+            var lineStart = 0
+            while lineStart <= bytes.count {
+                let (range, next) = line(at: lineStart)
+                lineStart = next
+                let current = UnsafeBufferPointer(rebasing: bytes[range])
+                if !forwardMarker, Self.isForwardMarker(current) { forwardMarker = true }
+                guard urlLabelPending || Self.mayHoldAField(current) else { continue }
+                var (original, folded) = Self.scalars(current)
+                // A URL that a relay or a mail program wrapped goes on at the start of the next line.
+                var physical = original[...]
+                // After a join, the next physical line is the URL's own continuation when the URL ran to its end.
+                var continuesURL = false
+                while lineStart <= bytes.count, continuesURL || Self.endsInURL(physical) {
+                    let prefix = Self.quotePrefix(physical)
+                    guard Self.isWrapColumn(octets(physical))
+                        || (prefix > 0 && Self.isWrapColumn(octets(physical[(physical.startIndex + prefix)...])))
+                    else { break }
+                    let (nextRange, afterNext) = line(at: lineStart)
+                    let (following, followingFolded) = Self.scalars(UnsafeBufferPointer(rebasing: bytes[nextRange]))
+                    let nextPrefix = Self.quotePrefix(following[...])
+                    guard nextPrefix == prefix, following[..<prefix].elementsEqual(physical.prefix(prefix)) else { break }
+                    switch Self.continuation(following[prefix...]) {
+                    case .joins(let wholeLine):
+                        original += following[prefix...]
+                        folded += followingFolded[prefix...]
+                        physical = following[...]
+                        continuesURL = wholeLine
+                        lineStart = afterNext
+                        continue
+                    case .label:
+                        cutUndecided = true
+                    case .none:
+                        break
+                    }
+                    break
+                }
+                scanLine(original, folded: folded, urlLabelPending: &urlLabelPending)
+            }
+        }
+    }
+
+    /// 60 to 80 octets (mail programs wrap at 70, 72, 76 or 78 columns, relays at 76 octets) or 990 to 998 (the
+    /// SMTP line limit, RFC 5321 §4.5.3.1.6).
+    private static func isWrapColumn(_ octets: Int) -> Bool { (60...80).contains(octets) || (990...998).contains(octets) }
+
+    private static func isURLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return value > 0x20 && value < 0x7F && value != 0x3C && value != 0x3E && value != 0x22 && value != 0x60
+    }
+
+    /// `>`, `> ` and `> > ` before the text of a quoted line: how many scalars.
+    private static func quotePrefix(_ line: ArraySlice<Unicode.Scalar>) -> Int {
+        var index = line.startIndex
+        while index < line.endIndex, line[index] == ">" || (index > line.startIndex && line[index] == " ") {
+            index += 1
+        }
+        return index - line.startIndex
+    }
+
+    /// Whether the line ends inside a URL that starts on it: from its last `http(s)://` to the end, URL characters
+    /// only.
+    private static func endsInURL(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let last = line.last, isURLCharacter(last) else { return false }
+        var index = line.endIndex - 1
+        while index >= line.startIndex, isURLCharacter(line[index]) { index -= 1 }
+        var start = index + 1
+        // The run may start with a label ("URL:https://…"): find the scheme inside it.
+        let scheme: [Unicode.Scalar] = ["h", "t", "t", "p"]
+        while start + 7 <= line.endIndex {
+            if line[start] == "h" || line[start] == "H",
+                zip(line[start..<(start + 4)], scheme).allSatisfy({ $0 == $1 || $0.value == $1.value - 0x20 })
+            {
+                var after = start + 4
+                if line[after] == "s" || line[after] == "S" { after += 1 }
+                if after + 3 <= line.endIndex, line[after] == ":", line[after + 1] == "/", line[after + 2] == "/" {
+                    return true
+                }
+            }
+            start += 1
+        }
+        return false
+    }
+
+    private enum Continuation {
+        /// The line goes on with the URL; `wholeLine` when all of it is URL characters (the URL may go on again).
+        case joins(wholeLine: Bool)
+        case label, none
+    }
+
+    /// Whether a line goes on with a wrapped URL: it starts with URL characters (no indentation, not a new URL) that
+    /// end at the end of the line, at white space or at closing punctuation, and that are not a label (`Word:`).
+    private static func continuation(_ line: ArraySlice<Unicode.Scalar>) -> Continuation {
+        guard let first = line.first, isURLCharacter(first) else { return .none }
+        var end = line.startIndex
+        while end < line.endIndex, isURLCharacter(line[end]) { end += 1 }
+        let token = Array(line[line.startIndex..<end])
+        if hasURLScheme(token, at: 0) { return .none }
+        if end < line.endIndex {
+            let after = line[end]
+            guard after == " " || after == "\t" || "。、）」』＞".unicodeScalars.contains(after) else { return .none }
+        }
+        if let colon = token.firstIndex(of: ":"), colon > 0,
+            token[..<colon].allSatisfy({ isAlphanumeric($0) || $0 == "-" || $0 == "_" }),
+            colon + 1 == token.count || !token[(colon + 1)...].contains("/")
+        {
+            return .label
+        }
+        return .joins(wholeLine: end == line.endIndex)
     }
 
     /// Whether a line can hold anything this scanner reads: every field but the OTP has a digit, a URL or a "URL"
@@ -104,6 +277,7 @@ struct NoticeText {
             start += 1
         }
         guard start < folded.count else { return }
+        let isQuoted = folded[0] == ">"
 
         if urlLabelPending {
             // The label stood alone on the line before (wrapped by a mail program, or an HTML line break).
@@ -118,6 +292,7 @@ struct NoticeText {
         }
         if let position = Self.find(Self.downloadURLLabel, in: folded, from: start, ignoringASCIICase: true) {
             let after = skipSeparators(folded, from: position + Self.downloadURLLabel.count)
+            if isQuoted { quoted = true }
             if after >= folded.count {
                 urlLabelPending = true
             } else if let url = Self.url(in: original, from: after) {
@@ -126,7 +301,10 @@ struct NoticeText {
         }
         if vendorCode == nil, let position = Self.find(Self.vendorCodeLabel, in: folded, from: start) {
             let after = skipSeparators(folded, from: position + Self.vendorCodeLabel.count)
-            if let digits = Self.digits(folded, at: after, count: 7) { vendorCode = digits }
+            if let digits = Self.digits(folded, at: after, count: 7) {
+                vendorCode = digits
+                if isQuoted { quoted = true }
+            }
         }
         if otp == nil, let position = Self.find(Self.otpLabel, in: folded, from: start) {
             let after = skipSeparators(folded, from: position + Self.otpLabel.count)

@@ -7,20 +7,26 @@
 public struct TrustPolicy: Sendable, Equatable {
     public var senders: [String]
     public var hosts: [String]
+    /// How long the issuer's download tokens are at least (the `t` parameter, else the last path segment), when
+    /// known: a shorter one was cut by line wrapping. nil: not checked.
+    public var minimumTokenLength: Int?
     /// The authserv-ids of the vendor's own receiving servers: when any is given, a notice is trusted only if one of
     /// them vouches for the sender's domain (`SenderAuthentication`). Empty: From alone decides.
     public var authservIDs: [String]
 
-    public init(senders: [String], hosts: [String], authservIDs: [String] = []) {
+    public init(senders: [String], hosts: [String], minimumTokenLength: Int? = nil, authservIDs: [String] = []) {
         self.senders = senders
         self.hosts = hosts
+        self.minimumTokenLength = minimumTokenLength
         self.authservIDs = authservIDs
     }
 
     /// The issuer of the sample corpus and of notifier's own demo. Both domains are reserved (`.example`, RFC 2606),
     /// so these defaults can never match real mail from someone else; real deployments name the issuer's own.
+    /// Its download tokens are at least 22 characters: 128 random bits in base64url, as `notices send` writes them
+    /// (the sample notices' tokens are 22 to 32).
     public static let builtIn = TrustPolicy(
-        senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"])
+        senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"], minimumTokenLength: 22)
 
     public func trustsSender(_ mailbox: Mailbox) -> Bool {
         let address = mailbox.addrSpec.lowercasedASCII()

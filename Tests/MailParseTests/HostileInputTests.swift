@@ -68,7 +68,7 @@ struct HostileInputTests {
             Content-Type: text/plain; charset=utf-8
 
             業者コード:5184962
-            ダウンロードURL:https://bid.to-kousya.example/d?t=abcdefgh
+            ダウンロードURL:https://bid.to-kousya.example/d?t=abcdefghijklmnopqrstuv
             --m
             Content-Type: application/octet-stream
             Content-Transfer-Encoding: base64
@@ -81,5 +81,41 @@ struct HostileInputTests {
         let notice = NoticeReader.read(bytes)
         #expect(bytes.count > 20_000_000)
         #expect(notice.kind == .updateNotice && notice.trusted)
+    }
+
+    // Issue 11's paths: each input is large enough that a quadratic step would not finish.
+
+    @Test func twoHundredThousandURLLinesAtTheWrapColumn() {
+        // Every line is 76 octets of URL characters, so every line joins the one before.
+        let first = "ダウンロードURL:https://bid.to-kousya.example/" + String(repeating: "a", count: 76 - 59) + "\n"
+        let body = first + String(repeating: String(repeating: "b", count: 76) + "\n", count: 200_000)
+        let notice = NoticeReader.read(message(["From: nyusatsu@to-kousya.example"], body: body))
+        #expect(notice.kind == .updateNotice)
+        #expect((notice.url?.utf8.count ?? 0) > 15_000_000)
+    }
+
+    @Test func aMillionFlowedLines() {
+        let body = String(repeating: "> a \r\n", count: 1_000_000) + "end\r\n"
+        let text = FlowedText.unflow(body, deleteSpace: true)
+        #expect(text.hasPrefix("> aaaa"))
+        let bytes = message(["Content-Type: text/plain; format=flowed; delsp=yes"], body: body)
+        #expect(NoticeReader.read(bytes).kind == .other)
+    }
+
+    @Test func rewrittenLinksOfEveryShape() {
+        let stars = "https://urldefense.com/v3/__https://a.example/" + String(repeating: "**_", count: 300_000) + "__;QQ!!x$"
+        #expect(LinkRewriter.examine(stars) == .opaque(gateway: "Proofpoint URL Defense"))
+        var nested = "https://bid.to-kousya.example/"
+        for _ in 0..<200 {
+            nested = "https://nam12.safelinks.protection.outlook.com/?url="
+                + (nested.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "&reserved=0"
+        }
+        if case .unwrapped(let inner, _) = LinkRewriter.examine(nested) {
+            #expect(inner.contains("safelinks"))  // three layers at most are undone
+        } else {
+            Issue.record("a Safe Links URL was not unwrapped")
+        }
+        let href = "<a href=\"https://bid.to-kousya.example/" + String(repeating: "\n\t", count: 1_000_000) + "x\">t</a>"
+        #expect(HTMLText.text(fromHTML: href) == "t <https://bid.to-kousya.example/x>")
     }
 }

@@ -11,6 +11,7 @@ struct ConfigurationKeysTests {
             trust_sender = nyusatsu@to-kousya.example
             trust_host = bid.to-kousya.example
             trust_authserv_id = mail.aoba-kensetsu.example
+            trust_token_length = 24
             from = JKK東京 <nyusatsu@to-kousya.example>
             smtp_url = smtp://127.0.0.1:2525
             smtp_user = notifier
@@ -43,6 +44,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.trustAuthservIDs == ["mail.aoba-kensetsu.example"])
         #expect(configuration.relayTimeout == 12 && configuration.deliverMaildir == "/home/nyusatsu-tanto/Maildir")
         #expect(configuration.imapTLS == IMAPSettings.TLSMode.none && configuration.maxMessageSize == 16 << 20)
+        #expect(configuration.trustTokenLength == 24)
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

@@ -18,11 +18,16 @@ struct ParseCommandTests {
             .split(separator: "\n")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == expected.count)
-        for (line, want) in zip(lines, expected) {
-            // expected.jsonl lists every key up to `subject`; `from` and `message_id` follow in the contract.
-            #expect(line.hasPrefix(want.dropLast() + ", \"from\": "), "\(want.prefix(60))")
+        for (file, line) in zip(files, lines) {
+            let want = try #require(expected.first { $0.hasPrefix("{\"file\": \"\(file)\"") })
+            // expected.jsonl lists every key up to `subject`, then `reason`; in the contract `from`, `message_id` and
+            // `authenticated` come between them, then `path` (as given: here the file name), then the bounce keys.
+            let reasonStart = try #require(want.range(of: ", \"reason\": "))
+            let reason = want[reasonStart.upperBound...].dropLast()
+            #expect(line.hasPrefix(want[..<reasonStart.lowerBound] + ", \"from\": "), "\(want.prefix(60))")
             #expect(line.contains("\"message_id\": "))
-            #expect(line.hasSuffix("}"))
+            #expect(line.contains(", \"authenticated\": null, \"reason\": \(reason), \"path\": \"\(file)\", \"bounce_recipients\": "),
+                    "\(want.prefix(60))")
         }
     }
 
@@ -31,6 +36,31 @@ struct ParseCommandTests {
         let result = try CLI.run(["parse", "--json", path])
         #expect(result.stdout.hasPrefix("{\"file\": \"p02_otp_utf8_base64.eml\", \"kind\": \"otp\", \"trusted\": true"))
         #expect(result.stdout.contains("\"from\": \"nyusatsu@to-kousya.example\", \"message_id\": \""))
+        #expect(result.stdout.contains(", \"reason\": null, \"path\": \"\(path)\", \"bounce_recipients\": "))
+    }
+
+    @Test func twoFilesOfOneNameAreToldApartByPath() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (folder, source) in [("a", "p01_update_utf8_base64.eml"), ("b", "p06_update_forwarded_inline.eml")] {
+            try FileManager.default.createDirectory(
+                at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: Self.corpus.appendingPathComponent(source), to: directory.appendingPathComponent("\(folder)/000.eml"))
+        }
+        let result = try CLI.run(["parse", "--json", "a/000.eml", "./b/000.eml"], directory: directory)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("{\"file\": \"000.eml\", \"kind\": \"update_notice\", \"trusted\": true"))
+        #expect(lines[0].contains("\"reason\": null, \"path\": \"a/000.eml\", "))
+        #expect(lines[1].hasPrefix("{\"file\": \"000.eml\", \"kind\": \"update_notice\", \"trusted\": false"))
+        #expect(lines[1].contains("\"reason\": \"forwarded\", \"path\": \"./b/000.eml\", "))
+    }
+
+    @Test func standardInputsPathIsADash() throws {
+        let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p07_update_phishing_url_host.eml"))
+        let result = try CLI.run(["parse", "--json", "-"], stdin: data)
+        #expect(result.stdout.contains("\"reason\": \"url_host_not_trusted\", \"path\": \"-\", "))
     }
 
     @Test func standardInput() throws {
@@ -194,5 +224,30 @@ struct ParseCommandTests {
         #expect(result.stdout.contains("suspected phishing"))
         #expect(result.stdout.contains("p02_otp_utf8_base64.eml: one-time password notice, trusted"))
         #expect(result.stdout.contains("otp:      B7ESBKG3"))
+    }
+
+    @Test func tokenLengthIsTheBuiltInIssuersUnlessConfigured() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("short.eml")
+        try ("From: nyusatsu@to-kousya.example\nSubject: s\n\n業者コード:5184962\n"
+            + "ダウンロードURL:https://bid.to-kousya.example/cert/download?t=Xk3_Vq9rTz\n").write(
+                to: file, atomically: true, encoding: .utf8)
+        let builtIn = try CLI.run(["parse", "--json", file.path])
+        #expect(builtIn.stdout.contains("\"trusted\": false") && builtIn.stdout.contains("\"reason\": \"url_cut\""))
+        let config = directory.appendingPathComponent("config")
+        try "trust_token_length = 0\n".write(to: config, atomically: true, encoding: .utf8)
+        let unchecked = try CLI.run(["--config", config.path, "parse", "--json", file.path])
+        #expect(unchecked.stdout.contains("\"trusted\": true") && unchecked.stdout.contains("\"reason\": null"))
+        let otherIssuer = try CLI.run([
+            "parse", "--json", "--trust-host", "bid.to-kousya.example", "--trust-host", "portal.example", file.path,
+        ])
+        #expect(otherIssuer.stdout.contains("\"trusted\": true"))
+    }
+
+    @Test func humanSummaryDoesNotCallAForwardPhishing() throws {
+        let result = try CLI.run(["parse", "p06_update_forwarded_inline.eml"], directory: Self.corpus)
+        #expect(result.stdout.contains("why:      forwarded by i.suzuki@minato-zoen.example"))
+        #expect(!result.stdout.contains("phishing"))
     }
 }

@@ -15,10 +15,11 @@ struct ParseCommand: Command {
         Options:
           --json                one JSON object per input per line, keys in this order: file, kind, trusted,
                                 vendor_code, url, valid_from, valid_until, otp, expires_at, subject, from,
-                                message_id, authenticated, bounce_recipients, bounce_status,
+                                message_id, authenticated, reason, path, bounce_recipients, bounce_status,
                                 bounce_permanent, original_message_id (null where absent; authenticated is null
-                                when no authserv-id is trusted; the bounce keys are null unless kind is bounce),
-                                and error when the input could not be read
+                                when no authserv-id is trusted; reason is null when trusted; path is FILE as given;
+                                the bounce keys are null unless kind is bounce), and error when the input could
+                                not be read
         \(TrustOptions.help)
           --jobs N              read N files at once (default: the number of processors); output order is input order
 
@@ -108,7 +109,7 @@ struct ParseCommand: Command {
             }
             // Each index is written by exactly one worker.
             results[index] = Result(
-                text: json ? jsonLine(notice, file: label) : summary(notice, file: label), error: failure)
+                text: json ? jsonLine(notice, file: label, path: file) : summary(notice, file: label), error: failure)
         }
         if jobs <= 1 || files.count == 1 {
             for index in files.indices { work(index) }
@@ -121,7 +122,7 @@ struct ParseCommand: Command {
         return results.values
     }
 
-    static func jsonLine(_ notice: Notice, file: String) -> String {
+    static func jsonLine(_ notice: Notice, file: String, path: String) -> String {
         var line = JSONLine()
         line.add("file", file)
         line.add("kind", notice.kind.rawValue)
@@ -136,6 +137,8 @@ struct ParseCommand: Command {
         line.add("from", notice.from?.addrSpec)
         line.add("message_id", notice.messageID)
         line.add("authenticated", notice.authenticated)
+        line.add("reason", notice.reason?.rawValue)
+        line.add("path", path)
         // Bounce keys last (null unless kind is bounce).
         line.add("bounce_recipients", notice.bounce?.recipients)
         line.add("bounce_status", notice.bounce?.status)
@@ -157,7 +160,10 @@ struct ParseCommand: Command {
         }
         lines.append("\(file): \(kind)\(trust)")
         if let error = notice.error { lines.append("  error:    \(error)") }
-        if let reason = notice.distrustReason { lines.append("  why:      \(reason) (suspected phishing)") }
+        if let reason = notice.distrustReason {
+            lines.append("  why:      \(reason)\(notice.suspectedPhishing ? " (suspected phishing)" : "")")
+        }
+        for note in notice.notes { lines.append("  note:     \(note)") }
         if let subject = notice.subject { lines.append("  subject:  \(subject.replacingControlCharacters())") }
         if let from = notice.from { lines.append("  from:     \(from.description.replacingControlCharacters())") }
         if let code = notice.vendorCode { lines.append("  vendor:   \(code)") }

@@ -44,15 +44,20 @@ struct TrustOptions {
         return true
     }
 
-    /// The policy; `imapHost` (the watched IMAP server) gives the provider's authserv-id when none is set.
+    /// The policy; `imapHost` (the watched IMAP server) gives the provider's authserv-id when none is set. The token
+    /// length is the configuration's `trust_token_length` (0: not checked); without it, the built-in issuer's when its
+    /// host is the one trusted, else not checked (another issuer's tokens are its own).
     func policy(configuration: Configuration, imapHost: String? = nil) -> TrustPolicy {
         let builtIn = TrustPolicy.builtIn
+        let trustedHosts = !hosts.isEmpty ? hosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts
+        var tokenLength = configuration.trustTokenLength
+            ?? (trustedHosts.map { $0.lowercased() } == builtIn.hosts ? builtIn.minimumTokenLength : nil)
+        if tokenLength == 0 { tokenLength = nil }
         let ids = !authservIDs.isEmpty ? authservIDs : !configuration.trustAuthservIDs.isEmpty
             ? configuration.trustAuthservIDs : imapHost.flatMap(Self.providerAuthservID).map { [$0] } ?? []
         return TrustPolicy(
             senders: !senders.isEmpty ? senders : !configuration.trustSenders.isEmpty ? configuration.trustSenders : builtIn.senders,
-            hosts: !hosts.isEmpty ? hosts : !configuration.trustHosts.isEmpty ? configuration.trustHosts : builtIn.hosts,
-            authservIDs: ids)
+            hosts: trustedHosts, minimumTokenLength: tokenLength, authservIDs: ids)
     }
 
     /// The authserv-id a mail provider's receiving servers write, by its IMAP host: Gmail's `mx.google.com`;

@@ -8,6 +8,7 @@ import MailParse
 /// # Who may send notices, and where their download URLs may point.
 /// trust_sender = nyusatsu@to-kousya.example
 /// trust_host = bid.to-kousya.example
+/// trust_token_length = 22
 /// ```
 struct Configuration: Equatable {
     /// Trusted sender addresses (addr-spec); empty means the built-in default.
@@ -16,6 +17,8 @@ struct Configuration: Equatable {
     var trustHosts: [String] = []
     /// The authserv-ids of the vendor's receiving servers (`--trust-authserv-id`).
     var trustAuthservIDs: [String] = []
+    /// How long the issuer's download tokens are at least; a shorter one was cut by line wrapping (0: not checked).
+    var trustTokenLength: Int?
     /// `smtp://HOST[:PORT]` or `smtps://HOST[:PORT]`.
     var smtpURL: String?
     var smtpUser: String?
@@ -54,7 +57,7 @@ struct Configuration: Equatable {
     var deliverMaildir: String?
 
     static let keys = [
-        "trust_sender", "trust_host", "trust_authserv_id", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
+        "trust_sender", "trust_host", "trust_authserv_id", "trust_token_length", "smtp_url", "smtp_user", "smtp_tls", "smtp_password_file", "ca_file",
         "smtp_connect_timeout", "smtp_timeout", "from", "message_id_domain", "charset", "templates",
         "download_url_base", "otp_key_file", "imap_url", "imap_user", "imap_password_file", "relay_to", "relay_command",
         "relay_timeout", "deliver_maildir",
@@ -106,6 +109,11 @@ struct Configuration: Equatable {
                     throw ConfigurationError("\(place): trust_authserv_id must be a server name like mx.example.jp")
                 }
                 configuration.trustAuthservIDs.append(value)
+            case "trust_token_length":
+                guard let length = Int(value), (0...256).contains(length) else {
+                    throw ConfigurationError("\(place): trust_token_length must be a number from 0 (no check) to 256")
+                }
+                configuration.trustTokenLength = length
             case "smtp_url":
                 do {
                     configuration.smtpURL = try SMTPSettings.validatedURL(value, option: "smtp_url")

@@ -3,7 +3,8 @@ import MailParse
 
 /// What the vendor side does with each message, whatever mailbox it came from: a trusted update notice goes into
 /// the URL vault, a trusted OTP notice that has not expired is relayed to the installers, an untrusted notice is
-/// reported as suspected phishing and never stored or relayed. Every message is marked handled, so it is handled
+/// reported with its reason in words (suspected phishing only for look-alike hosts, spoofed display names and links
+/// whose text shows another host) and never stored or relayed. Every message is marked handled, so it is handled
 /// once; one whose relay failed is not, so it is tried again while its code is still valid.
 final class VendorPipeline {
     struct Settings {
@@ -138,7 +139,8 @@ final class VendorPipeline {
             return .implausible
         }
         guard notice.trusted else {
-            reports.append("suspected phishing, not stored or relayed: \(message.key) from \(sender): "
+            let what = notice.suspectedPhishing ? "suspected phishing" : "not trusted (\(notice.reason?.rawValue ?? "untrusted"))"
+            reports.append("\(what), not stored or relayed: \(message.key) from \(sender): "
                 + (notice.distrustReason ?? "not trusted"))
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "untrusted", at: now)
             return .untrusted
@@ -151,6 +153,7 @@ final class VendorPipeline {
                 return .other
             }
             let year = notice.validFrom.flatMap(RenewalCalendar.fiscalYear(of:)) ?? RenewalCalendar.comingFiscalYear(at: now)
+            for note in notice.notes { reports.append("\(message.key): \(note)") }
             let stored = try vault.store(
                 vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
                 validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender, receivedAt: now)

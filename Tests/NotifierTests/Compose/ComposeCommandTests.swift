@@ -8,7 +8,7 @@ struct ComposeCommandTests {
     static let updateArguments = [
         "--from", "JKK東京 電子入札システム <nyusatsu@to-kousya.example>", "--to", "vendor@example.test",
         "--var", "vendor_name=株式会社青葉建設", "--var", "vendor_code=5184962",
-        "--var", "url=https://bid.to-kousya.example/cert/download?t=abcDEF123", "--var", "valid_from=2027-04-01",
+        "--var", "url=https://bid.to-kousya.example/cert/download?t=abcDEF123ghiJKL456mnoPq", "--var", "valid_from=2027-04-01",
         "--var", "valid_until=2028-03-31",
     ]
 
@@ -20,7 +20,7 @@ struct ComposeCommandTests {
         let notice = NoticeReader.read(Array(result.stdout.utf8))
         #expect(notice.kind == .updateNotice && notice.trusted)
         #expect(notice.vendorCode == "5184962")
-        #expect(notice.url == "https://bid.to-kousya.example/cert/download?t=abcDEF123")
+        #expect(notice.url == "https://bid.to-kousya.example/cert/download?t=abcDEF123ghiJKL456mnoPq")
     }
 
     @Test(

@@ -11,7 +11,7 @@ struct SMTPIntegrationTests {
     static func arguments(to recipient: String = "vendor@example.test") -> [String] {
         ["update_notice", "--from", "JKK東京 電子入札システム <nyusatsu@to-kousya.example>", "--to", recipient,
          "--var", "vendor_name=株式会社青葉建設", "--var", "vendor_code=5184962",
-         "--var", "url=https://bid.to-kousya.example/cert/download?t=Smtp\(UUID().uuidString.prefix(8))",
+         "--var", "url=https://bid.to-kousya.example/cert/download?t=Smtp\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20))",
          "--var", "valid_from=2027-04-01", "--var", "valid_until=2028-03-31"]
     }
 

@@ -30,7 +30,9 @@ struct VendorSideTests {
 
     @Test func everyTrustedNoticeReachesTheVaultOnce() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path) where name.hasSuffix(".eml") {
+        // The sample notices (p*.eml); the deliveries (d*.eml) have a test of their own below.
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path)
+        where name.hasPrefix("p") && name.hasSuffix(".eml") {
             try deliver(name)
         }
         let before = try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path).sorted()
@@ -54,6 +56,32 @@ struct VendorSideTests {
         try deliver("p01_update_utf8_base64.eml", as: "copy-of-p01")
         let third = try run(["watch", "--maildir", mailbox.path, "--once"])
         #expect(third.stdout == "copy-of-p01: duplicate\n")
+    }
+
+    @Test func reportsSayTheReasonInWordsAndOnlyPhishingIsCalledSo() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["d01_update_m365_safelinks_alternative.eml", "d06_update_mimecast_html.eml",
+                     "d15_update_wrap_indented_disagrees_with_html.eml", "d19_update_mailing_list_rewrote_from.eml",
+                     "d20_update_forward_outlook.eml", "d09_update_safelinks_link_text_mismatch.eml"] {
+            try deliver(name)
+        }
+        let result = try run(["watch", "--maildir", mailbox.path, "--once"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        func report(_ file: String) -> String { lines.first { $0.contains(file) }.map(String.init) ?? "" }
+        #expect(report("d01_").contains("link rewritten by Safe Links; stored the issuer's original"))
+        #expect(report("d06_").contains("notifier: not trusted (url_rewritten), not stored or relayed"))
+        #expect(report("d06_").contains("Mimecast") && report("d06_").contains("ask the mail administrator to exempt"))
+        #expect(report("d15_").contains("notifier: not trusted (url_cut)"))
+        #expect(report("d19_").contains("notifier: not trusted (sender_not_trusted)") && report("d19_").contains("mailing list"))
+        #expect(report("d20_").contains("notifier: not trusted (forwarded)"))
+        #expect(report("d09_").contains("notifier: suspected phishing, not stored or relayed"))
+        #expect(lines.filter { $0.contains("phishing") }.count == 1)
+        // Only the Safe Links notice is stored, and with the issuer's own URL.
+        let urls = try run(["urls", "--json"]).stdout.split(separator: "\n")
+        #expect(urls.count == 1)
+        #expect(urls.first?.contains("\"url\": \"https://bid.to-kousya.example/cert/download?t=") == true)
+        #expect(urls.first?.contains("safelinks") == false)
     }
 
     @Test func urlsFiltersAndResendURL() throws {

@@ -26,7 +26,9 @@ extension IMAPServerSuites {
         }
 
         func deliverCorpus() throws -> [String] {
-            let names = try FileManager.default.contentsOfDirectory(atPath: IMAPTestServer.corpus.path).filter { $0.hasSuffix(".eml") }.sorted()
+            // The sample notices (p*.eml), not the deliveries of issue 11.
+            let names = try FileManager.default.contentsOfDirectory(atPath: IMAPTestServer.corpus.path)
+                .filter { $0.hasPrefix("p") && $0.hasSuffix(".eml") }.sorted()
             for name in names { try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent(name), mailbox: mailbox) }
             return names
         }
