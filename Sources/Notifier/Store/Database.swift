@@ -78,12 +78,31 @@ final class Database {
         handle = raw
         sqlite3_extended_result_codes(handle, 1)
         try check(notifier_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
-        try execute("PRAGMA journal_mode = WAL")
+        try enableWAL(timeoutMilliseconds: busyTimeoutMilliseconds)
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
     }
 
     deinit { close() }
+
+    /// Puts the database into WAL mode, once for the file: several processes opening a new database at once all ask,
+    /// and SQLite answers "database is locked" at once, without its busy handler, to all but one. Those wait and ask
+    /// again, as a busy handler would, until the mode is set or the time is up.
+    private func enableWAL(timeoutMilliseconds: Int32) throws {
+        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
+        while true {
+            do {
+                let mode = try row("PRAGMA journal_mode = WAL")?.text(0)?.lowercased()
+                guard mode == "wal" else {
+                    throw SQLiteError(code: SQLITE_ERROR, detail: "cannot use WAL mode (the journal mode is \(mode ?? "unknown"))",
+                                      sql: "PRAGMA journal_mode = WAL", path: path)
+                }
+                return
+            } catch let error as SQLiteError where error.isBusy && Date() < deadline {
+                usleep(2_000)
+            }
+        }
+    }
 
     private var closed = false
 
