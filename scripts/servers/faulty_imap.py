@@ -7,6 +7,8 @@ and accepts LOGIN with any user and password. The mailbox is read-only and the s
 
 Modes (the behaviour is fixed per port):
   ok               behaves: INBOX holds two trusted update notices (UID 1 and 2)
+  cleartext        as ok, on a port of its own: the clear-text login test reads this log alone, while other suites
+                   use ok at the same time
   oversized        INBOX holds a notice (UID 1), a message of OVERSIZED_BYTES (UID 2, just over 64 MiB) and a
                    second notice (UID 3); RFC822.SIZE tells the truth
   lying_size       as oversized, but RFC822.SIZE says every message is small: the client learns the size only from
@@ -39,7 +41,7 @@ import re
 import signal
 import sys
 
-MODES = ["ok", "oversized", "lying_size", "untagged_flood", "idle_flood", "endless_literal", "stall"]
+MODES = ["ok", "cleartext", "oversized", "lying_size", "untagged_flood", "idle_flood", "endless_literal", "stall"]
 
 IDLE_TIMEOUT = 120        # seconds without a command before we hang up
 STALL_SECONDS = 120       # how long stall holds a connection at most

@@ -83,17 +83,17 @@ struct CleartextLoginTests {
         #expect(anonymous.status == 0, "\(anonymous.stderr)")
     }
 
-    // MARK: - IMAP (faulty_imap.py: plain IMAP, any login)
+    // MARK: - IMAP (faulty_imap.py: plain IMAP, any login; the cleartext port is this suite's alone)
 
     static func watch(_ host: String, _ extra: [String] = [], database: String) throws -> CLI.Result {
-        let port = try TestServers.port("FAULTY_IMAP_PORT_OK")
+        let port = try TestServers.port("FAULTY_IMAP_PORT_CLEARTEXT")
         return try CLI.run(
             ["--db", database, "watch", "--imap", "imap://\(host):\(port)/INBOX", "--imap-user", "tanto", "--once"] + extra,
             environment: ["NOTIFIER_IMAP_PASSWORD": password])
     }
 
     static func imapLog() throws -> [String] {
-        let path = URL(fileURLWithPath: try TestServers.value("FAULTY_LOG_DIR")).appendingPathComponent("faulty-imap-ok.log")
+        let path = URL(fileURLWithPath: try TestServers.value("FAULTY_LOG_DIR")).appendingPathComponent("faulty-imap-cleartext.log")
         return (try? String(contentsOf: path, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
     }
 
