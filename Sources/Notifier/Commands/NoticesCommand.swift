@@ -193,7 +193,7 @@ struct NoticesCommand: Command {
         let year = fiscalYear ?? RenewalCalendar.comingFiscalYear(at: Date())
         let store = NoticeStore(database: try context.openDatabase())
         let counts = try store.counts(fiscalYear: year)
-        let problems = try store.notices(fiscalYear: year).filter { $0.state.needsAttention }
+        let problems = try store.notices(fiscalYear: year, states: NoticeState.allCases.filter(\.needsAttention))
         let states = NoticeState.allCases
         let output = StandardOutput.shared
         if json {

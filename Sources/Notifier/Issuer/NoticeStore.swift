@@ -70,9 +70,13 @@ struct NoticeStore {
         ).map(notice)
     }
 
-    func notices(fiscalYear: Int) throws -> [Notice] {
-        try database.rows("SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? ORDER BY vendor_code", [.integer(Int64(fiscalYear))])
-            .map(notice)
+    /// The year's notices, by vendor code; only those in `states` when given (read in SQL: `notices status` wants
+    /// the few problems among thousands).
+    func notices(fiscalYear: Int, states: [NoticeState]? = nil) throws -> [Notice] {
+        let filter = states.map { " AND state IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" } ?? ""
+        return try database.rows(
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ?\(filter) ORDER BY vendor_code", [.integer(Int64(fiscalYear))]
+        ).map(notice)
     }
 
     /// Commits `sending` before the exchange; false when the row is no longer claimable (sent meanwhile).
