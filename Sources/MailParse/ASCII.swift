@@ -60,6 +60,20 @@ enum ASCII {
     }
 
     /// The slice without leading and trailing white space (SP, HTAB, CR, LF).
+    /// Whether `needle` occurs in `haystack`, byte for byte (the callers lower-case both first). Foundation's
+    /// `String.contains` goes through CFString's Unicode-aware search, and costs more than a whole message's parse
+    /// when asked for dozens of words per message.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var start = bytes.startIndex
         var end = bytes.endIndex

@@ -23,7 +23,6 @@ public enum NoticeReader {
             notice.error = "no header fields: not an RFC 5322 message"
             return notice
         }
-        notice.sentAt = message.headers.first("Date").flatMap { MailDate.parse(EncodedWords.headerText($0.rawValue)) }
         if !trust.authservIDs.isEmpty {
             notice.authenticated = senders.count == 1 && fromFields.count == 1 && senders.first.map {
                 SenderAuthentication.vouches(for: $0.domain, headers: message.headers, authservIDs: trust.authservIDs)
@@ -32,7 +31,7 @@ public enum NoticeReader {
 
         // A bounce first: it often carries the notice it returns as an attached message, which must not be read as
         // a notice of its own.
-        if let bounce = BounceReader.read(message) {
+        if let bounce = BounceReader.read(message, subject: notice.subject, from: senders) {
             notice.kind = .bounce
             notice.bounce = bounce
             return notice
@@ -77,6 +76,10 @@ public enum NoticeReader {
             }
         }
         notice.kind = kind
+        // The Date field matters for notices only (an OTP's plausibility; when a notice was sent).
+        if kind == .otp || kind == .updateNotice {
+            notice.sentAt = message.headers.first("Date").flatMap { MailDate.parse(EncodedWords.headerText($0.rawValue)) }
+        }
         switch kind {
         case .updateNotice:
             notice.vendorCode = fields.vendorCode

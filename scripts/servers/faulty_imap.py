@@ -38,8 +38,9 @@ import argparse
 import asyncio
 import os
 import re
-import signal
 import sys
+
+import faultyserve  # beside this file
 
 MODES = ["ok", "cleartext", "oversized", "lying_size", "untagged_flood", "idle_flood", "endless_literal", "stall"]
 
@@ -273,20 +274,8 @@ async def main():
         servers.append(server)
         ports[mode] = server.sockets[0].getsockname()[1]
 
-    env_path = os.path.join(options.dir, "faulty-imap.env")
-    with open(env_path + ".tmp", "w", encoding="utf-8") as env_file:
-        for mode, port in ports.items():
-            env_file.write(f"FAULTY_IMAP_PORT_{mode.upper()}={port}\n")
-        env_file.write(f"FAULTY_IMAP_PID={os.getpid()}\n")
-    os.replace(env_path + ".tmp", env_path)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop.set)
-    await stop.wait()
-    for server in servers:
-        server.close()
+    faultyserve.announce(options.dir, "faulty-imap.env", "FAULTY_IMAP", ports)
+    await faultyserve.serve_until_signalled(servers)
 
 
 if __name__ == "__main__":

@@ -56,9 +56,10 @@ start.sh waits for that file. SIGTERM or SIGINT stop it.
 import argparse
 import asyncio
 import os
-import signal
 import ssl
 import sys
+
+import faultyserve  # beside this file
 
 MODES = ["ok", "notls", "greeting421", "rcpt451", "rcpt550", "data451", "data552", "drop_data", "stall", "stall_data",
          "mail530", "hangup", "recipient", "noauth"]
@@ -346,21 +347,8 @@ async def main():
             ports[mode_server.name] = server.sockets[0].getsockname()[1]
 
     # Announce the ports only now that every one of them accepts connections.
-    env_path = os.path.join(options.dir, "faulty.env")
-    with open(env_path + ".tmp", "w", encoding="utf-8") as env_file:
-        for mode, port in ports.items():
-            env_file.write(f"FAULTY_PORT_{mode.upper()}={port}\n")
-        env_file.write(f"FAULTY_PID={os.getpid()}\n")
-    os.replace(env_path + ".tmp", env_path)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop.set)
-    await stop.wait()
-    for server in servers:
-        server.close()
-    # Connections still open (a stalled client) are not waited for: the process exits and the kernel closes them.
+    faultyserve.announce(options.dir, "faulty.env", "FAULTY", ports)
+    await faultyserve.serve_until_signalled(servers)
 
 
 if __name__ == "__main__":

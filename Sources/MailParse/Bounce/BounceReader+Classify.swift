@@ -10,26 +10,47 @@ extension BounceReader {
         var deliveryStatusReport = false
         /// Exim's X-Failed-Recipients field, which lists the failed addresses.
         var failedRecipients: [String] = []
+        var subject = ""
+        /// The mailboxes of its From fields.
+        let from: [Mailbox]
+        /// The report's header section, for the address sets below (read only for a message that is a report).
+        let headers: Headers
+
         /// The addresses of the report's own From, To, Cc and Return-Path: rarely the bounced recipient (a sender
         /// can write to itself), so only the loosest readings leave them out.
-        var ownAddresses: Set<String> = []
+        var ownAddresses: Set<String> {
+            var addresses: Set<String> = []
+            for name in ["From", "To", "Cc", "Return-Path", "Reply-To", "Sender"] {
+                for field in headers.all(name) {
+                    for found in BounceText.addresses(in: field.rawValue) { addresses.insert(found.address) }
+                }
+            }
+            return addresses
+        }
+
         /// The addresses of the report's From: the mail system that wrote it, never the bounced recipient.
-        var senderAddresses: Set<String> = []
-        var subject = ""
+        var senderAddresses: Set<String> {
+            Set(headers.all("From").flatMap { BounceText.addresses(in: $0.rawValue).map(\.address) })
+        }
 
         var isReport: Bool { daemonSender || reportSubject || deliveryStatusReport || !failedRecipients.isEmpty }
 
-        init(_ message: Message) {
-            let headers = message.headers
-            subject = (message.subject ?? "").lowercased()
-            reportSubject = Self.reportSubjects.contains { subject.contains($0) }
-            for field in headers.all("From") {
-                let text = EncodedWords.headerText(field.rawValue).lowercased()
-                for mailbox in Mailbox.parseList(field.rawValue) {
-                    let local = mailbox.localPart.lowercased()
-                    if Self.daemonLocalParts.contains(where: { local.hasPrefix($0) }) { daemonSender = true }
-                }
-                if Self.daemonNames.contains(where: { text.contains($0) }) { daemonSender = true }
+        init(_ message: Message, subject: String?, from: [Mailbox]) {
+            headers = message.headers
+            self.from = from
+            self.subject = (subject ?? "").lowercased()
+            let subjectBytes = Array(self.subject.utf8)
+            reportSubject = Self.reportSubjectBytes.contains { ASCII.contains(subjectBytes, $0) }
+            for mailbox in from {
+                let local = mailbox.localPart.lowercased()
+                if Self.daemonLocalParts.contains(where: { local.hasPrefix($0) }) { daemonSender = true }
+            }
+            for field in headers.all("From") where !daemonSender {
+                // The names are ASCII: the raw field, lower-cased, says it unless the name is an encoded word.
+                let raw = field.rawValue.map(ASCII.lower)
+                let encoded = raw.contains { $0 >= 0x80 } || ASCII.contains(raw, Array("=?".utf8))
+                let text = encoded ? Array(EncodedWords.headerText(field.rawValue).lowercased().utf8) : raw
+                if Self.daemonNameBytes.contains(where: { ASCII.contains(text, $0) }) { daemonSender = true }
             }
             let type = message.root.contentType
             deliveryStatusReport =
@@ -37,14 +58,6 @@ extension BounceReader {
             for field in headers.all("X-Failed-Recipients") {
                 for found in BounceText.addresses(in: field.rawValue) where failedRecipients.count < Bounce.maxRecipients {
                     failedRecipients.append(found.address)
-                }
-            }
-            for field in headers.all("From") {
-                for found in BounceText.addresses(in: field.rawValue) { senderAddresses.insert(found.address) }
-            }
-            for name in ["From", "To", "Cc", "Return-Path", "Reply-To", "Sender"] {
-                for field in headers.all(name) {
-                    for found in BounceText.addresses(in: field.rawValue) { ownAddresses.insert(found.address) }
                 }
             }
         }
@@ -59,12 +72,14 @@ extension BounceReader {
             "delivery error", "message not delivered", "delayed mail", "is delayed", "delivery delayed",
             "不達", "配信不能", "配送エラー", "エラー通知", "配信失敗", "送信エラー", "配信エラー",
         ]
+        static let reportSubjectBytes = reportSubjects.map { Array($0.utf8) }
         /// Local parts (prefixes) of mail systems' report senders.
         static let daemonLocalParts = ["mailer-daemon", "mailer_daemon", "mail-daemon", "maildaemon", "postmaster",
             "post_master", "mdaemon", "mail.delivery"]
         /// Display names of mail systems' report senders.
         static let daemonNames = ["mail delivery", "mailer-daemon", "mailer daemon", "mail system", "postmaster",
             "delivery subsystem", "mail administrator"]
+        static let daemonNameBytes = daemonNames.map { Array($0.utf8) }
     }
 
     /// An automatic reply of a person's mail program (RFC 3834): a vacation or out-of-office message. Postfix and
@@ -72,8 +87,8 @@ extension BounceReader {
     /// the message comes from a mail system.
     /// - SeeAlso: RFC 3834 §5 (Auto-Submitted), §3.1.5 (subjects)
     static func isAutoReply(_ message: Message, signals: Signals) -> Bool {
-        let subject = signals.subject
-        if autoReplySubjects.contains(where: { subject.hasPrefix($0) || subject.contains($0) }) { return true }
+        let subject = Array(signals.subject.utf8)
+        if autoReplySubjectBytes.contains(where: { ASCII.contains(subject, $0) }) { return true }
         let headers = message.headers
         for name in ["X-Autoreply", "X-Autorespond", "X-Auto-Reply"] where headers.first(name) != nil { return true }
         if let precedence = headers.first("Precedence"),
@@ -95,4 +110,5 @@ extension BounceReader {
         "auto:", "automatic reply", "autoreply", "auto-reply", "auto reply", "out of office", "out of the office",
         "vacation", "abwesenheit", "absence", "自動応答", "自動返信", "不在",
     ]
+    static let autoReplySubjectBytes = autoReplySubjects.map { Array($0.utf8) }
 }

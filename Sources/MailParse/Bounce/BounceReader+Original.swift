@@ -20,8 +20,7 @@ extension BounceReader {
     }
 
     /// The original's Message-ID, without angle brackets.
-    static func originalMessageID(_ message: Message) -> String? {
-        let text = reportText(message)
+    static func originalMessageID(_ message: Message, text: [UInt8]) -> String? {
         let own = message.messageID
         for headers in originalHeaders(message, text: text) {
             if let id = Entity(headers: headers, contentType: .defaultText, transferEncoding: "7bit", rawBody: [],

@@ -45,8 +45,9 @@ extension BounceReader {
         }
         // The shapes that name the failed address leave out only the report's sender; the loose ones (5, 6) also
         // the addresses of the report's and the original's senders and recipients, and mail systems' addresses.
+        let senders = signals.senderAddresses
         func named(_ address: String) -> Bool {
-            guard !signals.senderAddresses.contains(address), let at = address.firstIndex(of: "@") else { return false }
+            guard !senders.contains(address), let at = address.firstIndex(of: "@") else { return false }
             return !address[..<at].hasPrefix("mailer-daemon")
         }
         func usable(_ address: String) -> Bool {

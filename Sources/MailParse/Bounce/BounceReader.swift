@@ -8,8 +8,13 @@ public enum BounceReader {
     /// The bounce a message reports, or nil when it is not a bounce.
     public static func read(_ message: Message) -> Bounce? { read(message, depth: 0) }
 
+    /// The same, for a reader that has the message's decoded Subject and From mailboxes already (`NoticeReader`).
+    static func read(_ message: Message, subject: String?, from: [Mailbox]) -> Bounce? {
+        read(message, depth: 0, subject: subject, from: from)
+    }
+
     /// `depth` counts reports read inside reports (a relay that forwards the bounce it got), at most 2.
-    static func read(_ message: Message, depth: Int) -> Bounce? {
+    static func read(_ message: Message, depth: Int, subject: String?? = nil, from: [Mailbox]? = nil) -> Bounce? {
         guard !message.headers.isEmpty, !isFeedbackReport(message) else { return nil }
         let groups = deliveryStatusGroups(message)
         var bounce: Bounce?
@@ -20,30 +25,54 @@ public enum BounceReader {
                 bounce = read
             }
         }
-        if bounce == nil, let notification = amazonSESNotification(reportText(message)) {
+        let signals = Signals(
+            message, subject: subject ?? message.subject,
+            from: from ?? message.headers.all("From").flatMap { Mailbox.parseList($0.rawValue) })
+        // The report's text, decoded once and only when asked: most mail is no report, and pays only for the header
+        // checks above and below.
+        var decoded: [UInt8]?
+        func text() -> [UInt8] {
+            if let decoded { return decoded }
+            let text = reportText(message)
+            decoded = text
+            return text
+        }
+        if bounce == nil, signals.isReport || mayBeSESNotification(message, from: signals.from),
+            let notification = amazonSESNotification(text())
+        {
             guard case .bounce(let read) = notification else { return nil }
             bounce = read
         }
-        let signals = Signals(message)
         if bounce == nil || bounce?.recipients.isEmpty == true {
-            guard groups != nil || signals.isReport || reportsFailureInText(message), !isAutoReply(message, signals: signals) else { return nil }
-            let text = reportText(message)
-            if let fromText = readText(text, message: message, signals: signals, depth: depth) {
+            guard groups != nil || signals.isReport || reportsFailureInText(message, text: text),
+                !isAutoReply(message, signals: signals)
+            else { return nil }
+            if let fromText = readText(text(), message: message, signals: signals, depth: depth) {
                 bounce = merge(bounce, fromText)
             } else if bounce == nil {
                 return nil
             }
         }
         guard var result = bounce else { return nil }
-        result.originalMessageID = originalMessageID(message)
+        result.originalMessageID = originalMessageID(message, text: text())
         return result
+    }
+
+    /// Amazon SES's notifications through SNS: JSON in a mail from SNS (`no-reply@sns.amazonaws.com`, with
+    /// `x-amz-sns-*` fields), or from an SES address.
+    static func mayBeSESNotification(_ message: Message, from: [Mailbox]) -> Bool {
+        if message.headers.first("x-amz-sns-message-id") != nil { return true }
+        return from.contains { box in
+            let domain = box.domain.lowercasedASCII()
+            return domain.hasSuffix("amazonaws.com") || domain.hasSuffix("amazonses.com")
+        }
     }
 
     /// A message that is no report by its header section but carries the original message and says in its text
     /// that it could not be delivered (KDDI's reports, from no-reply@ with the subject "Mail", seen in practice).
-    static func reportsFailureInText(_ message: Message) -> Bool {
+    static func reportsFailureInText(_ message: Message, text: () -> [UInt8]) -> Bool {
         guard !originalHeaders(message).isEmpty else { return false }
-        let text = reportText(message)
+        let text = text()
         let report = text[..<min(text.count, BounceText.maxScannedBytes)]
         return failurePhrases.contains { BounceText.contains(report, $0) }
     }
