@@ -84,11 +84,6 @@ mail_uid=$(id -u "$mail_user")
 mail_gid=$(id -g "$mail_user")
 smtp_user=sender@example.test
 imap_user=vendor@example.test
-mapfile -t ports < <("$python" "$here/srvutil.py" free-ports 4)
-plain_port=${ports[0]}
-submissions_port=${ports[1]}
-imap_port=${ports[2]}
-imaps_port=${ports[3]}
 
 # --- TLS: a throw-away CA and a server certificate for localhost and 127.0.0.1 signed by it. ---
 # EC keys because they are generated in milliseconds. The extensions are the ones strict verifiers want
@@ -123,6 +118,16 @@ echo "faulty $!" >>"$DIR/pids"
 setsid "$python" "$here/faulty_imap.py" --dir "$DIR" --corpus "$here/../../Tests/MailParseTests/Fixtures/corpus" \
     </dev/null >>"$DIR/faulty-imap.stderr" 2>&1 &
 echo "faulty-imap $!" >>"$DIR/pids"
+
+# --- Ports for Postfix and Dovecot: picked only once the faulty servers listen on theirs. Both ask the OS for a
+# free port, and a port that free-ports found and let go could otherwise be handed to a faulty server a moment later
+# (seen: Postfix "bind 127.0.0.1 port N: Address already in use"). ---
+for _ in $(seq 200); do [ -s "$DIR/faulty.env" ] && [ -s "$DIR/faulty-imap.env" ] && break; sleep 0.05; done
+mapfile -t ports < <("$python" "$here/srvutil.py" free-ports 4)
+plain_port=${ports[0]}
+submissions_port=${ports[1]}
+imap_port=${ports[2]}
+imaps_port=${ports[3]}
 
 # --- Dovecot: SASL authentication only (no IMAP/POP3), from one config file. ---
 # The passwd-file must be readable by Dovecot's unprivileged auth process, hence 644 (a test password).
