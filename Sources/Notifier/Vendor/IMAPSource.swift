@@ -70,7 +70,7 @@ final class IMAPSource {
     /// Records a message too large to read as handled (`oversized`), so that it is reported once and never fetched
     /// again, and the passes go on with the rest.
     private func skip(_ oversized: Oversized, vault: VaultStore, report: (Oversized) -> Void) throws {
-        try vault.markHandled(source: source, key: oversized.key, messageID: nil, decision: "oversized", at: Date())
+        try vault.markHandled(source: source, key: oversized.key, messageID: nil, decision: .oversized, at: Date())
         report(oversized)
     }
 }

@@ -52,8 +52,6 @@ struct VaultStore {
         try database.row("SELECT 1 FROM handled_messages WHERE source = ? AND key = ?", [.text(source), .text(key)]) != nil
     }
 
-    /// The decisions of trusted notices: only these claim a Message-ID against later trusted messages.
-    static let trustedDecisions = ["stored", "relayed", "unrelayed", "expired", "superseded"]
 
     /// Whether a message with this Message-ID was handled from any source (an IMAP mailbox whose UIDVALIDITY
     /// changed gives old messages new UIDs: they are matched by Message-ID, never handled twice). With
@@ -63,15 +61,15 @@ struct VaultStore {
         guard asTrusted else {
             return try database.row("SELECT 1 FROM handled_messages WHERE message_id = ?", [.text(messageID)]) != nil
         }
-        let decisions = Self.trustedDecisions.map { "'\($0)'" }.joined(separator: ", ")
+        let decisions = VendorPipeline.Decision.trusted.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try database.row(
             "SELECT 1 FROM handled_messages WHERE message_id = ? AND decision IN (\(decisions))", [.text(messageID)]) != nil
     }
 
-    func markHandled(source: String, key: String, messageID: String?, decision: String, at: Date) throws {
+    func markHandled(source: String, key: String, messageID: String?, decision: VendorPipeline.Decision, at: Date) throws {
         try database.run(
             "INSERT OR REPLACE INTO handled_messages (source, key, message_id, decision, handled_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(source), .text(key), SQLValue(messageID), .text(decision), .integer(Int64(at.timeIntervalSince1970))])
+            [.text(source), .text(key), SQLValue(messageID), .text(decision.rawValue), .integer(Int64(at.timeIntervalSince1970))])
     }
 
     /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).
@@ -81,12 +79,14 @@ struct VaultStore {
     }
 
     /// Records an OTP notice: never its code, only when it expires and what became of it.
-    func recordOTP(messageID: String, expiresAt: Date, receivedAt: Date, state: String, relayedTo: String?) throws {
+    func recordOTP(
+        messageID: String, expiresAt: Date, receivedAt: Date, state: VendorPipeline.Decision, relayedTo: String?
+    ) throws {
         try database.run(
             "INSERT OR IGNORE INTO otp_sightings (message_id, expires_at, received_at, state, relayed_to, relayed_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?)",
             [.text(messageID), .integer(Int64(expiresAt.timeIntervalSince1970)),
-             .integer(Int64(receivedAt.timeIntervalSince1970)), .text(state), SQLValue(relayedTo),
-             state == "relayed" ? .integer(Int64(receivedAt.timeIntervalSince1970)) : .null])
+             .integer(Int64(receivedAt.timeIntervalSince1970)), .text(state.rawValue), SQLValue(relayedTo),
+             state == .relayed ? .integer(Int64(receivedAt.timeIntervalSince1970)) : .null])
     }
 }

@@ -30,7 +30,11 @@ final class VendorPipeline {
         /// `unrelayed`: a fresh OTP, but no --relay-to or --relay-command was given. `implausible`: an OTP whose
         /// expiry is further from its Date or its arrival than any issuer's OTP lives (never relayed, never
         /// superseding anything).
-        case stored, duplicate, relayed, unrelayed, expired, superseded, implausible, untrusted, other
+        /// `oversized`: larger than --max-message-size, never read (an IMAP source decides it, not the pipeline).
+        case stored, duplicate, relayed, unrelayed, expired, superseded, implausible, untrusted, other, oversized
+
+        /// What a trusted notice was decided: only these claim a Message-ID against later trusted messages.
+        static let trusted: [Decision] = [.stored, .relayed, .unrelayed, .expired, .superseded]
     }
 
     struct Incoming {
@@ -106,7 +110,7 @@ final class VendorPipeline {
                     // trusted one: an untrusted message never claims a Message-ID.
                     if try vault.wasHandled(messageID: message.identity, asTrusted: isActionable(message.notice, now: now)) {
                         try vault.markHandled(
-                            source: message.source, key: message.key, messageID: message.identity, decision: "duplicate",
+                            source: message.source, key: message.key, messageID: message.identity, decision: .duplicate,
                             at: now)
                         return .duplicate
                     }
@@ -128,28 +132,28 @@ final class VendorPipeline {
         let sender = notice.from?.addrSpec ?? "(no From)"
         // A bounce is nothing the vendor side acts on: it is handled as any other mail.
         if notice.kind == .other || notice.kind == .bounce {
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
+            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
             return .other
         }
         if notice.implausibleExpiry || (notice.trusted && !isActionable(notice, now: now)) {
             reports.append("an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
                 + "\(notice.expiresAt?.description ?? "") is more than \(Int(OTPPlausibility.validity / 60)) minutes "
                 + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes")
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "implausible", at: now)
+            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .implausible, at: now)
             return .implausible
         }
         guard notice.trusted else {
             let what = notice.suspectedPhishing ? "suspected phishing" : "not trusted (\(notice.reason?.rawValue ?? "untrusted"))"
             reports.append("\(what), not stored or relayed: \(message.key) from \(sender): "
                 + (notice.distrustReason ?? "not trusted"))
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "untrusted", at: now)
+            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .untrusted, at: now)
             return .untrusted
         }
         switch notice.kind {
         case .updateNotice:
             guard let code = notice.vendorCode, let url = notice.url else {
                 reports.append("a trusted notice without a vendor code or URL, not stored: \(message.key)")
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
+                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
             }
             let year = notice.validFrom.flatMap(RenewalCalendar.fiscalYear(of:)) ?? RenewalCalendar.comingFiscalYear(at: now)
@@ -158,12 +162,12 @@ final class VendorPipeline {
                 vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
                 validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender, receivedAt: now)
             try vault.markHandled(
-                source: message.source, key: message.key, messageID: identity, decision: stored ? "stored" : "duplicate", at: now)
+                source: message.source, key: message.key, messageID: identity, decision: stored ? .stored : .duplicate, at: now)
             return stored ? .stored : .duplicate
         case .otp:
             guard let expiry = notice.expiresAt?.instant, let code = notice.otp else {
                 // An OTP line without an expiry (or the reverse): nothing to act on, and not to be read again.
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: "other", at: now)
+                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
             }
             let decision: Decision
@@ -184,8 +188,8 @@ final class VendorPipeline {
                 decision = .relayed
                 reports.append("OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")")
             }
-            try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: decision.rawValue, relayedTo: relayedTo)
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision.rawValue, at: now)
+            try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: decision, relayedTo: relayedTo)
+            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision, at: now)
             return decision
         case .other, .bounce:
             return .other
