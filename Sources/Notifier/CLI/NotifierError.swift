@@ -5,6 +5,11 @@ protocol NotifierError: Error {
     var exitCode: ExitCode { get }
 }
 
+extension Error {
+    /// What to tell a person: a notifier error's own message, else the error as Swift describes it.
+    var personMessage: String { (self as? NotifierError)?.message ?? "\(self)" }
+}
+
 /// The command line was used wrongly (EX_USAGE, 64).
 struct UsageError: NotifierError, Equatable {
     let message: String

@@ -81,7 +81,7 @@ struct IngestCommand: Command {
                 let outbox = try MaildirOutbox(path: folder)
                 staged = (outbox, try outbox.stage(bytes))
             } catch {
-                let reason = (error as? NotifierError)?.message ?? "\(error)"
+                let reason = error.personMessage
                 warn("cannot deliver the message: \(reason); nothing was changed, the mail server should try again later")
                 return .temporaryFailure
             }
@@ -109,10 +109,10 @@ struct IngestCommand: Command {
                 do {
                     try staged.outbox.publish(staged.message)
                 } catch {
-                    warn("\((error as? NotifierError)?.message ?? "\(error)"); the mail server should try again later")
+                    warn("\(error.personMessage); the mail server should try again later")
                     return .temporaryFailure
                 }
-                warn("\((error as? NotifierError)?.message ?? "\(error)"); the message was not handled, but delivered to \(staged.message.final)")
+                warn("\(error.personMessage); the message was not handled, but delivered to \(staged.message.final)")
                 return .success
             }
             return keep(bytes, because: error, in: nil)
@@ -123,7 +123,7 @@ struct IngestCommand: Command {
     /// it (the user's Maildir, else the quarantine), then say so. Only when that too fails, ask the mail server to
     /// keep it.
     private func keep(_ bytes: [UInt8], because error: Error, in mailbox: String?) -> ExitCode {
-        let reason = (error as? NotifierError)?.message ?? "\(error)"
+        let reason = error.personMessage
         do {
             let folder = try mailbox ?? quarantine ?? context.paths.quarantine()
             let delivery = try MaildirOutbox(path: folder).deliver(bytes, sender: "", recipients: [])

@@ -177,7 +177,7 @@ final class BatchSender: @unchecked Sendable {
                 charset: settings.charset, strict: false, messageID: notice.messageID)
             return Prepared(notice: notice, message: (composed.bytes, envelope(to: (vendor, mailbox))), failure: nil)
         } catch {
-            let reason = (error as? NotifierError)?.message ?? "\(error)"
+            let reason = error.personMessage
             return Prepared(notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: reason))
         }
     }

@@ -86,7 +86,7 @@ struct OTPService {
         do {
             handover = try send(Mail(vendorCode: vendorCode, email: email, code: code, expiresAt: expiresAt))
         } catch {
-            let reason = (error as? NotifierError)?.message ?? String(describing: error)
+            let reason = error.personMessage
             try? database.transaction {
                 try store.audit(
                     .issueFailed, vendorCode: vendorCode, at: now().epochSeconds,

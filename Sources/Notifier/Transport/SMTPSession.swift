@@ -328,7 +328,7 @@ final class SMTPSession {
     }
 
     private static func describe(_ error: Error) -> String {
-        (error as? NotifierError)?.message ?? "\(error)"
+        error.personMessage
     }
 
     /// Turns a failed connect (libcurl's code and the server's last lines) into the delivery to report.

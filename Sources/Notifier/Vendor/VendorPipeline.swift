@@ -97,8 +97,8 @@ final class VendorPipeline {
     func handle(judged notices: [Judged]) throws -> [Decision?] {
         var decisions: [Decision?] = Array(repeating: nil, count: notices.count)
         let now = settings.now()
-        let newestOTP = notices.compactMap { $0.notice.kind == .otp && $0.notice.trusted ? $0.notice.expiresAt?.instant : nil }
-            .filter { $0 > now && !Self.isImplausible(expiry: $0, arrival: now) }.max()
+        let newestOTP = notices.filter { $0.notice.kind == .otp && isActionable($0.notice, now: now) }
+            .compactMap { $0.notice.expiresAt?.instant }.filter { $0 > now }.max()
         var firstError: Error?
         for (index, message) in notices.enumerated() {
             let reported = reports.count
@@ -218,7 +218,7 @@ final class VendorPipeline {
             throw error
         } catch {
             transport = nil
-            let reason = (error as? NotifierError)?.message ?? "\(error)"
+            let reason = error.personMessage
             throw RelayError(message: "the OTP was not relayed: \(reason)")
         }
     }
