@@ -23,7 +23,7 @@ public struct AuthenticationResults: Sendable, Equatable {
 
     /// Parses the field's unfolded value; nil when it is not an Authentication-Results value at all.
     public static func parse(_ value: String) -> AuthenticationResults? {
-        let segments = split(withoutComments(value))
+        let segments = split(HeaderField.withoutComments(value))
         guard let first = segments.first else { return nil }
         var authservID: String?
         var resinfo = segments[...]
@@ -63,40 +63,6 @@ public struct AuthenticationResults: Sendable, Equatable {
             }
         }
         return Result(method: method, result: result, properties: properties)
-    }
-
-    /// The value with every comment, nested ones included, removed (quoted strings kept whole).
-    /// - SeeAlso: RFC 5322 §3.2.2
-    static func withoutComments(_ value: String) -> String {
-        var out: [UInt8] = []
-        var depth = 0
-        var quoted = false
-        var escaped = false
-        for byte in value.utf8 {
-            if escaped {
-                escaped = false
-                if depth == 0 { out.append(byte) }
-                continue
-            }
-            if byte == ASCII.backslash && (quoted || depth > 0) {
-                escaped = true
-                if depth == 0 { out.append(byte) }
-                continue
-            }
-            if quoted {
-                out.append(byte)
-                if byte == ASCII.quote { quoted = false }
-            } else if byte == 0x28 {
-                depth += 1
-            } else if byte == 0x29 && depth > 0 {
-                depth -= 1
-                if depth == 0 { out.append(0x20) }
-            } else if depth == 0 {
-                if byte == ASCII.quote { quoted = true }
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Splits at ";" outside quoted strings.
@@ -161,7 +127,7 @@ extension AuthenticationResults {
     /// The host a Received field's `by` clause names, lower-cased, without a trailing dot.
     /// - SeeAlso: RFC 5321 §4.4 (the Received field's `by` clause)
     public static func receivedByHost(_ value: String) -> String? {
-        let words = withoutComments(value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        let words = HeaderField.withoutComments(value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
         guard let by = words.firstIndex(where: { $0.lowercased() == "by" }), by + 1 < words.count else { return nil }
         var host = String(words[by + 1]).lowercasedASCII()
         while host.hasSuffix(".") || host.hasSuffix(";") { host.removeLast() }

@@ -18,6 +18,40 @@ public struct HeaderField: Sendable, Equatable {
 
     /// The value decoded for display: 8-bit bytes by charset detection, RFC 2047 encoded words decoded.
     public var unstructuredValue: String { EncodedWords.decodeUnstructured(rawValue) }
+
+    /// The value with every comment, nested ones included, removed (quoted strings kept whole).
+    /// - SeeAlso: RFC 5322 §3.2.2
+    static func withoutComments(_ value: String) -> String {
+        var out: [UInt8] = []
+        var depth = 0
+        var quoted = false
+        var escaped = false
+        for byte in value.utf8 {
+            if escaped {
+                escaped = false
+                if depth == 0 { out.append(byte) }
+                continue
+            }
+            if byte == ASCII.backslash && (quoted || depth > 0) {
+                escaped = true
+                if depth == 0 { out.append(byte) }
+                continue
+            }
+            if quoted {
+                out.append(byte)
+                if byte == ASCII.quote { quoted = false }
+            } else if byte == 0x28 {
+                depth += 1
+            } else if byte == 0x29 && depth > 0 {
+                depth -= 1
+                if depth == 0 { out.append(0x20) }
+            } else if depth == 0 {
+                if byte == ASCII.quote { quoted = true }
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 /// The header section of a message or MIME part: an ordered list, never a dictionary, because order carries meaning

@@ -20,7 +20,7 @@ public enum MailDate {
 
     /// The instant, or nil when the value is no date.
     public static func parse(_ value: String) -> Date? {
-        let text = AuthenticationResults.withoutComments(value).lowercased()
+        let text = HeaderField.withoutComments(value).lowercased()
         var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "," })
             .map(String.init)
         if let first = words.first, first.count >= 3, first.allSatisfy(\.isLetter),

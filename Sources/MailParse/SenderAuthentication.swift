@@ -50,18 +50,18 @@ public enum SenderAuthentication {
     /// The Authentication-Results fields the vendor's server added on receipt (see the type's comment).
     static func countedFields(_ headers: Headers, ids: [String]) -> [HeaderField] {
         let fields = headers.fields
-        let entry = fields.indices.last { index in
-            guard fields[index].key == "received",
-                let host = AuthenticationResults.receivedByHost(EncodedWords.headerText(fields[index].rawValue))
-            else { return false }
-            return ids.contains { host == $0 || host.hasSuffix("." + $0) }
+        var entry: (index: Int, host: String)?
+        for index in fields.indices.reversed() where fields[index].key == "received" {
+            guard let host = AuthenticationResults.receivedByHost(EncodedWords.headerText(fields[index].rawValue)),
+                ids.contains(where: { host == $0 || host.hasSuffix("." + $0) })
+            else { continue }
+            entry = (index, host)
+            break
         }
         guard let entry else { return [] }
-        var counted = fields[..<entry].filter { $0.key == "authentication-results" }
-        guard let host = AuthenticationResults.receivedByHost(EncodedWords.headerText(fields[entry].rawValue)),
-            writesBelowItsReceived.contains(host)
-        else { return counted }
-        var next = entry + 1
+        var counted = fields[..<entry.index].filter { $0.key == "authentication-results" }
+        guard writesBelowItsReceived.contains(entry.host) else { return counted }
+        var next = entry.index + 1
         while next < fields.count, fields[next].key == "received-spf" { next += 1 }
         if next < fields.count, fields[next].key == "authentication-results" { counted.append(fields[next]) }
         return counted
