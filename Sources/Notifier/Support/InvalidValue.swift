@@ -1,0 +1,8 @@
+/// A setting's value that the core refuses, with the reason as a predicate ("must be auto, required or none"). The
+/// executable names the place: `--smtp-tls must be ...` on the command line, `config:3: smtp_tls must be ...` in the
+/// configuration file. The value itself is left out of `reason`: it may be a secret typed into the wrong place.
+struct InvalidValue: Error, Equatable, Sendable {
+    let reason: String
+
+    init(_ reason: String) { self.reason = reason }
+}
