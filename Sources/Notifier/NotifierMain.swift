@@ -7,8 +7,8 @@ enum NotifierMain {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let code: ExitCode
         do {
-            let command = try RootCommand.parse(arguments, environment: ProcessInfo.processInfo.environment)
-            code = try command.run()
+            let run = try RootCommand.parse(arguments, environment: ProcessInfo.processInfo.environment)
+            code = try run()
         } catch {
             code = report(error)
         }
@@ -23,7 +23,8 @@ enum NotifierMain {
         StandardOutput.shared.flush()
         FileHandle.standardError.write(Data("notifier: \(failure.message)\n".utf8))
         if failure.exitCode == .usage {
-            FileHandle.standardError.write(Data("Try 'notifier --help' for more information.\n".utf8))
+            let command = (error as? UsageError)?.command.map { $0 + " " } ?? ""
+            FileHandle.standardError.write(Data("Try 'notifier \(command)--help' for more information.\n".utf8))
         }
         return failure.exitCode
     }

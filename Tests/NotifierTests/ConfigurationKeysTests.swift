@@ -37,14 +37,16 @@ struct ConfigurationKeysTests {
             max_message_size = 16M
             """
         let configuration = try Configuration.parse(text, path: "config")
-        #expect(configuration.smtpTLS == .required && configuration.charset == .iso2022JP)
-        #expect(configuration.relayTo == ["installer@vendor.example", "second@vendor.example"])
-        #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imapUser == "nyusatsu-tanto")
-        #expect(configuration.downloadURLBase == "https://bid.to-kousya.example/cert/download")
-        #expect(configuration.trustAuthservIDs == ["mail.aoba-kensetsu.example"])
-        #expect(configuration.relayTimeout == 12 && configuration.deliverMaildir == "/home/nyusatsu-tanto/Maildir")
-        #expect(configuration.imapTLS == IMAPSettings.TLSMode.none && configuration.maxMessageSize == 16 << 20)
-        #expect(configuration.trustTokenLength == 24)
+        #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
+        #expect(configuration.relay.relayTo == ["installer@vendor.example", "second@vendor.example"])
+        #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imap.user == "nyusatsu-tanto")
+        #expect(configuration.notices.downloadURLBase == "https://bid.to-kousya.example/cert/download")
+        #expect(configuration.trust.authservIDs == ["mail.aoba-kensetsu.example"])
+        #expect(configuration.relay.relayTimeout == 12 && configuration.delivery.maildir == "/home/nyusatsu-tanto/Maildir")
+        #expect(configuration.imap.tls == IMAPSettings.TLSMode.none && configuration.imap.maxMessageSize == 16 << 20)
+        #expect(configuration.trust.tokenLength == 24)
+        #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
+        #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

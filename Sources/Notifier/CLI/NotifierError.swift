@@ -14,6 +14,8 @@ extension Error {
 struct UsageError: NotifierError, Equatable {
     let message: String
     var exitCode: ExitCode { .usage }
+    /// The command whose help the person should read (`otp issue`), once known.
+    var command: String?
 
     init(_ message: String) { self.message = message }
 }

@@ -1,30 +1,138 @@
-/// One subcommand: parsed and validated from its words in `init`, then run. The shape of swift-argument-parser's
-/// commands, written by hand because notifier has no package dependencies.
-protocol Command: SendableMetatype {
+/// One command: its values are parsed from its words by its option table (`OptionGroup`), checked together by
+/// `validate()`, then it runs. The shape of swift-argument-parser's `ParsableCommand`, written by hand because
+/// notifier has no package dependencies.
+protocol Command: OptionGroup, SendableMetatype {
     /// The word that selects the command.
     static var name: String { get }
-    /// One line for `notifier --help`.
+    /// One line for the list of commands.
     static var summary: String { get }
-    /// The full `--help` text.
-    static var help: String { get }
+    /// What comes after `Usage: notifier`, one line per form; by default `NAME [OPTIONS] POSITIONALS`.
+    static var usage: [String] { get }
+    /// What the command does, for `--help`.
+    static var about: String { get }
+    /// What follows the options in `--help`: exit statuses, notes.
+    static var footer: String { get }
 
-    init(arguments: Arguments, context: CommandContext) throws
-    func run() throws -> ExitCode
+    /// Checks the options together (`--smtp` and `--outbox` not both); single options are checked by their parse.
+    mutating func validate() throws
+    func run(_ context: CommandContext) throws -> ExitCode
 }
 
-/// A command as the root lists it. Closures rather than `any Command.Type`: opening an existential metatype in
-/// the dispatcher crashes Swift 6.3.1's SIL generation.
+extension Command {
+    static var usage: [String] {
+        let positionals = options.compactMap { option -> String? in
+            guard case .positional(let list) = option.kind, let name = option.valueName else { return nil }
+            return list ? "\(name)..." : name
+        }
+        return [([name, "[OPTIONS]"] + positionals).joined(separator: " ")]
+    }
+
+    static var footer: String { "" }
+
+    mutating func validate() throws {}
+
+    /// The `--help` text; `parent` is the command group's name (`otp`), when there is one.
+    static func help(parent: String?) -> String {
+        let prefix = "notifier " + (parent.map { $0 + " " } ?? "")
+        let forms = usage.enumerated().map { ($0.offset == 0 ? "Usage: " : "       ") + prefix + $0.element }
+        var parts = [forms.joined(separator: "\n"), about]
+        let table = Help.options(options)
+        if !table.isEmpty { parts.append("Options:\n" + table) }
+        if !footer.isEmpty { parts.append(footer) }
+        return parts.joined(separator: "\n\n")
+    }
+}
+
+/// A command, or a group of them (`otp issue`, `otp verify`), as its parent lists it. Closures rather than
+/// `any Command.Type`: opening an existential metatype in the dispatcher crashes Swift 6.3.1's SIL generation.
 struct CommandEntry: Sendable {
     let name: String
     let summary: String
-    let help: String
-    let make: @Sendable (Arguments, CommandContext) throws -> any Command
+    /// The full name in messages (`otp issue`).
+    let path: String
+    let help: @Sendable () -> String
+    let subcommands: [CommandEntry]
+    private let make: (@Sendable (Arguments, CommandContext) throws -> Running)?
 
-    init<C: Command>(_ type: C.Type) {
+    /// What a parsed command line does when run.
+    typealias Running = () throws -> ExitCode
+
+    init<C: Command>(_ type: C.Type, in parent: String? = nil) {
+        let path = parent.map { "\($0) \(C.name)" } ?? C.name
         name = C.name
         summary = C.summary
-        help = C.help
-        make = { try C(arguments: $0, context: $1) }
+        self.path = path
+        help = { C.help(parent: parent) }
+        subcommands = []
+        make = { arguments, context in
+            do {
+                var command: C = try OptionParser.parse(arguments, command: path)
+                try command.validate()
+                return { [command] in try Self.naming(path) { try command.run(context) } }
+            } catch let error as UsageError {
+                throw Self.naming(path, error)
+            }
+        }
+    }
+
+    /// A group of subcommands under one word, each made with `in: name`.
+    init(group name: String, summary: String, about: String, _ subcommands: [CommandEntry]) {
+        self.name = name
+        self.summary = summary
+        path = name
+        subcommands.forEach { precondition($0.path == "\(name) \($0.name)", "\($0.path) is not made in \(name)") }
+        help = {
+            """
+            Usage: notifier \(name) SUBCOMMAND [OPTIONS]
+
+            \(about)
+
+            Subcommands:
+            \(Help.list(subcommands.map { ($0.name, $0.summary) }))
+
+            'notifier \(name) SUBCOMMAND --help' shows a subcommand's options.
+            """
+        }
+        self.subcommands = subcommands
+        make = nil
+    }
+
+    /// Parses the words after this entry's name: a subcommand's name and its words for a group, the options for a
+    /// command. `--help` (or `-h`) shows the help of the innermost command named before it.
+    func parse(_ arguments: Arguments, context: CommandContext) throws -> Running {
+        guard let make else {
+            var arguments = arguments
+            let names = subcommands.map(\.name).joined(separator: ", ")
+            guard let word = arguments.next() else {
+                throw Self.naming(path, UsageError("\(path): no subcommand given (\(names))"))
+            }
+            if word == .option(name: "--help", inlineValue: nil) || word == .option(name: "-h", inlineValue: nil) {
+                return HelpCommand.show(help())
+            }
+            guard case .positional(let name) = word, let entry = subcommands.first(where: { $0.name == name }) else {
+                throw Self.naming(path, UsageError("\(path): unknown subcommand '\(word.text)' (subcommands: \(names))"))
+            }
+            return try entry.parse(Arguments(arguments.remaining), context: context)
+        }
+        if arguments.wantsHelp { return HelpCommand.show(help()) }
+        return try make(arguments, context)
+    }
+
+    /// Runs `body`; a usage error from it names the command whose help to read.
+    private static func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as UsageError { throw naming(path, error) }
+    }
+
+    private static func naming(_ path: String, _ error: UsageError) -> UsageError {
+        var error = error
+        error.command = error.command ?? path
+        return error
+    }
+
+    /// The entry a list of names leads to (`["otp", "issue"]`), for `notifier help otp issue`.
+    func entry(at names: ArraySlice<String>) -> CommandEntry? {
+        guard let name = names.first else { return self }
+        return subcommands.first { $0.name == name }?.entry(at: names.dropFirst())
     }
 }
 
@@ -50,30 +158,28 @@ struct CommandContext {
     }
 }
 
-/// A parsed command line that prints help text.
+/// `notifier help [COMMAND [SUBCOMMAND]]`.
 struct HelpCommand: Command {
     static let name = "help"
     static let summary = "Show help for notifier or one of its commands"
-    static let help = "Usage: notifier help [COMMAND]"
+    static let about = "Shows the help of notifier, or of the command named."
+    static var options: [Option<Self>] { [.positionals("COMMAND", \.names)] }
 
-    let text: String
+    var names: [String] = []
 
-    init(text: String) { self.text = text }
-
-    init(arguments: Arguments, context: CommandContext) throws {
-        var arguments = arguments
-        guard let word = arguments.next() else {
-            text = RootCommand.help
-            return
+    func run(_ context: CommandContext) throws -> ExitCode {
+        guard let name = names.first else { return try Self.show(RootCommand.help)() }
+        guard let entry = RootCommand.command(named: name)?.entry(at: names.dropFirst()) else {
+            throw UsageError("help: unknown command '\(names.joined(separator: " "))'")
         }
-        guard case .positional(let name) = word, let command = RootCommand.command(named: name) else {
-            throw UsageError("help: unknown command '\(word)'")
-        }
-        text = command.help
+        return try Self.show(entry.help())()
     }
 
-    func run() throws -> ExitCode {
-        StandardOutput.shared.write(text.hasSuffix("\n") ? text : text + "\n")
-        return .success
+    /// Prints `text` when run.
+    static func show(_ text: String) -> CommandEntry.Running {
+        {
+            StandardOutput.shared.write(text.hasSuffix("\n") ? text : text + "\n")
+            return .success
+        }
     }
 }

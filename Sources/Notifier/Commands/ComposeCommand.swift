@@ -5,34 +5,20 @@ import Foundation
 struct ComposeCommand: Command {
     static let name = "compose"
     static let summary = "Write a message from a template to standard output"
-    static let help = """
-        Usage: notifier compose TEMPLATE --from ADDR --to ADDR [--var NAME=VALUE]... [--charset utf-8|iso-2022-jp]
-
+    static let usage = ["compose TEMPLATE --from ADDR --to ADDR [--var NAME=VALUE]... [--charset utf-8|iso-2022-jp]"]
+    static let about = """
         Fills TEMPLATE (update_notice, otp_notice, otp_relay, resend_url) and writes the finished message, with
         Date, Message-ID and MIME headers, to standard output. Every variable the template uses must be given, and
         every one given must be used. A value with a line break is refused (exit 65).
-
-        Options:
-        \(MessageOptions.help)
         """
+    static var options: [Option<Self>] { SenderOptions.options.lifted(\.sender) + MessageOptions.options.lifted(\.message) }
 
-    var options = MessageOptions()
-    let context: CommandContext
+    var sender = SenderOptions()
+    var message = MessageOptions()
 
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        while let word = arguments.next() {
-            guard try options.take(word, from: &arguments) else {
-                throw UsageError("compose: unexpected '\(word.text)'")
-            }
-        }
-        guard options.template != nil else { throw UsageError("compose: no TEMPLATE given") }
-    }
-
-    func run() throws -> ExitCode {
-        let composed = try options.compose(configuration: try context.configuration(), command: Self.name)
-        StandardOutput.shared.write(bytes: composed.bytes)
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let sender = self.sender.filled(from: try context.configuration().sender)
+        StandardOutput.shared.write(bytes: try message.compose(sender: sender, command: Self.name).bytes)
         return .success
     }
 }

@@ -8,61 +8,42 @@ import Foundation
 struct IngestCommand: Command {
     static let name = "ingest"
     static let summary = "Handle one message from a mail server's delivery pipe (vault, relay, phishing report)"
-    static let help = """
-        Usage: notifier ingest [FILE|-] [--deliver MAILDIR] [--relay-to ADDR]... [--relay-command CMD] [--from ADDR]
-                               (--smtp URL | --outbox DIR) [--trust-sender ADDR]... [--trust-host HOST]... [--quarantine DIR]
-
+    static let usage = [
+        "ingest [FILE|-] [--deliver MAILDIR] [--relay-to ADDR]... [--relay-command CMD] [--from ADDR]",
+        "       (--smtp URL | --outbox DIR) [--trust-sender ADDR]... [--trust-host HOST]... [--quarantine DIR]",
+    ]
+    static let about = """
         Reads one message (standard input by default) and handles it as the watcher does: a trusted update
         notice's URL goes into the vault, a trusted OTP notice that has not expired is relayed, an untrusted
         notice is reported (standard error) and never stored or relayed.
-
-        Options:
-          --deliver MAILDIR     then deliver every message, notice or not, into this Maildir (tmp/, fsync, rename
-                                into new/): ingest is then the mail server's whole delivery command. When the
-                                delivery cannot be made, nothing is changed and ingest exits 75
-                                (configuration key deliver_maildir)
-        \(VendorOptions.help)
-          --quarantine DIR      without --deliver, where a message goes when notifier cannot handle it for a reason
-                                that a retry will not mend (default: $XDG_DATA_HOME/notifier/quarantine, a Maildir)
-
+        """
+    static let footer = """
         Exit status: 0 handled (and delivered); 75 temporary failure (the mail server should keep the message and
         retry: a busy database, a full disk, a relay or a delivery that did not get through).
         """
-
-    var file = "-"
-    var options = VendorOptions()
-    var quarantine: String?
-    var deliver: String?
-    let context: CommandContext
-
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        var fileGiven = false
-        while let word = arguments.next() {
-            switch word {
-            case .option("--quarantine", let inline):
-                quarantine = try arguments.value(for: "--quarantine", inlineValue: inline)
-            case .option("--deliver", let inline):
-                deliver = try arguments.value(for: "--deliver", inlineValue: inline)
-            default:
-                if try options.take(word, from: &arguments) { continue }
-                guard case .positional(let value) = word, !fileGiven else {
-                    throw UsageError("ingest: unexpected '\(word.text)'")
-                }
-                file = value
-                fileGiven = true
-            }
-        }
-        try options.transport.validate()
+    static var options: [Option<Self>] {
+        DeliveryOptions.options.lifted(\.delivery) + VendorOptions.options.lifted(\.vendor) + [
+            .value(
+                "--quarantine", "DIR", \.quarantine,
+                "without --deliver, where a message goes when notifier cannot handle it for a reason that a retry "
+                    + "will not mend (default: $XDG_DATA_HOME/notifier/quarantine, a Maildir)", parse: Parse.text),
+            .positional("FILE", \.file),
+        ]
     }
 
-    func run() throws -> ExitCode {
+    var delivery = DeliveryOptions()
+    var vendor = VendorOptions()
+    var quarantine: String?
+    var file: String?
+
+    func validate() throws { try vendor.transport.validate() }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
         // A full disk under `ulimit -f` must end in EX_TEMPFAIL, not in death by SIGXFSZ.
         signal(SIGXFSZ, SIG_IGN)
         let bytes: [UInt8]
         do {
-            bytes = try InputFile.read(file)
+            bytes = try InputFile.read(file ?? "-")
         } catch let error as InputError {
             // Nothing was read, so nothing can be lost: the mail server still has the message.
             throw IngestError(message: error.message)
@@ -71,12 +52,12 @@ struct IngestCommand: Command {
         do {
             configuration = try context.configuration()
         } catch {
-            return keep(bytes, because: error, in: deliver)
+            return keep(bytes, because: error, in: delivery.maildir, context: context)
         }
         // The delivery is written and synced before anything is handled, so a full disk changes nothing; it is
         // moved into new/ only once the message is handled.
         var staged: (outbox: MaildirOutbox, message: MaildirOutbox.Staged)?
-        if let folder = deliver ?? configuration.deliverMaildir {
+        if let folder = delivery.filled(from: configuration.delivery).maildir {
             do {
                 let outbox = try MaildirOutbox(path: folder)
                 staged = (outbox, try outbox.stage(bytes))
@@ -88,7 +69,7 @@ struct IngestCommand: Command {
         }
         do {
             let database = try context.openDatabase()
-            let pipeline = VendorPipeline(settings: try options.settings(configuration: configuration, context: context), database: database)
+            let pipeline = VendorPipeline(settings: try vendor.filled(from: configuration).settings(context: context), database: database)
             let key = MessageIdentity.of(bytes, messageID: nil)
             let decision = try pipeline.handle([.init(source: "ingest", key: key, bytes: bytes)]).first ?? nil
             for line in pipeline.reports { warn(line) }
@@ -115,14 +96,14 @@ struct IngestCommand: Command {
                 warn("\(error.personMessage); the message was not handled, but delivered to \(staged.message.final)")
                 return .success
             }
-            return keep(bytes, because: error, in: nil)
+            return keep(bytes, because: error, in: nil, context: context)
         }
     }
 
     /// Configuration, database or internal trouble a retry may not mend: keep the message where a person will find
     /// it (the user's Maildir, else the quarantine), then say so. Only when that too fails, ask the mail server to
     /// keep it.
-    private func keep(_ bytes: [UInt8], because error: Error, in mailbox: String?) -> ExitCode {
+    private func keep(_ bytes: [UInt8], because error: Error, in mailbox: String?, context: CommandContext) -> ExitCode {
         let reason = error.personMessage
         do {
             let folder = try mailbox ?? quarantine ?? context.paths.quarantine()
@@ -135,9 +116,7 @@ struct IngestCommand: Command {
         }
     }
 
-    private func warn(_ line: String) {
-        FileHandle.standardError.write(Data("notifier: \(line)\n".utf8))
-    }
+    private func warn(_ line: String) { Diagnostics.standardError.error(line) }
 }
 
 /// The message could not be read from the pipe: the mail server should keep it (EX_TEMPFAIL, 75).

@@ -2,123 +2,72 @@ import Foundation
 import MailParse
 
 /// `notifier notices send ...` and `notifier notices status ...`: the issuer's yearly batch of update notices.
-struct NoticesCommand: Command {
-    static let name = "notices"
-    static let summary = "Send the year's update notices to every vendor (crash-safe), or show their state"
-    static let help = """
-        Usage: notifier notices send [--fiscal-year N] --download-url-base URL --from ADDR (--smtp URL | --outbox DIR)
-                                     [--connections N] [--rate N/min] [--dry-run] [--force] [--retry-deferred]
-               notifier notices status [--fiscal-year N] [--json]
+enum NoticesCommand {
+    static let entry = CommandEntry(
+        group: "notices", summary: "Send the year's update notices to every vendor (crash-safe), or show their state",
+        about: "The issuer's yearly batch of update notices: one personal download URL per vendor and fiscal year.",
+        [CommandEntry(NoticesSendCommand.self, in: "notices"), CommandEntry(NoticesStatusCommand.self, in: "notices")])
+}
 
-        send    gives every eligible vendor its notice for fiscal year N (default: the coming one), once: a
-                personal URL (URL?t= and a random 128-bit token) and a Message-ID fixed for the year. Each notice's
-                state is committed before and after its SMTP exchange: a run killed at any moment and run again
-                skips nobody, and sends a second copy only of the message in flight (same Message-ID). Transient
-                failures (4xx, timeouts) are retried on later runs with exponential backoff (5 min doubling, at
-                most 6 h; --retry-deferred tries them now); refusals (5xx) are recorded with the server's reply.
-                Notices go out only in the renewal window (01-15 to 03-31 before the year, Japan time) unless
-                --force. Commissioned contractors, and any vendor with notify_after, are notified from that day.
-                --connections N SMTP connections work at once (default 1); --rate caps messages per minute.
-                Ends with a summary; exit 0 all sent, 67 some refused for good, 75 some deferred, 69 no server,
-                77 login refused.
-        status  counts per state and the failures with the server's reply; --json: one object.
-
-        Options for send also: --smtp-user, --smtp-password-file, --smtp-tls, --ca-file, --connect-timeout,
-        --timeout (as for 'notifier send'), --charset, --templates.
+/// `notifier notices send`.
+struct NoticesSendCommand: Command {
+    static let name = "send"
+    static let summary = "Give every eligible vendor its notice for the fiscal year, once"
+    static let usage = [
+        "send [--fiscal-year N] --download-url-base URL --from ADDR (--smtp URL | --outbox DIR)",
+        "     [--connections N] [--rate N/min] [--dry-run] [--force] [--retry-deferred]",
+    ]
+    static let about = """
+        Gives every eligible vendor its notice for fiscal year N (default: the coming one), once: a personal URL
+        (URL?t= and a random 128-bit token) and a Message-ID fixed for the year. Each notice's state is committed
+        before and after its SMTP exchange: a run killed at any moment and run again skips nobody, and sends a
+        second copy only of the message in flight (same Message-ID). Transient failures (4xx, timeouts) are
+        retried on later runs with exponential backoff (5 min doubling, at most 6 h; --retry-deferred tries them
+        now); refusals (5xx) are recorded with the server's reply. Notices go out only in the renewal window
+        (01-15 to 03-31 before the year, Japan time) unless --force. Commissioned contractors, and any vendor
+        with notify_after, are notified from that day. Ends with a summary.
         """
-
-    enum Action {
-        case send
-        case status
+    static let footer = """
+        Exit status: 0 all sent, 67 some refused for good, 75 some deferred (or another run holds the batch),
+        69 no server, 77 login refused.
+        """
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
+            + NoticeOptions.options.lifted(\.notices) + SenderOptions.options.lifted(\.sender)
+            + TransportOptions.options.lifted(\.transport) + [
+                .value(
+                    "--connections", "N", \.connections, "SMTP connections at work at once (default 1)",
+                    parse: Parse.number(1...64)),
+                .value("--rate", "N/min", \.rate, "at most N messages a minute", parse: Self.rate),
+                .flag("--dry-run", \.dryRun, "say who would get a notice, and send nothing"),
+                .flag("--force", \.force, "send outside the renewal window"),
+                .flag("--retry-deferred", \.retryDeferred, "try deferred notices now, without waiting for their backoff"),
+            ]
     }
 
-    var action: Action
-    var fiscalYear: Int?
-    var urlBase: String?
-    var from: String?
-    var connections = 1
+    var year = VendorYearOptions()
+    var notices = NoticeOptions()
+    var sender = SenderOptions()
+    var transport = TransportOptions()
+    var connections: Int?
     var rate: Int?
     var dryRun = false
     var force = false
     var retryDeferred = false
-    var json = false
-    var charset: OutgoingMessage.BodyCharset?
-    var templates: String?
-    var transport = TransportOptions()
-    let context: CommandContext
 
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        guard case .positional(let verb)? = arguments.next() else { throw UsageError("notices: say send or status") }
-        switch verb {
-        case "send": action = .send
-        case "status": action = .status
-        default: throw UsageError("notices: unknown action '\(verb)' (send, status)")
-        }
-        while let word = arguments.next() {
-            switch (action, word) {
-            case (_, .option("--fiscal-year", let inline)):
-                fiscalYear = try VendorYearOptions.fiscalYear(try arguments.value(for: "--fiscal-year", inlineValue: inline))
-            case (.status, .option("--json", let inline)):
-                try Arguments.flag("--json", inlineValue: inline)
-                json = true
-            case (.send, .option("--download-url-base", let inline)):
-                let value = try arguments.value(for: "--download-url-base", inlineValue: inline)
-                guard Validation.isDownloadURLBase(value) else {
-                    throw UsageError("--download-url-base must be an https:// URL without spaces or '#'")
-                }
-                urlBase = value
-            case (.send, .option("--from", let inline)):
-                from = try arguments.value(for: "--from", inlineValue: inline)
-            case (.send, .option("--connections", let inline)):
-                let value = try arguments.value(for: "--connections", inlineValue: inline)
-                guard let count = Int(value), (1...64).contains(count) else {
-                    throw UsageError("--connections takes 1 to 64, not '\(value)'")
-                }
-                connections = count
-            case (.send, .option("--rate", let inline)):
-                let value = try arguments.value(for: "--rate", inlineValue: inline)
-                let number = value.hasSuffix("/min") ? String(value.dropLast(4)) : value
-                guard let perMinute = Int(number), perMinute > 0 else {
-                    throw UsageError("--rate takes messages per minute like 600/min, not '\(value)'")
-                }
-                rate = perMinute
-            case (.send, .option("--dry-run", let inline)):
-                try Arguments.flag("--dry-run", inlineValue: inline)
-                dryRun = true
-            case (.send, .option("--force", let inline)):
-                try Arguments.flag("--force", inlineValue: inline)
-                force = true
-            case (.send, .option("--retry-deferred", let inline)):
-                try Arguments.flag("--retry-deferred", inlineValue: inline)
-                retryDeferred = true
-            case (.send, .option("--charset", let inline)):
-                charset = try MessageOptions.charset(try arguments.value(for: "--charset", inlineValue: inline))
-            case (.send, .option("--templates", let inline)):
-                templates = try arguments.value(for: "--templates", inlineValue: inline)
-            case (.send, _):
-                guard try transport.take(word, from: &arguments) else {
-                    throw UsageError("notices send: unexpected '\(word.text)'")
-                }
-            default:
-                throw UsageError("notices \(verb): unexpected '\(word.text)'")
-            }
-        }
-        if action == .send { try transport.validate() }
+    func validate() throws { try transport.validate() }
+
+    /// `600/min` or `600`.
+    static func rate(_ value: String) throws -> Int {
+        let number = value.hasSuffix("/min") ? String(value.dropLast(4)) : value
+        guard let perMinute = Int(number), perMinute > 0 else { throw InvalidValue("takes messages per minute like 600/min") }
+        return perMinute
     }
 
-    func run() throws -> ExitCode {
-        switch action {
-        case .send: return try send()
-        case .status: return try status()
-        }
-    }
-
-    private func send() throws -> ExitCode {
+    func run(_ context: CommandContext) throws -> ExitCode {
         let configuration = try context.configuration()
         let now = Date()
-        let year = fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
+        let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
         let window = RenewalCalendar.window(of: year)
         if !RenewalCalendar.isInWindow(now, fiscalYear: year) && !force {
             throw UsageError(
@@ -126,11 +75,9 @@ struct NoticesCommand: Command {
                     + "\(JapanClock.noticeText(window.end.addingTimeInterval(-60))) (Japan time); it is "
                     + "\(JapanClock.noticeText(now)) now. Use --force to send anyway.")
         }
-        if let from { try Validation.checkOneLine(from, what: "notices send: --from") }
-        guard let fromText = from ?? configuration.from, let sender = Validation.mailbox(fromText) else {
-            throw UsageError("notices send: give --from ADDR (or set from in the configuration)")
-        }
-        guard let base = urlBase ?? configuration.downloadURLBase else {
+        let options = self.sender.filled(from: configuration.sender)
+        let sender = try options.sender(command: "notices send")
+        guard let base = notices.filled(from: configuration.notices).downloadURLBase else {
             throw UsageError("notices send: give --download-url-base URL (or set download_url_base in the configuration)")
         }
         let database = try context.openDatabase()
@@ -158,19 +105,17 @@ struct NoticesCommand: Command {
             for notice in due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
             return .success
         }
-        let domain = configuration.messageIDDomain ?? sender.domain
+        let domain = options.messageIDDomain ?? sender.domain
         let planned = try store.plan(
             vendorCodes: eligible.map(\.code), fiscalYear: year, urlBase: base, messageIDDomain: domain, now: now)
         let due = try store.due(fiscalYear: year, now: now, retryDeferred: retryDeferred)
-        let transportOptions = transport
-        let context = self.context
+        let transport = self.transport.filled(from: configuration.transport)
         let sendSettings = BatchSender.Settings(
             database: database, fiscalYear: year, sender: sender,
-            charset: charset ?? configuration.charset ?? .utf8,
-            templates: TemplateStore(directory: templates ?? configuration.templates),
-            vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections,
+            charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
+            vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections ?? 1,
             ratePerMinute: rate, retryDeferred: retryDeferred,
-            transport: { try transportOptions.transport(configuration: configuration, context: context) },
+            transport: { try transport.transport(context: context) },
             progress: isatty(STDERR_FILENO) == 1)
         let summary = try BatchSender(settings: sendSettings).run(due: due)
 
@@ -180,17 +125,30 @@ struct NoticesCommand: Command {
         for deferral in summary.deferrals.prefix(20) { output.write("  deferred  \(deferral.vendor): \(deferral.reply)\n") }
         if summary.deferrals.count > 20 { output.write("  ... and \(summary.deferrals.count - 20) more deferred\n") }
         if let stop = summary.stoppedBy {
-            output.flush()
-            FileHandle.standardError.write(Data("notifier: stopped early: \(stop.reply)\n".utf8))
+            Diagnostics.standardError.error("stopped early: \(stop.reply)")
             return stop.exitCode
         }
         if summary.failed > 0 { return .noUser }
         if summary.deferred > 0 { return .temporaryFailure }
         return .success
     }
+}
 
-    private func status() throws -> ExitCode {
-        let year = fiscalYear ?? RenewalCalendar.comingFiscalYear(at: Date())
+/// `notifier notices status`.
+struct NoticesStatusCommand: Command {
+    static let name = "status"
+    static let summary = "Count the notices per state and show the failures with the server's reply"
+    static let about = "Counts the fiscal year's notices per state, and lists the failures with the server's reply."
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
+            + [.flag("--json", \.json, "one JSON object: fiscal_year, a count per state, and problems")]
+    }
+
+    var year = VendorYearOptions()
+    var json = false
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: Date())
         let store = NoticeStore(database: try context.openDatabase())
         let counts = try store.counts(fiscalYear: year)
         let problems = try store.notices(fiscalYear: year, states: NoticeState.allCases.filter(\.needsAttention))

@@ -6,19 +6,16 @@ import MailParse
 struct OTPVerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check the code a vendor typed (read from standard input)"
-    static let help = """
-        Usage: notifier otp verify --vendor CODE   (the code on standard input)
-
+    static let usage = ["verify --vendor CODE   (the code on standard input)"]
+    static let about = """
         Reads the code the vendor typed from standard input (spaces and line ends around it are ignored,
         full-width letters and digits are read as ASCII; never pass it as an argument, which every user of the
         machine can read) and checks it against the vendor's code. A code is accepted once: from then on it is
         used. Five wrong codes in a row lock the vendor until 'notifier otp unlock'; the vendor's own code that
         expired or was used already, and input that cannot be a code at all, do not count. An accepted code
         clears the count.
-
-        Options:
-          --vendor CODE         the vendor's code (7 digits), as in the registry
-
+        """
+    static let footer = """
         Exit status: 0 valid (and now used); 1 wrong, expired or already used (standard error says which);
         77 locked; 67 no such vendor; 75 another notifier holds the database (try again); 78 configuration
         error (the OTP key file); 64 bad usage.
@@ -27,28 +24,20 @@ struct OTPVerifyCommand: Command {
     /// More than this on standard input is not a code; the rest is not read.
     static let inputLimit = 1024
 
-    let vendorCode: String
-    let context: CommandContext
-
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        var vendorCode: String?
-        while let word = arguments.next() {
-            switch word {
-            case .option("--vendor", let inline):
-                vendorCode = try OTPCommand.vendorCode(try arguments.value(for: "--vendor", inlineValue: inline), command: Self.name)
-            case .positional:
-                throw UsageError("otp verify: the code is read from standard input, not taken as an argument")
-            default:
-                throw UsageError("otp verify: unexpected '\(word.text)'")
-            }
-        }
-        guard let vendorCode else { throw UsageError("otp verify: no --vendor given") }
-        self.vendorCode = vendorCode
+    static var options: [Option<Self>] {
+        VendorYearOptions.vendorOnly.lifted(\.vendor).map(\.required) + [.positionals("CODE", \.typed)]
     }
 
-    func run() throws -> ExitCode {
+    var vendor = VendorYearOptions()
+    /// A code given as an argument, refused: every user of the machine can read argv.
+    var typed: [String] = []
+
+    func validate() throws {
+        if !typed.isEmpty { throw UsageError("otp verify: the code is read from standard input, not taken as an argument") }
+    }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let vendorCode = vendor.vendor ?? ""
         let data = FileHandle.standardInput.readData(ofLength: Self.inputLimit + 1)
         // Too much input becomes an impossible code: refused, and not counted toward the lock.
         let input = data.count > Self.inputLimit ? "" : String(decoding: data, as: UTF8.self)
@@ -58,8 +47,7 @@ struct OTPVerifyCommand: Command {
             StandardOutput.shared.write("OTP accepted for vendor \(vendorCode); it is now used\n")
             return .success
         case .rejected(let rejection):
-            StandardOutput.shared.flush()
-            FileHandle.standardError.write(Data("notifier: \(Self.explain(rejection, vendorCode: vendorCode))\n".utf8))
+            Diagnostics.standardError.error(Self.explain(rejection, vendorCode: vendorCode))
             return .failure
         case .locked(let error):
             throw error

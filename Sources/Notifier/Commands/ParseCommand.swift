@@ -6,62 +6,48 @@ import MailParse
 struct ParseCommand: Command {
     static let name = "parse"
     static let summary = "Read messages and print the notice found in each (kind, fields, trust)"
-    static let help = """
-        Usage: notifier parse [--json] [--trust-sender ADDR]... [--trust-host HOST]... FILE...
-
+    static let usage = ["parse [--json] [--trust-sender ADDR]... [--trust-host HOST]... FILE..."]
+    static let about = """
         Reads each FILE (raw RFC 5322 message; '-' is standard input) and prints what it is: a certificate
         update notice, an OTP notice, a bounce, or other, with the fields read from it and whether it is trusted.
-
-        Options:
-          --json                one JSON object per input per line, keys in this order: file, kind, trusted,
-                                vendor_code, url, valid_from, valid_until, otp, expires_at, subject, from,
-                                message_id, authenticated, reason, path, bounce_recipients, bounce_status,
-                                bounce_permanent, original_message_id (null where absent; authenticated is null
-                                when no authserv-id is trusted; reason is null when trusted; path is FILE as given;
-                                the bounce keys are null unless kind is bounce), and error when the input could
-                                not be read
-        \(TrustOptions.help)
-          --jobs N              read N files at once (default: the number of processors); output order is input order
-
+        """
+    static let footer = """
         A notice is trusted only when its From field is exactly one trusted address and its download URL is
         https:// on a trusted host, exactly. Built-in defaults: nyusatsu@to-kousya.example, bid.to-kousya.example.
 
         Exit status: 0 every file was read, 66 a file could not be opened (its record has an error), 64 bad usage.
         """
+    static var options: [Option<Self>] {
+        [
+            .flag(
+                "--json", \.json,
+                "one JSON object per input per line, keys in this order: file, kind, trusted, vendor_code, url, "
+                    + "valid_from, valid_until, otp, expires_at, subject, from, message_id, authenticated, reason, "
+                    + "path, bounce_recipients, bounce_status, bounce_permanent, original_message_id (null where "
+                    + "absent; authenticated is null when no authserv-id is trusted; reason is null when trusted; "
+                    + "path is FILE as given; the bounce keys are null unless kind is bounce), and error when the "
+                    + "input could not be read")
+        ] + TrustOptions.options.lifted(\.trust) + [
+            .value(
+                "--jobs", "N", \.jobs,
+                "read N files at once (default: the number of processors); output order is input order",
+                parse: Parse.number(1...256)),
+            Option.positionals("FILE", \.files).required,
+        ]
+    }
 
     var json = false
     var trust = TrustOptions()
     var files: [String] = []
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-    let context: CommandContext
+    var jobs: Int?
 
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        while let word = arguments.next() {
-            if try trust.take(word, from: &arguments) { continue }
-            switch word {
-            case .option("--json", let inline):
-                try Arguments.flag("--json", inlineValue: inline)
-                json = true
-            case .option("--jobs", let inline):
-                let value = try arguments.value(for: "--jobs", inlineValue: inline)
-                guard let count = Int(value), (1...256).contains(count) else {
-                    throw UsageError("--jobs '\(value)' is not a number from 1 to 256")
-                }
-                jobs = count
-            case .option(let name, _):
-                throw UsageError("parse: unknown option '\(name)'")
-            case .positional(let file):
-                files.append(file)
-            }
-        }
-        guard !files.isEmpty else { throw UsageError("parse: no FILE given (use - for standard input)") }
+    func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 { throw UsageError("parse: standard input (-) can be read only once") }
     }
 
-    func run() throws -> ExitCode {
-        let policy = trust.policy(configuration: try context.configuration())
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let policy = trust.filled(from: try context.configuration().trust).policy()
+        let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let output = StandardOutput.shared
         var status = ExitCode.success
         // Files are read and parsed `jobs` at a time in windows, and written in input order after each window, so
@@ -73,8 +59,7 @@ struct ParseCommand: Command {
             let results = Self.read(batch, policy: policy, jobs: jobs, json: json)
             for result in results {
                 if let error = result.error {
-                    output.flush()
-                    FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
+                    Diagnostics.standardError.error(error.message)
                     status = .noInput
                 }
                 output.write(result.text)

@@ -6,48 +6,36 @@ import MailParse
 struct ResendURLCommand: Command {
     static let name = "resend-url"
     static let summary = "Print or mail a vendor's stored download URL (for installing on another PC)"
-    static let help = """
-        Usage: notifier resend-url --vendor CODE [--fiscal-year N] --print
-               notifier resend-url --vendor CODE [--fiscal-year N] --to ADDR --from ADDR (--smtp URL | --outbox DIR)
-
+    static let usage = [
+        "resend-url --vendor CODE [--fiscal-year N] --print",
+        "resend-url --vendor CODE [--fiscal-year N] --to ADDR --from ADDR (--smtp URL | --outbox DIR)",
+    ]
+    static let about = """
         The URL from the newest trusted update notice for the vendor: of fiscal year N, or by default of the
         newest fiscal year stored (during the renewal months that is the coming year's certificate). --print
         writes it to standard output; --to mails it with the resend_url template. No stored URL: exit 66 with
         what to do.
-
-        Options: --templates DIR, --charset, and the transport options of 'notifier send'.
         """
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.lifted(\.filter).map { $0.flag == "--vendor" ? $0.required : $0 } + [
+            .flag("--print", \.printOnly, "print the URL"),
+            .list("--to", "ADDR", \.to, "mail the URL to ADDR (repeatable)", parse: Parse.mailbox),
+        ] + SenderOptions.options.lifted(\.sender) + TransportOptions.options.lifted(\.transport)
+    }
 
     var filter = VendorYearOptions()
     var printOnly = false
-    var message = MessageOptions()
+    var to: [String] = []
+    var sender = SenderOptions()
     var transport = TransportOptions()
-    let context: CommandContext
 
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        while let word = arguments.next() {
-            if try filter.take(word, from: &arguments, command: Self.name) { continue }
-            switch word {
-            case .option("--print", let inline):
-                try Arguments.flag("--print", inlineValue: inline)
-                printOnly = true
-            case .option("--var", _), .positional:
-                throw UsageError("resend-url: unexpected '\(word.text)'")
-            default:
-                if try message.take(word, from: &arguments) { continue }
-                if try transport.take(word, from: &arguments) { continue }
-                throw UsageError("resend-url: unexpected '\(word.text)'")
-            }
-        }
-        guard filter.vendor != nil else { throw UsageError("resend-url: give --vendor CODE") }
-        if printOnly && !message.to.isEmpty { throw UsageError("resend-url: give --print or --to, not both") }
-        if !printOnly && message.to.isEmpty { throw UsageError("resend-url: give --print, or --to ADDR to mail it") }
+    func validate() throws {
+        if printOnly && !to.isEmpty { throw UsageError("resend-url: give --print or --to, not both") }
+        if !printOnly && to.isEmpty { throw UsageError("resend-url: give --print, or --to ADDR to mail it") }
         try transport.validate()
     }
 
-    func run() throws -> ExitCode {
+    func run(_ context: CommandContext) throws -> ExitCode {
         let vault = VaultStore(database: try context.openDatabase())
         let code = filter.vendor ?? ""
         let fiscalYear = filter.fiscalYear
@@ -64,20 +52,15 @@ struct ResendURLCommand: Command {
             StandardOutput.shared.write(entry.url + "\n")
             return .success
         }
-        var options = message
-        options.template = "resend_url"
         let validity = RenewalCalendar.validity(of: entry.fiscalYear)
-        options.variables = ["vendor_code": entry.vendorCode, "url": entry.url, "valid_from": validity.from.description,
-                             "valid_until": validity.until.description]
+        let message = MessageOptions(
+            template: "resend_url", to: to,
+            variables: [("vendor_code", entry.vendorCode), ("url", entry.url), ("valid_from", validity.from.description),
+                        ("valid_until", validity.until.description)])
         let configuration = try context.configuration()
-        let composed = try options.compose(configuration: configuration, command: Self.name)
-        let delivery = try transport.transport(configuration: configuration, context: context).deliver(
-            composed.bytes, sender: composed.message.from.addrSpec, recipients: composed.message.to.map(\.addrSpec))
-        let line = "\(delivery.outcome.rawValue): \(delivery.reply)\n"
-        if delivery.outcome == .sent { StandardOutput.shared.write(line) } else {
-            FileHandle.standardError.write(Data("notifier: \(line)".utf8))
-        }
-        return delivery.exitCode
+        let composed = try message.compose(sender: sender.filled(from: configuration.sender), command: Self.name)
+        let delivery = try transport.filled(from: configuration.transport).transport(context: context).deliver(composed)
+        return SendCommand.report(delivery, line: "\(delivery.outcome.rawValue): \(delivery.reply)")
     }
 }
 

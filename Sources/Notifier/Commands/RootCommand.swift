@@ -7,8 +7,7 @@ import Foundation
 enum RootCommand {
     static let commands = [
         CommandEntry(ParseCommand.self), CommandEntry(ComposeCommand.self), CommandEntry(SendCommand.self),
-        CommandEntry(VendorsCommand.self), CommandEntry(NoticesCommand.self),
-        CommandEntry(OTPCommand.self),
+        VendorsCommand.entry, NoticesCommand.entry, OTPCommand.entry,
         CommandEntry(IngestCommand.self), CommandEntry(WatchCommand.self), CommandEntry(URLsCommand.self),
         CommandEntry(ResendURLCommand.self),
         CommandEntry(HelpCommand.self),
@@ -19,16 +18,14 @@ enum RootCommand {
     }
 
     static var help: String {
-        let width = commands.map { $0.name.count }.max() ?? 0
-        let list = commands.map { "  \($0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\($0.summary)" }
-        return """
+        """
             notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
             from getting lost.
 
             Usage: notifier [--db PATH] [--config PATH] COMMAND [OPTIONS] ...
 
             Commands:
-            \(list.joined(separator: "\n"))
+            \(Help.list(commands.map { ($0.name, $0.summary) }))
 
             Global options:
               --db PATH       the SQLite database (default: $NOTIFIER_DB, else
@@ -45,17 +42,17 @@ enum RootCommand {
 
     static let version = "0.1.0"
 
-    static func parse(_ words: [String], environment: [String: String]) throws -> Command {
+    static func parse(_ words: [String], environment: [String: String]) throws -> CommandEntry.Running {
         var arguments = Arguments(words)
         var context = CommandContext(environment: environment)
         while let word = arguments.next() {
             switch word {
             case .option("--help", _), .option("-h", _):
-                return HelpCommand(text: help)
+                return HelpCommand.show(help)
             case .option("--version", _):
                 let sqlite = String(cString: sqlite3_libversion())
                 let curl = String(cString: notifier_curl_version())
-                return HelpCommand(text: "notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
+                return HelpCommand.show("notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
             case .option("--db", let inline):
                 context.databaseOverride = try arguments.value(for: "--db", inlineValue: inline)
             case .option("--config", let inline):
@@ -66,9 +63,7 @@ enum RootCommand {
                 guard let command = command(named: name) else {
                     throw UsageError("unknown command '\(name)' (commands: \(commands.map(\.name).joined(separator: ", ")))")
                 }
-                let rest = Arguments(arguments.remaining)
-                if rest.wantsHelp { return HelpCommand(text: command.help) }
-                return try command.make(rest, context)
+                return try command.parse(Arguments(arguments.remaining), context: context)
             }
         }
         throw UsageError("no command given")

@@ -5,50 +5,49 @@ import Foundation
 struct SendCommand: Command {
     static let name = "send"
     static let summary = "Compose a message from a template and send it (SMTP or a Maildir outbox)"
-    static let help = """
-        Usage: notifier send TEMPLATE --from ADDR --to ADDR [--var NAME=VALUE]... (--smtp URL | --outbox DIR)
-
+    static let usage = ["send TEMPLATE --from ADDR --to ADDR [--var NAME=VALUE]... (--smtp URL | --outbox DIR)"]
+    static let about = """
         Composes the message as 'notifier compose' does and hands it to the SMTP server (or writes it into a
         Maildir), then prints the server's reply.
-
-        Options:
-        \(MessageOptions.help)
-        \(TransportOptions.help)
-
+        """
+    static let footer = """
         Exit status: 0 sent; 75 temporary failure (4xx, timeout, lost connection: try again later); 67 refused
         for good (5xx); 69 no server to talk to (refused connection, TLS failure, STARTTLS required but not
         offered); 77 login refused; 65 bad data; 64 bad usage; 78 configuration error.
         """
-
-    var options = MessageOptions()
-    var transport = TransportOptions()
-    let context: CommandContext
-
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        while let word = arguments.next() {
-            if try options.take(word, from: &arguments) { continue }
-            if try transport.take(word, from: &arguments) { continue }
-            throw UsageError("send: unexpected '\(word.text)'")
-        }
-        guard options.template != nil else { throw UsageError("send: no TEMPLATE given") }
-        try transport.validate()
+    static var options: [Option<Self>] {
+        SenderOptions.options.lifted(\.sender) + MessageOptions.options.lifted(\.message)
+            + TransportOptions.options.lifted(\.transport)
     }
 
-    func run() throws -> ExitCode {
+    var sender = SenderOptions()
+    var message = MessageOptions()
+    var transport = TransportOptions()
+
+    func validate() throws { try transport.validate() }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
         let configuration = try context.configuration()
-        let composed = try options.compose(configuration: configuration, command: Self.name)
-        let sink = try transport.transport(configuration: configuration, context: context)
-        let delivery = try sink.deliver(
-            composed.bytes, sender: composed.message.from.addrSpec, recipients: composed.message.to.map(\.addrSpec))
-        let line = "\(delivery.outcome.rawValue): \(delivery.reply) (Message-ID <\(composed.message.messageID)>)\n"
+        let composed = try message.compose(sender: sender.filled(from: configuration.sender), command: Self.name)
+        let delivery = try transport.filled(from: configuration.transport).transport(context: context)
+            .deliver(composed)
+        return Self.report(delivery, line: "\(delivery.outcome.rawValue): \(delivery.reply) (Message-ID <\(composed.message.messageID)>)")
+    }
+
+    /// Prints a delivery's line (standard output when sent, else standard error) and gives its exit code.
+    static func report(_ delivery: Delivery, line: String) -> ExitCode {
         if delivery.outcome == .sent {
-            StandardOutput.shared.write(line)
+            StandardOutput.shared.write(line + "\n")
         } else {
-            StandardOutput.shared.flush()
-            FileHandle.standardError.write(Data("notifier: \(line)".utf8))
+            Diagnostics.standardError.error(line)
         }
         return delivery.exitCode
+    }
+}
+
+extension MessageTransport {
+    /// Hands over a composed message, its envelope from its own From and To.
+    func deliver(_ composed: Composer.Composed) throws -> Delivery {
+        try deliver(composed.bytes, sender: composed.message.from.addrSpec, recipients: composed.message.to.map(\.addrSpec))
     }
 }

@@ -5,33 +5,18 @@ import MailParse
 struct URLsCommand: Command {
     static let name = "urls"
     static let summary = "List the download URLs kept from trusted update notices"
-    static let help = """
-        Usage: notifier urls [--vendor CODE] [--fiscal-year N] [--json]
-
+    static let about = """
         The vault, newest first. With --json one object per line: vendor_code, fiscal_year, url, received_at
         (Japan time, ISO 8601), message_id, from.
         """
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.lifted(\.filter) + [.flag("--json", \.json, "one JSON object per line")]
+    }
 
     var filter = VendorYearOptions()
     var json = false
-    let context: CommandContext
 
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        while let word = arguments.next() {
-            if try filter.take(word, from: &arguments, command: Self.name) { continue }
-            switch word {
-            case .option("--json", let inline):
-                try Arguments.flag("--json", inlineValue: inline)
-                json = true
-            default:
-                throw UsageError("urls: unexpected '\(word.text)'")
-            }
-        }
-    }
-
-    func run() throws -> ExitCode {
+    func run(_ context: CommandContext) throws -> ExitCode {
         let vault = VaultStore(database: try context.openDatabase())
         let output = StandardOutput.shared
         for entry in try vault.urls(vendorCode: filter.vendor, fiscalYear: filter.fiscalYear) {

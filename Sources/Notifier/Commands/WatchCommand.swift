@@ -6,113 +6,64 @@ import Foundation
 struct WatchCommand: Command {
     static let name = "watch"
     static let summary = "Watch a mailbox (Maildir or IMAP) for notices: vault the URLs, relay fresh OTPs, report phishing"
-    static let help = """
-        Usage: notifier watch --maildir DIR [--once] [--poll SECONDS] [relay and trust options]
-               notifier watch --imap URL [--imap-user USER] [--once] [--no-idle] [--max-message-size SIZE]
-                              [--timeout S] [relay and trust options]
-
+    static let usage = [
+        "watch --maildir DIR [--once] [--poll SECONDS] [relay and trust options]",
+        "watch --imap URL [--imap-user USER] [--once] [--no-idle] [--max-message-size SIZE] [--timeout S]",
+        "      [relay and trust options]",
+    ]
+    static let about = """
         Handles every message of the mailbox not handled before (remembered in the database), then keeps
         watching until SIGTERM or SIGINT, or stops after one pass with --once. Read-only: mail is never moved,
         flagged or deleted. A trusted update notice's URL goes into the vault; a trusted OTP notice that has not
         expired is relayed (when several arrive together, only the newest); an untrusted notice is reported on
-        standard error and never stored or relayed.
-
-        Options:
-          --maildir DIR         the mailbox, a Maildir (new/ and cur/)
-          --imap URL            the mailbox over IMAP: imaps://HOST[:PORT]/MAILBOX, or imap://... with STARTTLS
-                                (INBOX when no mailbox is named); the user from --imap-user (or user@ in the URL),
-                                the password from $NOTIFIER_IMAP_PASSWORD or --imap-password-file (never argv).
-                                UIDVALIDITY and the last UID are kept in the database. Without --once it waits with
-                                IMAP IDLE (re-IDLE every 25 minutes), reconnecting with backoff after a lost
-                                connection; --no-idle looks every --poll seconds instead
-          --imap-user USER, --imap-password-file PATH, --ca-file PATH
-          --imap-tls MODE       auto (the default): STARTTLS when offered; without it the login is refused
-                                (exit 69) unless the host is localhost, 127.x.x.x or ::1. required: refuse to log in
-                                without TLS. none: a login in clear allowed on purpose (imap_tls in the configuration)
-          --max-message-size SIZE
-                                skip an IMAP message larger than SIZE (bytes, or with K, M or G; default 32M,
-                                max_message_size): it is never downloaded, is reported once as UIDVALIDITY/UID:
-                                oversized, and later messages are read as usual
-          --timeout S           seconds one IMAP command may take, however busily the server talks (default 120;
-                                also the time one relay mail may take); --connect-timeout S for the connection
-          --once                one pass, then exit (for cron)
-          --poll SECONDS        how often to look again (default 2)
-        \(VendorOptions.help)
+        standard error and never stored or relayed. --timeout S is also how long one IMAP command may take,
+        however busily the server talks (default 120), and --connect-timeout S the IMAP connection's.
         """
-
-    var maildir: String?
-    var imapURL: String?
-    var imapUser: String?
-    var imapPasswordFile: String?
-    var imapTLS: IMAPSettings.TLSMode?
-    var maxMessageSize: Int?
-    var idle = true
-    var once = false
-    var poll: Double = 2
-    var options = VendorOptions()
-    let context: CommandContext
-
-    init(arguments: Arguments, context: CommandContext) throws {
-        self.context = context
-        var arguments = arguments
-        while let word = arguments.next() {
-            switch word {
-            case .option("--maildir", let inline):
-                maildir = try arguments.value(for: "--maildir", inlineValue: inline)
-            case .option("--imap", let inline):
-                imapURL = try arguments.value(for: "--imap", inlineValue: inline)
-            case .option("--imap-user", let inline):
-                imapUser = try arguments.value(for: "--imap-user", inlineValue: inline)
-            case .option("--imap-password-file", let inline):
-                imapPasswordFile = try arguments.value(for: "--imap-password-file", inlineValue: inline)
-            case .option("--imap-tls", let inline):
-                let value = try arguments.value(for: "--imap-tls", inlineValue: inline)
-                guard let mode = IMAPSettings.TLSMode(rawValue: value) else {
-                    throw UsageError("--imap-tls must be auto, required or none, not '\(value)'")
-                }
-                imapTLS = mode
-            case .option("--max-message-size", let inline):
-                let value = try arguments.value(for: "--max-message-size", inlineValue: inline)
-                guard let size = Validation.byteSize(value) else {
-                    throw UsageError("--max-message-size takes a size from 1K to 1G, like 32M, not '\(value)'")
-                }
-                maxMessageSize = size
-            case .option("--imap-password", _):
-                throw UsageError("passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
-            case .option("--no-idle", let inline):
-                try Arguments.flag("--no-idle", inlineValue: inline)
-                idle = false
-            case .option("--once", let inline):
-                try Arguments.flag("--once", inlineValue: inline)
-                once = true
-            case .option("--poll", let inline):
-                let value = try arguments.value(for: "--poll", inlineValue: inline)
-                guard let seconds = Double(value), seconds >= 0.1, seconds <= 3600 else {
-                    throw UsageError("--poll takes seconds from 0.1 to 3600, not '\(value)'")
-                }
-                poll = seconds
-            default:
-                guard try options.take(word, from: &arguments) else { throw UsageError("watch: unexpected '\(word.text)'") }
-            }
-        }
-        if maildir != nil && imapURL != nil { throw UsageError("watch: give --maildir DIR or --imap URL, not both") }
-        try options.transport.validate()
+    static var options: [Option<Self>] {
+        [.value("--maildir", "DIR", \.maildir, "the mailbox, a Maildir (new/ and cur/)", parse: Parse.text)]
+            + IMAPOptions.options.lifted(\.imap) + [
+                .flag("--once", \.once, "one pass, then exit (for cron)"),
+                .flag("--no-idle", \.noIdle, "over IMAP, look every --poll seconds instead of waiting in IDLE"),
+                .value("--poll", "SECONDS", \.poll, "how often to look again (default 2)", parse: Self.poll),
+            ] + VendorOptions.options.lifted(\.vendor)
     }
 
-    func run() throws -> ExitCode {
+    var maildir: String?
+    var imap = IMAPOptions()
+    var once = false
+    var noIdle = false
+    var poll: Double?
+    var vendor = VendorOptions()
+
+    func validate() throws {
+        if maildir != nil && imap.url != nil { throw UsageError("watch: give --maildir DIR or --imap URL, not both") }
+        try vendor.transport.validate()
+    }
+
+    /// Seconds from 0.1 to 3600.
+    static func poll(_ value: String) throws -> Double {
+        guard let seconds = Double(value), seconds >= 0.1, seconds <= 3600 else { throw InvalidValue("takes seconds from 0.1 to 3600") }
+        return seconds
+    }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
         let configuration = try context.configuration()
         let database = try context.openDatabase()
+        let imap = self.imap.filled(from: configuration.imap)
         // Watching Gmail or Microsoft 365 over IMAP names the provider whose Authentication-Results count.
-        let imapHost = maildir == nil ? (imapURL ?? configuration.imapURL).flatMap { URLComponents(string: $0)?.host } : nil
         let pipeline = VendorPipeline(
-            settings: try options.settings(configuration: configuration, context: context, imapHost: imapHost),
+            settings: try vendor.filled(from: configuration).settings(context: context, imapHost: maildir == nil ? imap.host : nil),
             database: database)
         let stop = StopSignal()
+        let poll = self.poll ?? 2
         if maildir == nil {
-            guard imapURL != nil || configuration.imapURL != nil else {
+            guard imap.url != nil else {
                 throw UsageError("watch: give --maildir DIR or --imap URL (or set imap_url in the configuration)")
             }
-            return try watchIMAP(pipeline: pipeline, database: database, stop: stop, configuration: configuration)
+            let settings = try imap.settings(
+                caFile: vendor.transport.caFile ?? configuration.transport.caFile,
+                connectTimeout: vendor.transport.connectTimeout, timeout: vendor.transport.timeout, context: context)
+            return try watchIMAP(pipeline: pipeline, database: database, stop: stop, settings: settings)
         }
         let source = MaildirSource(path: maildir ?? "")
         var status = ExitCode.success
@@ -143,48 +94,13 @@ struct WatchCommand: Command {
         return .temporaryFailure
     }
 
-    /// The IMAP settings: the user from --imap-user or the URL's user part, the password from the environment or a
-    /// file, never from argv.
-    private func imapSettings(_ configuration: Configuration) throws -> IMAPSettings {
-        var url = imapURL ?? configuration.imapURL ?? ""
-        var user = imapUser ?? configuration.imapUser
-        if let components = URLComponents(string: url), let urlUser = components.user {
-            if components.password != nil {
-                throw UsageError("--imap must not carry a password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
-            }
-            user = user ?? urlUser.removingPercentEncoding ?? urlUser
-            var stripped = components
-            stripped.user = nil
-            url = stripped.string ?? url
-        }
-        guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
-        var password = context.environment["NOTIFIER_IMAP_PASSWORD"]
-        if password?.isEmpty != false, let file = imapPasswordFile ?? configuration.imapPasswordFile {
-            var environment = context.environment
-            environment["NOTIFIER_SMTP_PASSWORD"] = nil
-            password = try SMTPSettings.password(environment: environment, passwordFile: file, what: "IMAP")
-        }
-        guard let password, !password.isEmpty else {
-            throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
-        }
-        _ = try IMAPSettings.endpoint(of: url)
-        var settings = IMAPSettings(
-            url: url, user: user, password: password, tls: imapTLS ?? configuration.imapTLS ?? .auto,
-            caFile: options.transport.caFile ?? configuration.caFile)
-        settings.maxMessageSize = maxMessageSize ?? configuration.maxMessageSize ?? settings.maxMessageSize
-        settings.commandTimeout = options.transport.timeout ?? settings.commandTimeout
-        settings.responseTimeout = min(settings.responseTimeout, settings.commandTimeout)
-        settings.connectTimeout = options.transport.connectTimeout ?? settings.connectTimeout
-        return settings
-    }
-
     /// Passes over the mailbox, waiting in IDLE (or --poll) between them; a lost connection or a restarted server
     /// is met with a reconnect after 1, 2, 4 ... 60 seconds, and nothing is lost because the last UID moves only
     /// past handled messages.
     private func watchIMAP(
-        pipeline: VendorPipeline, database: Database, stop: StopSignal, configuration: Configuration
+        pipeline: VendorPipeline, database: Database, stop: StopSignal, settings: IMAPSettings
     ) throws -> ExitCode {
-        let settings = try imapSettings(configuration)
+        let poll = self.poll ?? 2
         let source = IMAPSource(settings: settings)
         var idler: IMAPIdler?
         var backoff: Double = 1
@@ -204,7 +120,7 @@ struct WatchCommand: Command {
                 }
                 if once { return status }
                 backoff = 1
-                if idle {
+                if !noIdle {
                     // IDLE on a connection of its own; wake at once for new mail, and at least every few seconds
                     // to look at the stop flag.
                     if idler == nil { idler = try IMAPIdler(settings: settings) }

@@ -3,6 +3,11 @@
 /// configuration file. The value itself is left out of `reason`: it may be a secret typed into the wrong place.
 struct InvalidValue: Error, Equatable, Sendable {
     let reason: String
+    /// Whether the value may hold a secret (a password in a URL): then no message repeats it.
+    var mayHoldSecret = false
 
-    init(_ reason: String) { self.reason = reason }
+    init(_ reason: String, mayHoldSecret: Bool = false) {
+        self.reason = reason
+        self.mayHoldSecret = mayHoldSecret
+    }
 }

@@ -110,14 +110,13 @@ struct TrustTests {
     }
 
     @Test func theProvidersOwnAuthservIDIsTheDefaultForItsIMAPServer() {
-        let configuration = Configuration()
-        #expect(TrustOptions().policy(configuration: configuration, imapHost: "imap.gmail.com").authservIDs == ["mx.google.com"])
-        #expect(TrustOptions().policy(configuration: configuration, imapHost: "outlook.office365.com").authservIDs
-            == [SenderAuthentication.microsoft365])
-        #expect(TrustOptions().policy(configuration: configuration, imapHost: "imap.example.jp").authservIDs.isEmpty)
-        var set = Configuration()
-        set.trustAuthservIDs = ["mail.aoba-kensetsu.example"]
-        #expect(TrustOptions().policy(configuration: set, imapHost: "imap.gmail.com").authservIDs == ["mail.aoba-kensetsu.example"])
+        #expect(TrustOptions().policy(imapHost: "imap.gmail.com").authservIDs == ["mx.google.com"])
+        #expect(TrustOptions().policy(imapHost: "outlook.office365.com").authservIDs == [SenderAuthentication.microsoft365])
+        #expect(TrustOptions().policy(imapHost: "imap.example.jp").authservIDs.isEmpty)
+        var configuration = Configuration()
+        configuration.trust.authservIDs = ["mail.aoba-kensetsu.example"]
+        #expect(TrustOptions().filled(from: configuration.trust).policy(imapHost: "imap.gmail.com").authservIDs
+            == ["mail.aoba-kensetsu.example"])
     }
 
     /// `nyusatsu@to-kousya.exa mple` is no address, so never the trusted one.

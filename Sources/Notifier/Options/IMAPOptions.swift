@@ -1,0 +1,73 @@
+import Foundation
+
+/// The mailbox `watch` reads over IMAP: `--imap URL` and its login and limits.
+struct IMAPOptions: OptionGroup {
+    var url: String?
+    var user: String?
+    var passwordFile: String?
+    var tls: IMAPSettings.TLSMode?
+    var maxMessageSize: Int?
+
+    static var options: [Option<Self>] {
+        [
+            .value(
+                "--imap", key: "imap_url", "URL", \.url,
+                "the mailbox over IMAP: imaps://HOST[:PORT]/MAILBOX, or imap://... with STARTTLS (INBOX when no "
+                    + "mailbox is named); the user from --imap-user (or user@ in the URL), the password from "
+                    + "$NOTIFIER_IMAP_PASSWORD or --imap-password-file (never argv). UIDVALIDITY and the last UID are "
+                    + "kept in the database. Without --once it waits with IMAP IDLE (re-IDLE every 25 minutes), "
+                    + "reconnecting with backoff after a lost connection; --no-idle looks every --poll seconds instead",
+                parse: Parse.imapURL),
+            .value("--imap-user", key: "imap_user", "USER", \.user, "the IMAP login name", parse: Parse.text),
+            .value(
+                "--imap-password-file", key: "imap_password_file", "PATH", \.passwordFile,
+                "a file whose first line is the IMAP password (mode 0600)", parse: Parse.text),
+            .value(
+                "--imap-tls", key: "imap_tls", "MODE", \.tls,
+                "auto (the default): STARTTLS when offered; without it the login is refused (exit 69) unless the "
+                    + "host is localhost, 127.x.x.x or ::1. required: refuse to log in without TLS. none: a login in "
+                    + "clear allowed on purpose", parse: Parse.choice),
+            .value(
+                "--max-message-size", key: "max_message_size", "SIZE", \.maxMessageSize,
+                "skip an IMAP message larger than SIZE (bytes, or with K, M or G; default 32M): it is never "
+                    + "downloaded, is reported once as UIDVALIDITY/UID: oversized, and later messages are read as usual",
+                parse: Parse.size),
+            .refused(
+                "--imap-password",
+                because: "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file"),
+        ]
+    }
+
+    /// The watched server's host name, which names the provider whose Authentication-Results count.
+    var host: String? { url.flatMap { URLComponents(string: $0)?.host } }
+
+    /// The IMAP settings (these options already filled from the configuration): the user from --imap-user or the
+    /// URL's user part, the password from the environment or a file, never from argv. The timeouts are the command
+    /// line's `--connect-timeout` and `--timeout` (the configuration's smtp_ ones are SMTP's only).
+    func settings(caFile: String?, connectTimeout: Int?, timeout: Int?, context: CommandContext) throws -> IMAPSettings {
+        var url = self.url ?? ""
+        var user = self.user
+        if var components = URLComponents(string: url), let urlUser = components.user {
+            user = user ?? urlUser.removingPercentEncoding ?? urlUser
+            components.user = nil
+            url = components.string ?? url
+        }
+        guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
+        var password = context.environment["NOTIFIER_IMAP_PASSWORD"]
+        if password?.isEmpty != false, let file = passwordFile {
+            var environment = context.environment
+            environment["NOTIFIER_SMTP_PASSWORD"] = nil
+            password = try SMTPSettings.password(environment: environment, passwordFile: file, what: "IMAP")
+        }
+        guard let password, !password.isEmpty else {
+            throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
+        }
+        var settings = IMAPSettings(
+            url: url, user: user, password: password, tls: tls ?? .auto, caFile: caFile)
+        settings.maxMessageSize = maxMessageSize ?? settings.maxMessageSize
+        settings.commandTimeout = timeout ?? settings.commandTimeout
+        settings.responseTimeout = min(settings.responseTimeout, settings.commandTimeout)
+        settings.connectTimeout = connectTimeout ?? settings.connectTimeout
+        return settings
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import MailParse
+
+/// The typed parses of the option tables: a word in, a value out, or `InvalidValue` with a reason that reads after
+/// the option's name (`--smtp-tls must be auto, required or none`). The same parse serves the command line and the
+/// configuration file.
+enum Parse {
+    static func text(_ value: String) -> String { value }
+
+    /// A whole number in `range`.
+    static func number(_ range: ClosedRange<Int>, _ what: String = "a number") -> (String) throws -> Int {
+        { value in
+            guard let number = Int(value), range.contains(number) else {
+                throw InvalidValue("takes \(what) from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+    }
+
+    /// Seconds from 1 to 3600.
+    static func seconds(_ value: String) throws -> Int { try number(1...3600, "a number of seconds")(value) }
+
+    /// One of a type's raw values (`auto`, `required`, `none`).
+    static func choice<T: RawRepresentable & CaseIterable>(_ value: String) throws -> T where T.RawValue == String {
+        guard let parsed = T(rawValue: value.lowercased()) else {
+            let names = T.allCases.map(\.rawValue)
+            throw InvalidValue("must be \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "")")
+        }
+        return parsed
+    }
+
+    /// One mailbox, `Name <local@domain>` or `local@domain`, kept as written. A line break or control character
+    /// in it is refused as unsafe text (EX_DATAERR on the command line).
+    static func mailbox(_ value: String) throws -> String {
+        if let scalar = TextSafety.firstForbidden(in: value) { throw UnsafeText(reason: TextSafety.reason(scalar)) }
+        guard Validation.mailbox(value) != nil else {
+            throw InvalidValue("takes an address like 'Name <name@example.jp>' or name@example.jp")
+        }
+        return value
+    }
+
+    /// A plain `local@domain`.
+    static func addrSpec(_ value: String) throws -> String {
+        guard Validation.isAddrSpec(value) else { throw InvalidValue("takes an address like name@example.jp") }
+        return value
+    }
+
+    /// An ASCII host name; `example` shows what kind.
+    static func host(like example: String) -> (String) throws -> String {
+        { value in
+            guard Validation.isHostName(value) else { throw InvalidValue("takes a host name like \(example)") }
+            return value
+        }
+    }
+
+    /// A size in bytes, with K, M or G.
+    static func size(_ value: String) throws -> Int {
+        guard let size = Validation.byteSize(value) else { throw InvalidValue("takes a size from 1K to 1G, like 32M") }
+        return size
+    }
+
+    /// An https:// URL to which `?t=TOKEN` can be added.
+    static func downloadURLBase(_ value: String) throws -> String {
+        guard Validation.isDownloadURLBase(value) else { throw InvalidValue("must be an https:// URL without spaces or '#'") }
+        return value
+    }
+
+    /// `smtp://HOST[:PORT]` or `smtps://HOST[:PORT]`.
+    static func smtpURL(_ value: String) throws -> String {
+        do {
+            return try SMTPSettings.validatedURL(value, option: "")
+        } catch let error as UsageError {
+            throw InvalidValue(error.message.trimmingCharacters(in: .whitespaces), mayHoldSecret: true)
+        }
+    }
+
+    /// `imaps://HOST[:PORT]/MAILBOX` or `imap://...`; a user name in it is the other spelling of `--imap-user`.
+    static func imapURL(_ value: String) throws -> String {
+        var components = URLComponents(string: value)
+        if components?.password != nil {
+            throw InvalidValue(
+                "must not carry a password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file", mayHoldSecret: true)
+        }
+        components?.user = nil
+        do {
+            _ = try IMAPSettings.endpoint(of: components?.string ?? value)
+            return value
+        } catch let error as UsageError {
+            throw InvalidValue(error.message.replacingOccurrences(of: "the IMAP URL ", with: ""), mayHoldSecret: true)
+        }
+    }
+
+    /// `NAME=VALUE`.
+    static func variable(_ value: String) throws -> (name: String, value: String) {
+        guard let equals = value.firstIndex(of: "="), equals != value.startIndex else { throw InvalidValue("takes NAME=VALUE") }
+        return (String(value[..<equals]), String(value[value.index(after: equals)...]))
+    }
+}
+
+/// Text that may not go into a message header: a line break or a control character (EX_DATAERR on the command line,
+/// a configuration error in the file).
+struct UnsafeText: Error {
+    let reason: String
+}
+
+extension SMTPSettings.TLSMode: CaseIterable {
+    static var allCases: [Self] { [.auto, .required, .none] }
+}
+
+extension IMAPSettings.TLSMode: CaseIterable {
+    static var allCases: [Self] { [.auto, .required, .none] }
+}
