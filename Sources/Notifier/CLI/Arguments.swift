@@ -41,11 +41,6 @@ struct Arguments {
         index += 1
         return value
     }
-
-    /// Refuses an inline value on a flag (`--json=yes`).
-    static func flag(_ name: String, inlineValue: String?) throws {
-        if inlineValue != nil { throw UsageError("\(name) takes no value") }
-    }
 }
 
 extension Arguments.Word {
