@@ -94,7 +94,7 @@ struct ParseCommand: Command {
             }
             // Each index is written by exactly one worker.
             results[index] = Result(
-                text: json ? jsonLine(notice, file: label, path: file) : summary(notice, file: label), error: failure)
+                text: json ? notice.jsonLine(file: label, path: file) : notice.summary(file: label), error: failure)
         }
         if jobs <= 1 || files.count == 1 {
             for index in files.indices { work(index) }
@@ -105,64 +105,5 @@ struct ParseCommand: Command {
             }
         }
         return results.values
-    }
-
-    static func jsonLine(_ notice: Notice, file: String, path: String) -> String {
-        var line = JSONLine()
-        line.add("file", file)
-        line.add("kind", notice.kind.rawValue)
-        line.add("trusted", notice.trusted)
-        line.add("vendor_code", notice.vendorCode)
-        line.add("url", notice.url)
-        line.add("valid_from", notice.validFrom?.description)
-        line.add("valid_until", notice.validUntil?.description)
-        line.add("otp", notice.otp)
-        line.add("expires_at", notice.expiresAt?.description)
-        line.add("subject", notice.subject)
-        line.add("from", notice.from?.addrSpec)
-        line.add("message_id", notice.messageID)
-        line.add("authenticated", notice.authenticated)
-        line.add("reason", notice.reason?.rawValue)
-        line.add("path", path)
-        // Bounce keys last (null unless kind is bounce).
-        line.add("bounce_recipients", notice.bounce?.recipients)
-        line.add("bounce_status", notice.bounce?.status)
-        line.add("bounce_permanent", notice.bounce?.permanent)
-        line.add("original_message_id", notice.bounce?.originalMessageID)
-        if let error = notice.error { line.add("error", error) }
-        return line.line + "\n"
-    }
-
-    static func summary(_ notice: Notice, file: String) -> String {
-        var lines: [String] = []
-        let trust = notice.kind == .other || notice.kind == .bounce ? "" : notice.trusted ? ", trusted" : ", NOT trusted"
-        let kind: String
-        switch notice.kind {
-        case .updateNotice: kind = "certificate update notice"
-        case .otp: kind = "one-time password notice"
-        case .other: kind = notice.error == nil ? "not a notice" : "unreadable"
-        case .bounce: kind = "bounce (delivery failure report)"
-        }
-        lines.append("\(file): \(kind)\(trust)")
-        if let error = notice.error { lines.append("  error:    \(error)") }
-        if let reason = notice.distrustReason {
-            lines.append("  why:      \(reason)\(notice.suspectedPhishing ? " (suspected phishing)" : "")")
-        }
-        for note in notice.notes { lines.append("  note:     \(note)") }
-        if let subject = notice.subject { lines.append("  subject:  \(subject.replacingControlCharacters())") }
-        if let from = notice.from { lines.append("  from:     \(from.description.replacingControlCharacters())") }
-        if let code = notice.vendorCode { lines.append("  vendor:   \(code)") }
-        if let from = notice.validFrom, let until = notice.validUntil { lines.append("  valid:    \(from) to \(until)") }
-        if let url = notice.url { lines.append("  url:      \(url)") }
-        if let otp = notice.otp { lines.append("  otp:      \(otp)") }
-        if let expiry = notice.expiresAt { lines.append("  expires:  \(expiry)") }
-        if let bounce = notice.bounce {
-            let permanence = bounce.permanent ? "permanent" : "temporary"
-            lines.append("  bounced:  \(bounce.recipients.joined(separator: ", ").replacingControlCharacters())")
-            lines.append("  status:   \(bounce.status ?? "-") (\(permanence))")
-            if let diagnostic = bounce.diagnostic { lines.append("  reason:   \(diagnostic.replacingControlCharacters())") }
-            if let id = bounce.originalMessageID { lines.append("  original: <\(id.replacingControlCharacters())>") }
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }
