@@ -27,7 +27,7 @@ release: deps
 # for the run and stopped by PID afterwards, then the fuzz target for a bounded time.
 test: deps
 	$(SWIFT) build --build-tests
-	scripts/servers/with-servers.sh $(SWIFT) test --skip-build
+	Tests/Servers/with-servers.sh $(SWIFT) test --skip-build
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz: deps
