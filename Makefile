@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 # Dovecot (SASL for Postfix) and openssl for the test mail servers; mblaze and time for the benchmark's peers.
 DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config python3 python3-venv postfix dovecot-core dovecot-imapd openssl mblaze time
 
-.PHONY: all deps build release test fuzz demo bench clean
+.PHONY: all deps build release test fuzz demo bench format lint clean
 
 all: build
 
@@ -23,15 +23,28 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
-# The test command: unit, CLI and integration tests (Swift Testing) against real mail servers started on 127.0.0.1
-# for the run and stopped by PID afterwards, then the fuzz target for a bounded time.
+# The test command: the test mail servers checked on their own (Tests/Servers/smoke.sh, about 10 s: every port and
+# faulty mode with Python's smtplib, imaplib and curl, and nothing left after stop.sh), then unit, CLI and
+# integration tests (Swift Testing) against real mail servers started on 127.0.0.1 for the run and stopped by PID
+# afterwards, then the fuzz target for a bounded time.
 test: deps
+	Tests/Servers/smoke.sh
 	$(SWIFT) build --build-tests
-	scripts/servers/with-servers.sh $(SWIFT) test --skip-build
+	Tests/Servers/with-servers.sh $(SWIFT) test --skip-build
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz: deps
 	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+# The code's layout, by .swift-format (120 columns): `format` rewrites the files in place, `lint` only says where they
+# differ (and fails then). Generated files opt out with `// swift-format-ignore-file`.
+SWIFT_FORMAT_PATHS := Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)
 
 # The main job on built-in defaults: read the sample notices the way the vendor side will.
 demo: build

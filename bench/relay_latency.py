@@ -3,7 +3,7 @@
 accepted by the SMTP server, over N deliveries, for `notifier watch --imap` with IMAP IDLE (the default) and with
 polling (--no-idle, the default --poll of 2 s), side by side.
 
-Usage: relay_latency.py NOTIFIER SERVERS_DIR [N]   (SERVERS_DIR: a folder scripts/servers/start.sh has filled)
+Usage: relay_latency.py NOTIFIER SERVERS_DIR [N]   (SERVERS_DIR: a folder Tests/Servers/start.sh has filled)
 The relay mail goes to the test servers' well-behaved SMTP server, which saves each accepted message as a file:
 the file's modification time is the moment of acceptance."""
 import email, email.policy, os, random, re, subprocess, sys, tempfile, time

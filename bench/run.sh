@@ -189,7 +189,7 @@ bash "$BENCH_DIR/notices.sh" "$NOTIFIER" || failures=$((failures + 1))
 echo
 
 # ---- 5. OTP relay latency: IMAP IDLE against polling, real Dovecot and SMTP servers on 127.0.0.1 ---------------
-"$BENCH_DIR/../scripts/servers/with-servers.sh" sh -c 'python3 "$0" "$1" "$SERVERS_DIR" 100' \
+"$BENCH_DIR/../Tests/Servers/with-servers.sh" sh -c 'python3 "$0" "$1" "$SERVERS_DIR" 100' \
     "$BENCH_DIR/relay_latency.py" "$NOTIFIER" || failures=$((failures + 1))
 echo
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Peak memory and wall time of `notifier watch --imap --once` against each mode of scripts/servers/faulty_imap.py,
+# Peak memory and wall time of `notifier watch --imap --once` against each mode of Tests/Servers/faulty_imap.py,
 # measured by /usr/bin/time -v (package time), with --timeout 10. Bounded: every run is killed after 30 s.
 #
-# Usage: scripts/servers/with-servers.sh scripts/measure_hostile_imap.sh [NOTIFIER]
+# Usage: Tests/Servers/with-servers.sh scripts/measure_hostile_imap.sh [NOTIFIER]
 #   NOTIFIER: the binary to measure (default .build/debug/notifier), e.g. an older build for comparison.
 set -uo pipefail
 binary=${1:-.build/debug/notifier}
-: "${FAULTY_IMAP_PORT_OK:?run under scripts/servers/with-servers.sh}"
+: "${FAULTY_IMAP_PORT_OK:?run under Tests/Servers/with-servers.sh}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '%-16s %6s %8s %10s  %s\n' mode status seconds "max RSS" "last line of standard error"

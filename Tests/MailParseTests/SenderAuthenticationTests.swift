@@ -170,7 +170,7 @@ struct SenderAuthenticationTests {
     func otpExpiryAgainstTheDate(expiry: String, plausible: Bool) {
         let text = """
             From: JKK東京 <nyusatsu@to-kousya.example>\r
-            Subject: OTP
+            Subject: OTP\r
             Date: Mon, 25 Jan 2027 10:00:00 +0900\r
             Content-Type: text/plain; charset=utf-8\r
             \r

@@ -8,10 +8,10 @@ import Testing
 /// in here (`extension IMAPServerSuites { @Suite struct MyTests { ... } }`) and it runs after the others.
 @Suite(.serialized) enum IMAPServerSuites {}
 
-/// The IMAP test server of scripts/servers (Dovecot on 127.0.0.1) and its helper scripts.
+/// The IMAP test server of Tests/Servers (Dovecot on 127.0.0.1) and its helper scripts.
 enum IMAPTestServer {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../scripts/servers").standardized
+        .appendingPathComponent("../../Servers").standardized
     static let corpus = CLI.fixtures.appendingPathComponent("corpus")
 
     /// `imaps` (implicit TLS) or `imap` (STARTTLS, required or auto) for the test user, with the test CA.
@@ -29,7 +29,7 @@ enum IMAPTestServer {
         return settings
     }
 
-    /// Runs scripts/servers/NAME SERVERS_DIR ARGUMENTS...; returns its standard output; a failure fails the test.
+    /// Runs Tests/Servers/NAME SERVERS_DIR ARGUMENTS...; returns its standard output; a failure fails the test.
     @discardableResult
     static func script(_ name: String, _ arguments: [String] = []) throws -> String {
         try run(scripts.appendingPathComponent(name), [try TestServers.value("SERVERS_DIR")] + arguments)

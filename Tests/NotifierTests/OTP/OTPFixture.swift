@@ -21,12 +21,10 @@ final class OTPFixture: Sendable {
         folder = try CLI.temporaryDirectory()
         let database = try Database(path: databasePath)
         try database.migrate(Schema.migrations)
-        for (index, (code, email)) in Self.vendors.enumerated() {
-            try database.run(
-                "INSERT INTO vendors (code, name, email, kind, notify_after, created_at, updated_at) "
-                    + "VALUES (?, ?, ?, 'construction', NULL, 0, 0)",
-                [.text(code), .text("株式会社テスト\(index)"), .text(email)])
+        let records = Self.vendors.enumerated().map { index, vendor in
+            VendorRecord(code: vendor.0, name: "株式会社テスト\(index)", email: vendor.1, kind: .construction, notifyAfter: nil)
         }
+        _ = try VendorStore(database: database).importVendors(records, now: clock.now)
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }

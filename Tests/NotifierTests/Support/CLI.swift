@@ -49,14 +49,18 @@ struct CLI {
             stderr: String(decoding: err, as: UTF8.self))
     }
 
-    /// The environment every test run of the binary gets: this process's, without the developer's own
-    /// configuration and database (`NOTIFIER_CONFIG`, `NOTIFIER_DB`, an XDG_CONFIG_HOME that has no notifier
-    /// folder), plus `extra`.
+    /// The environment every test run of the binary gets (`run`, `start`, `startProgram`, `MeasuredRun`): this
+    /// process's, without anything of the developer's own that notifier reads. Every `NOTIFIER_*` variable goes
+    /// (configuration, database, OTP key file, SMTP and IMAP passwords), and every `XDG_*` one: XDG_CONFIG_HOME and
+    /// XDG_DATA_HOME point into the temporary folder, so neither `~/.config/notifier/config` nor the database and
+    /// outbox under `~/.local/share/notifier` is read or written. A test sets what it means to in `extra`.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        environment["NOTIFIER_CONFIG"] = nil
-        environment["NOTIFIER_DB"] = nil
-        environment["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-no-config").path
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("NOTIFIER_") && !$0.key.hasPrefix("XDG_")
+        }
+        let temporary = FileManager.default.temporaryDirectory
+        environment["XDG_CONFIG_HOME"] = temporary.appendingPathComponent("notifier-no-config").path
+        environment["XDG_DATA_HOME"] = temporary.appendingPathComponent("notifier-test-data").path
         for (key, value) in extra { environment[key] = value }
         return environment
     }
@@ -80,7 +84,7 @@ struct CLI {
             let input = folder.appendingPathComponent("stdin")
             try (stdin ?? Data()).write(to: input)
             for name in ["stdout", "stderr"] {
-                FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
+                try Data().write(to: folder.appendingPathComponent(name))
             }
             if holding {
                 let pipe = Pipe()

@@ -32,8 +32,8 @@ struct MeasuredRun {
         // Files, not pipes: a chatty standard error cannot block the child while the other stream is read.
         let outFile = report.appendingPathExtension("out")
         let errFile = report.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        try Data().write(to: outFile)
+        try Data().write(to: errFile)
         defer {
             try? FileManager.default.removeItem(at: outFile)
             try? FileManager.default.removeItem(at: errFile)

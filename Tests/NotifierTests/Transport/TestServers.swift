@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The mail servers `make test` starts for the run (scripts/servers/with-servers.sh exports their settings). A
+/// The mail servers `make test` starts for the run (Tests/Servers/with-servers.sh exports their settings). A
 /// missing setting is a failure, never a skip: run the tests with `make test`.
 enum TestServers {
     static func value(_ key: String) throws -> String {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Notifier
 
-/// `notifier watch --imap` against scripts/servers/faulty_imap.py, a server that misbehaves on purpose: a message
+/// `notifier watch --imap` against Tests/Servers/faulty_imap.py, a server that misbehaves on purpose: a message
 /// over 64 MiB among normal ones, endless untagged lines, an endless literal, a stall. Every run goes through
 /// `/usr/bin/time -v`: memory stays under 128 MiB, and `--once` always ends.
 @Suite("watch --imap against a hostile server", .serialized)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command while the test mail servers are up, and stops them afterwards whatever happens (failure, Ctrl-C).
 #
-# Usage: with-servers.sh COMMAND [ARGS...]      e.g.  scripts/servers/with-servers.sh swift test --skip-build
+# Usage: with-servers.sh COMMAND [ARGS...]      e.g.  Tests/Servers/with-servers.sh swift test --skip-build
 # The command sees every servers.env setting as an environment variable (SMTP_PLAIN_PORT, FAULTY_PORT_RCPT451...)
 # and SERVERS_ENV, the path of servers.env itself. Its exit status is this script's. The folder with the servers'
 # logs is removed after a success and kept (its path is printed) after a failure.

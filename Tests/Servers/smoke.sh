@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Smoke test of the test mail servers, to run by hand (as root): start them in a fresh folder, send through every
-# port with Python's smtplib (and curl when installed), exercise every faulty mode, stop them, and check that no
-# process is left and no port still listens.
+# Smoke test of the test mail servers, run by `make test` before the Swift suite (as root, about 10 s): start them
+# in a fresh folder, send through every port with Python's smtplib (and curl when installed), exercise every faulty
+# mode, stop them, and check that no process is left and no port still listens. The Swift tests check notifier
+# against these servers; this checks the servers themselves, with clients that are not notifier, so that a broken
+# server is not taken for a broken notifier.
 #
 # Usage: smoke.sh          (the folder is removed after a pass and kept, for its logs, after a failure)
 set -euo pipefail
