@@ -182,7 +182,7 @@ struct NoticesCommand: Command {
         if let stop = summary.stoppedBy {
             output.flush()
             FileHandle.standardError.write(Data("notifier: stopped early: \(stop.reply)\n".utf8))
-            return stop.exitCode
+            return ExitCode(for: stop)
         }
         if summary.failed > 0 { return .noUser }
         if summary.deferred > 0 { return .temporaryFailure }

@@ -77,12 +77,11 @@ struct ResendURLCommand: Command {
         if delivery.outcome == .sent { StandardOutput.shared.write(line) } else {
             FileHandle.standardError.write(Data("notifier: \(line)".utf8))
         }
-        return delivery.exitCode
+        return ExitCode(for: delivery)
     }
 }
 
 /// Nothing stored to resend (EX_NOINPUT, 66).
 struct NoStoredURLError: NotifierError {
     let message: String
-    var exitCode: ExitCode { .noInput }
 }

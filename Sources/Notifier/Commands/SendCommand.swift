@@ -49,6 +49,6 @@ struct SendCommand: Command {
             StandardOutput.shared.flush()
             FileHandle.standardError.write(Data("notifier: \(line)".utf8))
         }
-        return delivery.exitCode
+        return ExitCode(for: delivery)
     }
 }

@@ -38,7 +38,8 @@ struct TransportOptions {
         }
         switch word {
         case .option("--smtp", let inline):
-            smtpURL = try SMTPSettings.validatedURL(try arguments.value(for: "--smtp", inlineValue: inline), option: "--smtp")
+            let value = try arguments.value(for: "--smtp", inlineValue: inline)
+            do { smtpURL = try SMTPSettings.validatedURL(value) } catch { throw UsageError("--smtp \(error.reason)") }
         case .option("--outbox", let inline):
             outbox = try arguments.value(for: "--outbox", inlineValue: inline)
         case .option("--smtp-user", let inline):

@@ -167,7 +167,7 @@ struct WatchCommand: Command {
         guard let password, !password.isEmpty else {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
         }
-        _ = try IMAPSettings.endpoint(of: url)
+        do { _ = try IMAPSettings.endpoint(of: url) } catch { throw UsageError("the IMAP URL \(error.reason)") }
         var settings = IMAPSettings(
             url: url, user: user, password: password, tls: imapTLS ?? configuration.imapTLS ?? .auto,
             caFile: options.transport.caFile ?? configuration.caFile)

@@ -122,7 +122,12 @@ struct TemplateError: NotifierError, Equatable {
         if let variable { return "template \(template): variable \(variable) \(reason)" }
         return "template \(template): \(reason)"
     }
-    var exitCode: ExitCode { .dataError }
+}
+
+/// No built-in template has this name.
+struct UnknownTemplateError: NotifierError, Equatable {
+    let name: String
+    var message: String { "unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))" }
 }
 
 /// Where templates come from: a folder of the user's copies, else the ones built into the binary. Each template
@@ -158,7 +163,7 @@ struct TemplateStore: Sendable {
             return try Template(name: name, text: text)
         }
         guard let text = BuiltInTemplates.texts[name] else {
-            throw UsageError("unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))")
+            throw UnknownTemplateError(name: name)
         }
         return try Template(name: name, text: text)
     }

@@ -116,9 +116,9 @@ struct Configuration: Equatable {
                 configuration.trustTokenLength = length
             case "smtp_url":
                 do {
-                    configuration.smtpURL = try SMTPSettings.validatedURL(value, option: "smtp_url")
-                } catch let error as UsageError {
-                    throw ConfigurationError("\(place): \(error.message)")
+                    configuration.smtpURL = try SMTPSettings.validatedURL(value)
+                } catch {
+                    throw ConfigurationError("\(place): smtp_url \(error.reason)")
                 }
             case "smtp_user":
                 configuration.smtpUser = value
@@ -163,8 +163,8 @@ struct Configuration: Equatable {
             case "imap_url":
                 do {
                     _ = try IMAPSettings.endpoint(of: value)
-                } catch let error as UsageError {
-                    throw ConfigurationError("\(place): imap_url: \(error.message)")
+                } catch {
+                    throw ConfigurationError("\(place): imap_url: the IMAP URL \(error.reason)")
                 }
                 configuration.imapURL = value
             case "imap_user":

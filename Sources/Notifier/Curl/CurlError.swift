@@ -9,7 +9,6 @@ struct CurlError: NotifierError, Equatable {
     var message: String {
         "\(context): \(String(cString: curl_easy_strerror(code))) (libcurl error \(code.rawValue))"
     }
-    var exitCode: ExitCode { .software }
 
     /// Turns a `CURLcode` into a thrown error; every libcurl return code goes through here.
     static func check(_ code: CURLcode, _ context: @autoclosure () -> String) throws {

@@ -21,7 +21,7 @@ final class IMAPClient {
     private var examined = false
 
     /// Connects, does TLS (imaps://, or STARTTLS on imap:// when offered; `tls: .required` refuses to go on without
-    /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `UsageError` for a bad URL.
+    /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `InvalidValue` for a bad URL.
     init(settings: IMAPSettings) throws {
         self.settings = settings
         connection = try IMAPConnection(settings: settings)

@@ -39,17 +39,6 @@ struct IMAPError: NotifierError, Equatable {
         kind == .connectionLost || kind == .timeout || kind == .unavailable || kind == .flood
     }
 
-    var exitCode: ExitCode {
-        switch kind {
-        case .unavailable: .unavailable
-        case .login: .noPermission
-        case .connectionLost, .timeout, .flood: .temporaryFailure
-        case .refused, .noSuchMessage: .unavailable
-        case .messageTooLarge: .dataError
-        case .protocolError: .software
-        }
-    }
-
     /// Classifies a failed curl_easy_perform (connect, TLS, login); `lastLine` is the server's last line, if any.
     /// `forLogin`: TLS was required only because the password would otherwise go in clear (`--imap-tls auto`).
     static func connecting(_ code: CURLcode, server: String, lastLine: String?, forLogin: Bool = false) -> IMAPError {

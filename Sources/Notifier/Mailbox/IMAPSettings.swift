@@ -63,9 +63,10 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         let implicitTLS: Bool
     }
 
-    /// Checks `url` and splits it. A user name, a password, a query or a fragment in the URL is refused (without
-    /// repeating the URL, which might carry a secret).
-    static func endpoint(of url: String) throws -> Endpoint {
+    /// Checks `url` and splits it; throws `InvalidValue`, whose reason follows "the IMAP URL" (or the option's
+    /// name). A user name, a password, a query or a fragment in the URL is refused (without repeating the URL, which
+    /// might carry a secret).
+    static func endpoint(of url: String) throws(InvalidValue) -> Endpoint {
         let lower = url.lowercased()
         let scheme: String
         if lower.hasPrefix("imap://") {
@@ -73,36 +74,36 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         } else if lower.hasPrefix("imaps://") {
             scheme = "imaps"
         } else {
-            throw UsageError("the IMAP URL must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
+            throw InvalidValue("must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
         }
         let rest = url.dropFirst(scheme.count + 3)
         let authority = rest.prefix { $0 != "/" }
         let path = rest.dropFirst(authority.count)
         if authority.contains("@") {
-            throw UsageError("the IMAP URL must not carry a user name or password: set them separately")
+            throw InvalidValue("must not carry a user name or password: set them separately")
         }
         if authority.isEmpty || authority.hasPrefix(":") {
-            throw UsageError("the IMAP URL names no host")
+            throw InvalidValue("names no host")
         }
         if authority.contains(where: { $0 == "?" || $0 == "#" }) || path.contains(where: { $0 == "?" || $0 == "#" }) {
-            throw UsageError("the IMAP URL takes no query or fragment")
+            throw InvalidValue("takes no query or fragment")
         }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]
             guard let number = Int(port), (1...65535).contains(number) else {
-                throw UsageError("the IMAP URL has a bad port")
+                throw InvalidValue("has a bad port")
             }
         }
         var mailbox = "INBOX"
         let encoded = path.drop { $0 == "/" }
         if !encoded.isEmpty {
             guard let decoded = String(encoded).removingPercentEncoding, !decoded.isEmpty else {
-                throw UsageError("the IMAP URL's mailbox is not valid percent-encoded UTF-8")
+                throw InvalidValue("has a mailbox name that is not valid percent-encoded UTF-8")
             }
             mailbox = decoded
         }
         if mailbox.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw UsageError("the IMAP mailbox name contains a control character")
+            throw InvalidValue("has a mailbox name with a control character")
         }
         return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox, implicitTLS: scheme == "imaps")
     }

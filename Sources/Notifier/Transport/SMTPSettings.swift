@@ -36,23 +36,23 @@ struct SMTPSettings: Equatable, Sendable {
     /// Whether TLS is required only because of the login (`auto` with a user): the refusal then says so.
     var requiresTLSForLogin: Bool { tls == .auto && requiresTLS }
 
-    /// Checks a URL from the command line or the configuration. A URL with a password in it is refused without
-    /// repeating it (argv is visible to every user of the machine).
-    static func validatedURL(_ url: String, option: String) throws -> String {
+    /// Checks a URL from the command line or the configuration; throws `InvalidValue`, whose reason follows the
+    /// option's name (`--smtp must be ...`). A URL with a password in it is refused without repeating it (argv is
+    /// visible to every user of the machine).
+    static func validatedURL(_ url: String) throws(InvalidValue) -> String {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty
         else {
-            throw UsageError("\(option) must be smtp://HOST[:PORT] or smtps://HOST[:PORT]")
+            throw InvalidValue("must be smtp://HOST[:PORT] or smtps://HOST[:PORT]")
         }
         if components.password != nil {
-            throw UsageError(
-                "\(option) must not carry a password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file instead")
+            throw InvalidValue("must not carry a password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file instead")
         }
         if components.user != nil {
-            throw UsageError("\(option) must not carry a user name: use --smtp-user or smtp_user")
+            throw InvalidValue("must not carry a user name: use --smtp-user or smtp_user")
         }
         if !(components.path.isEmpty || components.path == "/") || components.query != nil {
-            throw UsageError("\(option) takes no path or query (the client name is notifier's own)")
+            throw InvalidValue("takes no path or query (the client name is notifier's own)")
         }
         return url
     }

@@ -219,7 +219,7 @@ extension IMAPServerSuites {
                 _ = try IMAPClient(settings: settings)
                 Issue.record("logged in with a wrong password")
             } catch let error as IMAPError {
-                #expect(error.kind == .login && error.exitCode == .noPermission)
+                #expect(error.kind == .login && ExitCode(for: error) == .noPermission)
                 #expect(error.message.contains("AUTHENTICATIONFAILED") || error.message.contains("login"))
                 #expect(!error.message.contains(settings.password) && !"\(error)".contains(settings.password))
             }
