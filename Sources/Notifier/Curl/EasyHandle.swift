@@ -72,10 +72,17 @@ final class EasyHandle {
     }
 
     /// Connects (after `connectOnly`): TCP, TLS or STARTTLS, the greeting, EHLO or CAPABILITY, and the login;
-    /// returns libcurl's code (the caller classifies it). Then `send` and `receive` carry the conversation.
-    func perform() -> CURLcode {
+    /// throws what went wrong for the caller to classify. Then `send` and `receive` carry the conversation.
+    func perform() throws(ConnectFailure) {
         serverLines = []
-        return curl_easy_perform(handle)
+        let code = curl_easy_perform(handle)
+        guard code == CURLE_OK else { throw ConnectFailure(code) }
+    }
+
+    /// How long libcurl waits for the answer to its own goodbye (LOGOUT, QUIT) when the handle is freed: set before
+    /// letting go of a connection, so that a silent server does not hold the process.
+    func set(quitTimeout seconds: Int) throws {
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, seconds)
     }
 
     /// curl_easy_send on a CURLOPT_CONNECT_ONLY connection: sends what the socket takes now. CURLE_AGAIN (nothing
