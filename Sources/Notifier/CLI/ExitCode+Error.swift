@@ -21,7 +21,7 @@ extension ExitCode {
             self = .temporaryFailure
         case is OTPLockedError:
             self = .noPermission
-        case is ConfigurationError, is OTPKeyFileError:
+        case is ConfigurationError, is OTPKeyFileError, is PasswordFileError:
             self = .configuration
         case let error as OTPDeliveryError:
             self.init(for: error.delivery)

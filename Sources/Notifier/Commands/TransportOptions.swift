@@ -80,16 +80,16 @@ struct TransportOptions {
             return try MaildirOutbox(path: try context.paths.defaultOutbox())
         }
         var settings = SMTPSettings(url: url)
-        settings.user = smtpUser ?? configuration.smtpUser
         settings.tls = smtpTLS ?? configuration.smtpTLS ?? .auto
         settings.caFile = caFile ?? configuration.caFile
         settings.connectTimeout = connectTimeout ?? configuration.smtpConnectTimeout ?? settings.connectTimeout
         settings.timeout = timeout ?? configuration.smtpTimeout ?? settings.timeout
         settings.responseTimeout = min(settings.responseTimeout, settings.timeout)
-        if settings.user != nil {
-            settings.password = try SMTPSettings.password(
-                environment: context.environment, passwordFile: passwordFile ?? configuration.smtpPasswordFile)
-            guard settings.password != nil else {
+        if let user = smtpUser ?? configuration.smtpUser {
+            settings.credentials = try Credentials.password(
+                user: user, variable: "NOTIFIER_SMTP_PASSWORD", passwordFile: passwordFile ?? configuration.smtpPasswordFile,
+                environment: context.environment, service: "SMTP")
+            guard settings.credentials != nil else {
                 throw ConfigurationError(
                     "--smtp-user is set but there is no password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file")
             }

@@ -158,18 +158,15 @@ struct WatchCommand: Command {
             url = stripped.string ?? url
         }
         guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
-        var password = context.environment["NOTIFIER_IMAP_PASSWORD"]
-        if password?.isEmpty != false, let file = imapPasswordFile ?? configuration.imapPasswordFile {
-            var environment = context.environment
-            environment["NOTIFIER_SMTP_PASSWORD"] = nil
-            password = try SMTPSettings.password(environment: environment, passwordFile: file, what: "IMAP")
-        }
-        guard let password, !password.isEmpty else {
+        guard let credentials = try Credentials.password(
+            user: user, variable: "NOTIFIER_IMAP_PASSWORD", passwordFile: imapPasswordFile ?? configuration.imapPasswordFile,
+            environment: context.environment, service: "IMAP")
+        else {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
         }
         do { _ = try IMAPSettings.endpoint(of: url) } catch { throw UsageError("the IMAP URL \(error.reason)") }
         var settings = IMAPSettings(
-            url: url, user: user, password: password, tls: imapTLS ?? configuration.imapTLS ?? .auto,
+            url: url, credentials: credentials, tls: imapTLS ?? configuration.imapTLS ?? .auto,
             caFile: options.transport.caFile ?? configuration.caFile)
         settings.maxMessageSize = maxMessageSize ?? configuration.maxMessageSize ?? settings.maxMessageSize
         settings.commandTimeout = options.transport.timeout ?? settings.commandTimeout

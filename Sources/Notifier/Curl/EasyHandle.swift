@@ -51,10 +51,10 @@ final class EasyHandle {
 
     /// Sets up a connect-only connection (CURLOPT_CONNECT_ONLY): `perform()` then connects, does TLS (implicit for
     /// smtps:// and imaps://, else STARTTLS when offered, or always with `requireTLS`), verifies the certificate
-    /// against the system's CAs or `caFile`, and logs in when a user is given; the conversation after that is the
-    /// caller's (`CurlStream`).
+    /// against the system's CAs or `caFile`, and logs in with `credentials` when given; the conversation after that
+    /// is the caller's (`CurlStream`).
     func connectOnly(
-        url: String, requireTLS: Bool, caFile: String?, user: String?, password: String?, connectTimeout: Int,
+        url: String, requireTLS: Bool, caFile: String?, credentials: Credentials?, connectTimeout: Int,
         responseTimeout: Int
     ) throws {
         try set(CURLOPT_URL, url)
@@ -63,8 +63,13 @@ final class EasyHandle {
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile { try set(CURLOPT_CAINFO, caFile) }
-        if let user { try set(CURLOPT_USERNAME, user) }
-        if let password { try set(CURLOPT_PASSWORD, password) }
+        switch credentials {
+        case .password(let user, let password)?:
+            try set(CURLOPT_USERNAME, user)
+            try set(CURLOPT_PASSWORD, password)
+        case nil:
+            break
+        }
         try set(CURLOPT_CONNECTTIMEOUT, connectTimeout)
         try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, responseTimeout)
         try set(CURLOPT_TIMEOUT, connectTimeout + responseTimeout)

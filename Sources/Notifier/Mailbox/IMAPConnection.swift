@@ -37,8 +37,8 @@ final class IMAPConnection {
         reader = IMAPResponseReader(maxLiteral: settings.maxMessageSize)
         handle = try EasyHandle()
         try handle.connectOnly(
-            url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile, user: settings.user,
-            password: settings.password, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
+            url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile,
+            credentials: settings.credentials, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
         do {
             try handle.perform()
         } catch {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The password is handed to libcurl
-/// for the login and appears in no message, error or description.
+/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The credentials are handed to
+/// libcurl for the login and their secret appears in no message, error or description.
 struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     enum TLSMode: String, Equatable, Sendable {
         /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS. Without STARTTLS the login
@@ -16,8 +16,7 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     /// `imap://host[:port]/MAILBOX` or `imaps://host[:port]/MAILBOX`, without user or password; the mailbox is
     /// percent-encoded UTF-8 and defaults to INBOX when the path is empty.
     var url: String
-    var user: String
-    var password: String
+    var credentials: Credentials
     var tls: TLSMode = .auto
     /// A CA bundle for a private CA.
     var caFile: String?
@@ -42,16 +41,15 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         tls == .required || (tls == .auto && !LoopbackHost.isLoopback(url: url))
     }
 
-    init(url: String, user: String, password: String, tls: TLSMode = .auto, caFile: String? = nil) {
+    init(url: String, credentials: Credentials, tls: TLSMode = .auto, caFile: String? = nil) {
         self.url = url
-        self.user = user
-        self.password = password
+        self.credentials = credentials
         self.tls = tls
         self.caFile = caFile
     }
 
     var description: String {
-        "IMAPSettings(url: \(url), user: \(user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
+        "IMAPSettings(url: \(url), user: \(credentials.user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
     }
 
     /// The parts of `url`: what libcurl connects to (the URL without the mailbox) and the mailbox's name.

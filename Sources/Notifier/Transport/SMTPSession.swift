@@ -39,8 +39,8 @@ final class SMTPSession {
         do {
             handle = try EasyHandle()
             try handle.connectOnly(
-                url: settings.url, requireTLS: settings.requiresTLS, caFile: settings.caFile, user: settings.user,
-                password: settings.password, connectTimeout: settings.connectTimeout,
+                url: settings.url, requireTLS: settings.requiresTLS, caFile: settings.caFile,
+                credentials: settings.credentials, connectTimeout: settings.connectTimeout,
                 responseTimeout: settings.responseTimeout)
         } catch {
             throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
@@ -59,7 +59,7 @@ final class SMTPSession {
         capabilities = Self.capabilities(in: handle.serverLines)
         // libcurl logs in only when the server offers AUTH, and otherwise goes on without a word (RFC 4954 §3: a
         // server need not offer it). A user who asked to log in did not ask to send anonymously.
-        if let user = settings.user, !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") }) {
+        if let user = settings.credentials?.user, !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") }) {
             broken = true
             stream.abandon()
             throw Failure(delivery: Delivery(

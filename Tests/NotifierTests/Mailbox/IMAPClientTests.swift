@@ -22,7 +22,8 @@ enum IMAPTestServer {
         let path = mailbox.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? mailbox
         var settings = IMAPSettings(
             url: "\(scheme)://\(try TestServers.value("IMAP_TLS_NAME")):\(port)/\(path)",
-            user: try TestServers.value("IMAP_USER"), password: try TestServers.value("IMAP_PASSWORD"), tls: tls,
+            credentials: .password(user: try TestServers.value("IMAP_USER"), password: try TestServers.value("IMAP_PASSWORD")),
+            tls: tls,
             caFile: try TestServers.value("IMAP_CA_FILE"))
         settings.connectTimeout = 5
         settings.responseTimeout = 10
@@ -207,21 +208,22 @@ extension IMAPServerSuites {
                     Issue.record("\(scheme) with CA \(caFile ?? "system"): connected")
                 } catch let error as IMAPError {
                     #expect(error.kind == .unavailable, "\(error.message)")
-                    #expect(!error.message.contains(settings.password))
+                    #expect(!error.message.contains(try TestServers.value("IMAP_PASSWORD")))
                 }
             }
         }
 
         @Test func wrongPasswordIsALoginErrorAndNeverShown() throws {
             var settings = try IMAPTestServer.settings("imap", tls: .required)
-            settings.password = "Wr0ng-\(UUID().uuidString)"
+            let wrong = "Wr0ng-\(UUID().uuidString)"
+            settings.credentials = .password(user: settings.credentials.user, password: wrong)
             do {
                 _ = try IMAPClient(settings: settings)
                 Issue.record("logged in with a wrong password")
             } catch let error as IMAPError {
                 #expect(error.kind == .login && ExitCode(for: error) == .noPermission)
                 #expect(error.message.contains("AUTHENTICATIONFAILED") || error.message.contains("login"))
-                #expect(!error.message.contains(settings.password) && !"\(error)".contains(settings.password))
+                #expect(!error.message.contains(wrong) && !"\(error)".contains(wrong))
             }
         }
 

@@ -115,7 +115,7 @@ import Testing
         } throws: { error in
             (error as? InvalidValue).map { !$0.reason.contains("s3cret") } ?? false
         }
-        let settings = IMAPSettings(url: "imap://h/", user: "u", password: "s3cret")
+        let settings = IMAPSettings(url: "imap://h/", credentials: .password(user: "u", password: "s3cret"))
         #expect(!"\(settings)".contains("s3cret") && !String(reflecting: settings).contains("s3cret"))
     }
 }
