@@ -171,7 +171,7 @@ struct NoticesCommand: Command {
             vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections,
             ratePerMinute: rate, retryDeferred: retryDeferred,
             transport: { try transportOptions.transport(configuration: configuration, context: context) },
-            progress: isatty(STDERR_FILENO) == 1)
+            progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil)
         let summary = try BatchSender(settings: sendSettings).run(due: due)
 
         output.write("fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "

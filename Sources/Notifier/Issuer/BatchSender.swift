@@ -21,7 +21,8 @@ final class BatchSender: @unchecked Sendable {
         var retryDeferred: Bool
         /// Makes one transport per connection.
         var transport: @Sendable () throws -> MessageTransport
-        var progress: Bool
+        /// Where the count and pace go while the batch runs; nil for nowhere.
+        var progress: ProgressSink?
     }
 
     struct Summary {
@@ -74,7 +75,7 @@ final class BatchSender: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        if settings.progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        settings.progress?.finish()
         if let workerError { throw workerError }
         return summary
     }
@@ -217,14 +218,13 @@ final class BatchSender: @unchecked Sendable {
                 summary.deferrals.append((notice.vendorCode, delivery.reply))
             }
             if delivery.outcome.stopsTheBatch && summary.stoppedBy == nil { summary.stoppedBy = delivery }
-            guard settings.progress, Date().timeIntervalSince(lastProgress) > 0.2 else { return }
+            guard let progress = settings.progress, Date().timeIntervalSince(lastProgress) > 0.2 else { return }
             lastProgress = Date()
             let done = summary.sent + summary.deferred + summary.failed
             let elapsed = max(Date().timeIntervalSince(started), 0.001)
             let rate = Double(done) / elapsed
             let eta = rate > 0 ? Int(Double(summary.total - done) / rate) : 0
-            FileHandle.standardError.write(Data(
-                "\r\u{1B}[K\(done)/\(summary.total) notices, \(String(format: "%.1f", rate))/s, ETA \(eta / 60)m\(eta % 60)s".utf8))
+            progress.update(.init(done: done, total: summary.total, perSecond: rate, remainingSeconds: eta))
         }
     }
 }
