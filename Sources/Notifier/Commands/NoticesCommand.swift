@@ -165,14 +165,14 @@ struct NoticesCommand: Command {
         let transportOptions = transport
         let context = self.context
         let sendSettings = BatchSender.Settings(
-            database: database, fiscalYear: year, sender: sender,
+            fiscalYear: year, sender: sender,
             charset: charset ?? configuration.charset ?? .utf8,
             templates: TemplateStore(directory: templates ?? configuration.templates),
             vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections,
             ratePerMinute: rate, retryDeferred: retryDeferred,
             transport: { try transportOptions.transport(configuration: configuration, context: context) },
             progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil)
-        let summary = try BatchSender(settings: sendSettings).run(due: due)
+        let summary = try BatchSender(settings: sendSettings, database: database).run(due: due)
 
         output.write("fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
             + "(of \(due.count) due; \(planned) new this run; \(waiting) vendors wait for notify_after)\n")

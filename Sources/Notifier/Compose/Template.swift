@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A message template: header lines (Subject at least), a blank line, then the body, with `{{name}}` placeholders.
 struct Template: Equatable, Sendable {
@@ -139,15 +140,15 @@ struct TemplateStore: Sendable {
 
     init(directory: String?) { self.directory = directory }
 
-    private final class Cache: @unchecked Sendable {
-        let lock = NSLock()
-        var templates: [String: Template] = [:]
+    /// Shared by the store's copies (the batch sender's threads).
+    private final class Cache: Sendable {
+        let templates = Mutex<[String: Template]>([:])
     }
 
     func template(named name: String) throws -> Template {
-        if let cached = cache.lock.withLock({ cache.templates[name] }) { return cached }
+        if let cached = cache.templates.withLock({ $0[name] }) { return cached }
         let template = try load(name)
-        cache.lock.withLock { cache.templates[name] = template }
+        cache.templates.withLock { $0[name] = template }
         return template
     }
 
