@@ -90,15 +90,6 @@ final class IMAPClient {
         return sizes
     }
 
-    /// The flags of the message with this UID (`\Seen`, `\Recent`, keywords), as the server spells them.
-    func flags(uid: UInt32) throws -> [String] {
-        let items = try fetchItems(uid: uid, "FLAGS")
-        guard case .list(let flags)? = items["FLAGS"] else {
-            throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(mailbox)")
-        }
-        return flags.compactMap(\.atomText)
-    }
-
     /// One UID FETCH; the items of the FETCH response for that UID (the server may add responses for others).
     private func fetchItems(uid: UInt32, _ items: String) throws -> [String: IMAPValue] {
         try examineOnce()

@@ -58,7 +58,6 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         let serverURL: String
         /// The mailbox name as the user wrote it (decoded), e.g. `INBOX` or `受信箱/業者`.
         let mailbox: String
-        let implicitTLS: Bool
     }
 
     /// Checks `url` and splits it; throws `InvalidValue`, whose reason follows "the IMAP URL" (or the option's
@@ -103,7 +102,7 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         if mailbox.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw InvalidValue("has a mailbox name with a control character")
         }
-        return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox, implicitTLS: scheme == "imaps")
+        return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox)
     }
 }
 

@@ -332,3 +332,17 @@ extension IMAPServerSuites {
         }
     }
 }
+
+extension IMAPClient {
+    /// The flags of the message with this UID (`\Seen`, keywords), read over a read-only session of its own (EXAMINE),
+    /// so that looking changes nothing: the tests' way to see that notifier never marks mail read.
+    func flags(uid: UInt32) throws -> [String] {
+        let observer = try IMAPConnection(settings: settings)
+        _ = try observer.examine(observer.endpoint.mailbox)
+        for response in try observer.run("UID FETCH \(uid) (FLAGS)") where response.name == "FETCH" {
+            let items = response.fetchItems
+            if items["UID"]?.number == uid, case .list(let flags)? = items["FLAGS"] { return flags.compactMap(\.atomText) }
+        }
+        throw IMAPError(kind: .noSuchMessage, message: "no message with UID \(uid)")
+    }
+}
