@@ -20,12 +20,13 @@ enum NotifierMain {
     /// Prints an error to standard error the way a person can act on it, and picks its exit code.
     static func report(_ error: Error) -> ExitCode {
         let failure = error as? NotifierError ?? InternalError(underlying: error)
+        let code = ExitCode(for: error)
         StandardOutput.shared.flush()
         FileHandle.standardError.write(Data("notifier: \(failure.message)\n".utf8))
-        if failure.exitCode == .usage {
+        if code == .usage {
             let command = (error as? UsageError)?.command.map { $0 + " " } ?? ""
             FileHandle.standardError.write(Data("Try 'notifier \(command)--help' for more information.\n".utf8))
         }
-        return failure.exitCode
+        return code
     }
 }

@@ -1,23 +1,18 @@
+import Synchronization
+
 /// Result slots that concurrent workers fill, each index by exactly one worker; read after they have all finished.
-final class Slots<Value>: @unchecked Sendable {
-    // A raw buffer rather than an Array property: writes from several threads to different indices must not go
-    // through the array's uniqueness check and exclusivity bookkeeping.
-    private let storage: UnsafeMutableBufferPointer<Value>
+/// A slot is written under a lock held only for the store, so the workers' own work runs side by side.
+final class Slots<Value: Sendable>: Sendable {
+    private let storage: Mutex<[Value]>
 
     init(count: Int, initial: Value) {
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: initial)
-    }
-
-    deinit {
-        storage.baseAddress?.deinitialize(count: storage.count)
-        storage.deallocate()
+        storage = Mutex(Array(repeating: initial, count: count))
     }
 
     subscript(index: Int) -> Value {
-        get { storage[index] }
-        set { storage[index] = newValue }
+        get { storage.withLock { $0[index] } }
+        set { storage.withLock { $0[index] = newValue } }
     }
 
-    var values: [Value] { Array(storage) }
+    var values: [Value] { storage.withLock { $0 } }
 }

@@ -76,9 +76,9 @@ struct IngestCommand: Command {
             if let staged { try staged.outbox.publish(staged.message) }
             StandardOutput.shared.write("\(decision?.rawValue ?? "already handled")\n")
             return .success
-        } catch let error as NotifierError where error.exitCode == .temporaryFailure {
+        } catch where ExitCode(for: error) == .temporaryFailure {
             if let staged { staged.outbox.discard(staged.message) }
-            warn("\(error.message); the mail server should try again later")
+            warn("\(error.personMessage); the mail server should try again later")
             return .temporaryFailure
         } catch let error as OutboxError {
             // The message was handled, but the move into new/ failed: the retry finds it handled and delivers it.
@@ -122,5 +122,4 @@ struct IngestCommand: Command {
 /// The message could not be read from the pipe: the mail server should keep it (EX_TEMPFAIL, 75).
 struct IngestError: NotifierError {
     let message: String
-    var exitCode: ExitCode { .temporaryFailure }
 }

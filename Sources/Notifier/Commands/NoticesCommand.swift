@@ -111,13 +111,13 @@ struct NoticesSendCommand: Command {
         let due = try store.due(fiscalYear: year, now: now, retryDeferred: retryDeferred)
         let transport = self.transport.filled(from: configuration.transport)
         let sendSettings = BatchSender.Settings(
-            database: database, fiscalYear: year, sender: sender,
+            fiscalYear: year, sender: sender,
             charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
             vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections ?? 1,
             ratePerMinute: rate, retryDeferred: retryDeferred,
             transport: { try transport.transport(context: context) },
-            progress: isatty(STDERR_FILENO) == 1)
-        let summary = try BatchSender(settings: sendSettings).run(due: due)
+            progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil)
+        let summary = try BatchSender(settings: sendSettings, database: database).run(due: due)
 
         output.write("fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
             + "(of \(due.count) due; \(planned) new this run; \(waiting) vendors wait for notify_after)\n")
@@ -126,7 +126,7 @@ struct NoticesSendCommand: Command {
         if summary.deferrals.count > 20 { output.write("  ... and \(summary.deferrals.count - 20) more deferred\n") }
         if let stop = summary.stoppedBy {
             Diagnostics.standardError.error("stopped early: \(stop.reply)")
-            return stop.exitCode
+            return ExitCode(for: stop)
         }
         if summary.failed > 0 { return .noUser }
         if summary.deferred > 0 { return .temporaryFailure }

@@ -67,5 +67,4 @@ struct ResendURLCommand: Command {
 /// Nothing stored to resend (EX_NOINPUT, 66).
 struct NoStoredURLError: NotifierError {
     let message: String
-    var exitCode: ExitCode { .noInput }
 }

@@ -1,5 +1,3 @@
-import CCurlShim
-import CSQLite
 import Foundation
 
 /// `notifier [--db PATH] [--config PATH] SUBCOMMAND ...`: reads the global options and hands the rest to the
@@ -50,9 +48,9 @@ enum RootCommand {
             case .option("--help", _), .option("-h", _):
                 return HelpCommand.show(help)
             case .option("--version", _):
-                let sqlite = String(cString: sqlite3_libversion())
-                let curl = String(cString: notifier_curl_version())
-                return HelpCommand.show("notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
+                let sqlite = Database.sqliteVersion
+                let curl = Curl.version
+                return HelpCommand.show( "notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
             case .option("--db", let inline):
                 context.databaseOverride = try arguments.value(for: "--db", inlineValue: inline)
             case .option("--config", let inline):

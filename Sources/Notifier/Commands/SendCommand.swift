@@ -41,7 +41,7 @@ struct SendCommand: Command {
         } else {
             Diagnostics.standardError.error(line)
         }
-        return delivery.exitCode
+        return ExitCode(for: delivery)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A message template: header lines (Subject at least), a blank line, then the body, with `{{name}}` placeholders.
 struct Template: Equatable, Sendable {
@@ -122,7 +123,12 @@ struct TemplateError: NotifierError, Equatable {
         if let variable { return "template \(template): variable \(variable) \(reason)" }
         return "template \(template): \(reason)"
     }
-    var exitCode: ExitCode { .dataError }
+}
+
+/// No built-in template has this name.
+struct UnknownTemplateError: NotifierError, Equatable {
+    let name: String
+    var message: String { "unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))" }
 }
 
 /// Where templates come from: a folder of the user's copies, else the ones built into the binary. Each template
@@ -134,15 +140,15 @@ struct TemplateStore: Sendable {
 
     init(directory: String?) { self.directory = directory }
 
-    private final class Cache: @unchecked Sendable {
-        let lock = NSLock()
-        var templates: [String: Template] = [:]
+    /// Shared by the store's copies (the batch sender's threads).
+    private final class Cache: Sendable {
+        let templates = Mutex<[String: Template]>([:])
     }
 
     func template(named name: String) throws -> Template {
-        if let cached = cache.lock.withLock({ cache.templates[name] }) { return cached }
+        if let cached = cache.templates.withLock({ $0[name] }) { return cached }
         let template = try load(name)
-        cache.lock.withLock { cache.templates[name] = template }
+        cache.templates.withLock { $0[name] = template }
         return template
     }
 
@@ -158,7 +164,7 @@ struct TemplateStore: Sendable {
             return try Template(name: name, text: text)
         }
         guard let text = BuiltInTemplates.texts[name] else {
-            throw UsageError("unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))")
+            throw UnknownTemplateError(name: name)
         }
         return try Template(name: name, text: text)
     }

@@ -51,10 +51,10 @@ final class EasyHandle {
 
     /// Sets up a connect-only connection (CURLOPT_CONNECT_ONLY): `perform()` then connects, does TLS (implicit for
     /// smtps:// and imaps://, else STARTTLS when offered, or always with `requireTLS`), verifies the certificate
-    /// against the system's CAs or `caFile`, and logs in when a user is given; the conversation after that is the
-    /// caller's (`CurlStream`).
+    /// against the system's CAs or `caFile`, and logs in with `credentials` when given; the conversation after that
+    /// is the caller's (`CurlStream`).
     func connectOnly(
-        url: String, requireTLS: Bool, caFile: String?, user: String?, password: String?, connectTimeout: Int,
+        url: String, requireTLS: Bool, caFile: String?, credentials: Credentials?, connectTimeout: Int,
         responseTimeout: Int
     ) throws {
         try set(CURLOPT_URL, url)
@@ -63,8 +63,13 @@ final class EasyHandle {
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile { try set(CURLOPT_CAINFO, caFile) }
-        if let user { try set(CURLOPT_USERNAME, user) }
-        if let password { try set(CURLOPT_PASSWORD, password) }
+        switch credentials {
+        case .password(let user, let password)?:
+            try set(CURLOPT_USERNAME, user)
+            try set(CURLOPT_PASSWORD, password)
+        case nil:
+            break
+        }
         try set(CURLOPT_CONNECTTIMEOUT, connectTimeout)
         try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, responseTimeout)
         try set(CURLOPT_TIMEOUT, connectTimeout + responseTimeout)
@@ -72,10 +77,17 @@ final class EasyHandle {
     }
 
     /// Connects (after `connectOnly`): TCP, TLS or STARTTLS, the greeting, EHLO or CAPABILITY, and the login;
-    /// returns libcurl's code (the caller classifies it). Then `send` and `receive` carry the conversation.
-    func perform() -> CURLcode {
+    /// throws what went wrong for the caller to classify. Then `send` and `receive` carry the conversation.
+    func perform() throws(ConnectFailure) {
         serverLines = []
-        return curl_easy_perform(handle)
+        let code = curl_easy_perform(handle)
+        guard code == CURLE_OK else { throw ConnectFailure(code) }
+    }
+
+    /// How long libcurl waits for the answer to its own goodbye (LOGOUT, QUIT) when the handle is freed: set before
+    /// letting go of a connection, so that a silent server does not hold the process.
+    func set(quitTimeout seconds: Int) throws {
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, seconds)
     }
 
     /// curl_easy_send on a CURLOPT_CONNECT_ONLY connection: sends what the socket takes now. CURLE_AGAIN (nothing

@@ -1,14 +1,12 @@
 import Foundation
 import MailParse
+import Synchronization
 
 /// Sends the year's update notices over `connections` SMTP connections at once, each notice's state committed
 /// before and after its exchange, so a run killed at any instant and run again skips nobody and sends a second copy
 /// only of the message that was in flight (with the same Message-ID).
-final class BatchSender: @unchecked Sendable {
-    struct Settings {
-        /// The process's connection; the batch's threads use it through one `GroupCommit`, and nothing else uses it
-        /// while the batch runs.
-        var database: Database
+final class BatchSender: Sendable {
+    struct Settings: Sendable {
         var fiscalYear: Int
         var sender: Mailbox
         var charset: OutgoingMessage.BodyCharset
@@ -21,10 +19,11 @@ final class BatchSender: @unchecked Sendable {
         var retryDeferred: Bool
         /// Makes one transport per connection.
         var transport: @Sendable () throws -> MessageTransport
-        var progress: Bool
+        /// Where the count and pace go while the batch runs; nil for nowhere.
+        var progress: ProgressSink?
     }
 
-    struct Summary {
+    struct Summary: Sendable {
         var sent = 0
         var deferred = 0
         var failed = 0
@@ -35,38 +34,47 @@ final class BatchSender: @unchecked Sendable {
         var total = 0
     }
 
+    /// What the connections' threads share: the queue, the tally, the rate's next slot.
+    private struct State {
+        var queue: [NoticeStore.Notice] = []
+        var next = 0
+        var summary = Summary()
+        var nextSlot = Date.distantPast
+        var started = Date()
+        var lastProgress = Date.distantPast
+        var workerError: (any Error)?
+    }
+
     private let settings: Settings
-    private let lock = NSLock()
-    private var queue: [NoticeStore.Notice] = []
-    private var next = 0
-    private var summary = Summary()
-    private var nextSlot = Date.distantPast
-    private var started = Date()
-    private var lastProgress = Date.distantPast
-    private var workerError: Error?
+    private let state = Mutex(State())
     /// The connections' one database connection, through which their writes are committed together when they
     /// come together. Writers take turns there rather than in SQLite's busy handler, which sleeps a millisecond or
     /// more each time it finds the database locked, and one connection keeps one page cache warm instead of each
     /// re-reading what the others wrote.
-    private var commits: GroupCommit<Bool>?
+    private let commits: GroupCommit<Bool>
 
-    init(settings: Settings) { self.settings = settings }
+    /// `database` is the process's connection: the batch's threads use it through one `GroupCommit`, and nothing
+    /// else uses it while the batch runs.
+    init(settings: Settings, database: sending Database) {
+        self.settings = settings
+        commits = GroupCommit(database: database)
+    }
 
     /// Sends every due notice; returns what happened.
     func run(due: [NoticeStore.Notice]) throws -> Summary {
-        queue = due
-        summary.total = due.count
-        commits = GroupCommit(database: settings.database)
-        defer { commits = nil }
-        started = Date()
+        state.withLock { state in
+            state.queue = due
+            state.summary.total = due.count
+            state.started = Date()
+        }
         let group = DispatchGroup()
         for _ in 0..<max(1, min(settings.connections, due.count)) {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
                 do { try work() } catch {
-                    lock.withLock {
-                        if workerError == nil { workerError = error }
+                    state.withLock { state in
+                        if state.workerError == nil { state.workerError = error }
                     }
                 }
             }
@@ -74,7 +82,8 @@ final class BatchSender: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        if settings.progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        settings.progress?.finish()
+        let (summary, workerError) = state.withLock { ($0.summary, $0.workerError) }
         if let workerError { throw workerError }
         return summary
     }
@@ -98,8 +107,6 @@ final class BatchSender: @unchecked Sendable {
     /// between leaves an unfinished transaction the server throws away. With `--rate` nothing is announced: the
     /// server would wait for the message for as long as the rate makes it wait.
     private func work() throws {
-        guard let commits else { return }
-        let store = NoticeStore(database: commits.database)
         let transport = try settings.transport()
         let composer = Composer(store: settings.templates, messageIDDomain: nil)
         let validity = RenewalCalendar.validity(of: settings.fiscalYear)
@@ -115,12 +122,14 @@ final class BatchSender: @unchecked Sendable {
             upcoming = nil
             if current != nil { waitForRateSlot() }
             let recorded = finished
-            let claimed = try commits.commit {
+            let claim = current?.notice.id
+            let claimed = try commits.commit { database in
+                let store = NoticeStore(database: database)
                 if let recorded {
                     try store.record(recorded.notice.id, delivery: recorded.delivery,
                                      attempts: recorded.notice.attempts + 1, now: Date())
                 }
-                return try current.map { try store.claim($0.notice.id, now: Date()) } ?? false
+                return try claim.map { try store.claim($0, now: Date()) } ?? false
             }
             if let finished { note(finished.notice, finished.delivery) }
             finished = nil
@@ -182,13 +191,13 @@ final class BatchSender: @unchecked Sendable {
         }
     }
 
-    private var isStopped: Bool { lock.withLock { summary.stoppedBy != nil } }
+    private var isStopped: Bool { state.withLock { $0.summary.stoppedBy != nil } }
 
     private func take() -> NoticeStore.Notice? {
-        lock.withLock {
-            guard summary.stoppedBy == nil, next < queue.count else { return nil }
-            defer { next += 1 }
-            return queue[next]
+        state.withLock { state in
+            guard state.summary.stoppedBy == nil, state.next < state.queue.count else { return nil }
+            defer { state.next += 1 }
+            return state.queue[state.next]
         }
     }
 
@@ -196,9 +205,9 @@ final class BatchSender: @unchecked Sendable {
     private func waitForRateSlot() {
         guard let rate = settings.ratePerMinute, rate > 0 else { return }
         let interval = 60.0 / Double(rate)
-        let slot: Date = lock.withLock {
-            let slot = max(Date(), nextSlot)
-            nextSlot = slot.addingTimeInterval(interval)
+        let slot: Date = state.withLock { state in
+            let slot = max(Date(), state.nextSlot)
+            state.nextSlot = slot.addingTimeInterval(interval)
             return slot
         }
         let wait = slot.timeIntervalSinceNow
@@ -206,25 +215,25 @@ final class BatchSender: @unchecked Sendable {
     }
 
     private func note(_ notice: NoticeStore.Notice, _ delivery: Delivery) {
-        lock.withLock {
+        state.withLock { state in
             switch delivery.outcome.noticeState {
-            case .sent: summary.sent += 1
+            case .sent: state.summary.sent += 1
             case .failed:
-                summary.failed += 1
-                summary.failures.append((notice.vendorCode, delivery.reply))
+                state.summary.failed += 1
+                state.summary.failures.append((notice.vendorCode, delivery.reply))
             case .deferred, .pending, .sending:
-                summary.deferred += 1
-                summary.deferrals.append((notice.vendorCode, delivery.reply))
+                state.summary.deferred += 1
+                state.summary.deferrals.append((notice.vendorCode, delivery.reply))
             }
-            if delivery.outcome.stopsTheBatch && summary.stoppedBy == nil { summary.stoppedBy = delivery }
-            guard settings.progress, Date().timeIntervalSince(lastProgress) > 0.2 else { return }
-            lastProgress = Date()
+            if delivery.outcome.stopsTheBatch && state.summary.stoppedBy == nil { state.summary.stoppedBy = delivery }
+            guard let progress = settings.progress, Date().timeIntervalSince(state.lastProgress) > 0.2 else { return }
+            state.lastProgress = Date()
+            let summary = state.summary
             let done = summary.sent + summary.deferred + summary.failed
-            let elapsed = max(Date().timeIntervalSince(started), 0.001)
+            let elapsed = max(Date().timeIntervalSince(state.started), 0.001)
             let rate = Double(done) / elapsed
             let eta = rate > 0 ? Int(Double(summary.total - done) / rate) : 0
-            FileHandle.standardError.write(Data(
-                "\r\u{1B}[K\(done)/\(summary.total) notices, \(String(format: "%.1f", rate))/s, ETA \(eta / 60)m\(eta % 60)s".utf8))
+            progress.update(.init(done: done, total: summary.total, perSecond: rate, remainingSeconds: eta))
         }
     }
 }

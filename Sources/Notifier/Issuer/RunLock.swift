@@ -22,7 +22,6 @@ final class RunLock {
 /// Something else holds what this command needs: try again later (EX_TEMPFAIL, 75).
 struct BusyError: NotifierError {
     let message: String
-    var exitCode: ExitCode { .temporaryFailure }
 }
 
 /// The run's lock file could not be opened (EX_CANTCREAT, 73): its folder is the database's.
@@ -30,5 +29,4 @@ struct LockFileError: NotifierError {
     let path: String
     let reason: String
     var message: String { "cannot open the lock file \(path): \(reason); check the database folder's permissions" }
-    var exitCode: ExitCode { .cannotCreate }
 }

@@ -21,7 +21,7 @@ final class IMAPClient {
     private var examined = false
 
     /// Connects, does TLS (imaps://, or STARTTLS on imap:// when offered; `tls: .required` refuses to go on without
-    /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `UsageError` for a bad URL.
+    /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `InvalidValue` for a bad URL.
     init(settings: IMAPSettings) throws {
         self.settings = settings
         connection = try IMAPConnection(settings: settings)
@@ -88,15 +88,6 @@ final class IMAPClient {
             }
         }
         return sizes
-    }
-
-    /// The flags of the message with this UID (`\Seen`, `\Recent`, keywords), as the server spells them.
-    func flags(uid: UInt32) throws -> [String] {
-        let items = try fetchItems(uid: uid, "FLAGS")
-        guard case .list(let flags)? = items["FLAGS"] else {
-            throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(mailbox)")
-        }
-        return flags.compactMap(\.atomText)
     }
 
     /// One UID FETCH; the items of the FETCH response for that UID (the server may add responses for others).

@@ -1,4 +1,3 @@
-import CCurlShim
 import Foundation
 
 /// One logged-in IMAP connection: libcurl connects, does TLS (implicit or STARTTLS), verifies the certificate and
@@ -38,12 +37,13 @@ final class IMAPConnection {
         reader = IMAPResponseReader(maxLiteral: settings.maxMessageSize)
         handle = try EasyHandle()
         try handle.connectOnly(
-            url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile, user: settings.user,
-            password: settings.password, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
-        let code = handle.perform()
-        guard code == CURLE_OK else {
+            url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile,
+            credentials: settings.credentials, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
+        do {
+            try handle.perform()
+        } catch {
             throw IMAPError.connecting(
-                code, server: server, lastLine: handle.serverLines.last,
+                error, server: server, lastLine: handle.serverLines.last,
                 forLogin: settings.tls == .auto && settings.requiresTLS)
         }
         guard let stream = CurlStream(connected: handle) else {
@@ -54,7 +54,7 @@ final class IMAPConnection {
 
     deinit {
         // curl_easy_cleanup says LOGOUT (with libcurl's own tag) and waits for the answer: not for long.
-        try? handle.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, 2)
+        try? handle.set(quitTimeout: 2)
     }
 
     /// Sends `command` (no tag, no CRLF) and reads up to its tagged answer. Returns the untagged responses that came

@@ -1,4 +1,3 @@
-import CCurlShim
 import Foundation
 
 /// An IMAP operation that failed. The message names the server (host and port, never the user's password) and
@@ -39,43 +38,32 @@ struct IMAPError: NotifierError, Equatable {
         kind == .connectionLost || kind == .timeout || kind == .unavailable || kind == .flood
     }
 
-    var exitCode: ExitCode {
-        switch kind {
-        case .unavailable: .unavailable
-        case .login: .noPermission
-        case .connectionLost, .timeout, .flood: .temporaryFailure
-        case .refused, .noSuchMessage: .unavailable
-        case .messageTooLarge: .dataError
-        case .protocolError: .software
-        }
-    }
-
-    /// Classifies a failed curl_easy_perform (connect, TLS, login); `lastLine` is the server's last line, if any.
+    /// Classifies a failed connect (TCP, TLS, login); `lastLine` is the server's last line, if any.
     /// `forLogin`: TLS was required only because the password would otherwise go in clear (`--imap-tls auto`).
-    static func connecting(_ code: CURLcode, server: String, lastLine: String?, forLogin: Bool = false) -> IMAPError {
-        let why = String(cString: curl_easy_strerror(code))
+    static func connecting(
+        _ failure: EasyHandle.ConnectFailure, server: String, lastLine: String?, forLogin: Bool = false
+    ) -> IMAPError {
         let said = lastLine.map { ": \($0)" } ?? ""
-        switch code {
-        case CURLE_LOGIN_DENIED:
+        switch failure.kind {
+        case .loginDenied:
             return IMAPError(kind: .login, message: "IMAP \(server): login refused\(said)")
-        case CURLE_OPERATION_TIMEDOUT:
-            return IMAPError(kind: .timeout, message: "IMAP \(server): \(why) while connecting\(said)")
-        case CURLE_USE_SSL_FAILED where forLogin:
+        case .timeout:
+            return IMAPError(kind: .timeout, message: "IMAP \(server): \(failure.reason) while connecting\(said)")
+        case .tlsRequired where forLogin:
             let host = LoopbackHost.host(ofURL: server) ?? "HOST"
             return IMAPError(
                 kind: .unavailable,
                 message: "IMAP \(server): the server does not offer STARTTLS, so the password would go out in clear; "
                     + "not logged in: use imaps://\(host)/MAILBOX (TLS from the start), or --imap-tls none "
                     + "(imap_tls = none) to allow a login in clear on purpose\(said)")
-        case CURLE_USE_SSL_FAILED:
+        case .tlsRequired:
             return IMAPError(
                 kind: .unavailable,
                 message: "IMAP \(server): the server does not offer STARTTLS and TLS is required\(said)")
-        case _ where code.meansNoServer:
-            return IMAPError(kind: .unavailable, message: "IMAP \(server): \(why) (libcurl error \(code.rawValue))\(said)")
-        default:
-            return IMAPError(
-                kind: .connectionLost, message: "IMAP \(server): \(why) (libcurl error \(code.rawValue))\(said)")
+        case .noServer:
+            return IMAPError(kind: .unavailable, message: "IMAP \(server): \(failure.detail)\(said)")
+        case .other:
+            return IMAPError(kind: .connectionLost, message: "IMAP \(server): \(failure.detail)\(said)")
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The password is handed to libcurl
-/// for the login and appears in no message, error or description.
+/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The credentials are handed to
+/// libcurl for the login and their secret appears in no message, error or description.
 struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     enum TLSMode: String, Equatable, Sendable {
         /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS. Without STARTTLS the login
@@ -16,8 +16,7 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     /// `imap://host[:port]/MAILBOX` or `imaps://host[:port]/MAILBOX`, without user or password; the mailbox is
     /// percent-encoded UTF-8 and defaults to INBOX when the path is empty.
     var url: String
-    var user: String
-    var password: String
+    var credentials: Credentials
     var tls: TLSMode = .auto
     /// A CA bundle for a private CA.
     var caFile: String?
@@ -42,16 +41,15 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         tls == .required || (tls == .auto && !LoopbackHost.isLoopback(url: url))
     }
 
-    init(url: String, user: String, password: String, tls: TLSMode = .auto, caFile: String? = nil) {
+    init(url: String, credentials: Credentials, tls: TLSMode = .auto, caFile: String? = nil) {
         self.url = url
-        self.user = user
-        self.password = password
+        self.credentials = credentials
         self.tls = tls
         self.caFile = caFile
     }
 
     var description: String {
-        "IMAPSettings(url: \(url), user: \(user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
+        "IMAPSettings(url: \(url), user: \(credentials.user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
     }
 
     /// The parts of `url`: what libcurl connects to (the URL without the mailbox) and the mailbox's name.
@@ -60,12 +58,12 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         let serverURL: String
         /// The mailbox name as the user wrote it (decoded), e.g. `INBOX` or `受信箱/業者`.
         let mailbox: String
-        let implicitTLS: Bool
     }
 
-    /// Checks `url` and splits it. A user name, a password, a query or a fragment in the URL is refused (without
-    /// repeating the URL, which might carry a secret).
-    static func endpoint(of url: String) throws -> Endpoint {
+    /// Checks `url` and splits it; throws `InvalidValue`, whose reason follows "the IMAP URL" (or the option's
+    /// name). A user name, a password, a query or a fragment in the URL is refused (without repeating the URL, which
+    /// might carry a secret).
+    static func endpoint(of url: String) throws(InvalidValue) -> Endpoint {
         let lower = url.lowercased()
         let scheme: String
         if lower.hasPrefix("imap://") {
@@ -73,38 +71,38 @@ struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
         } else if lower.hasPrefix("imaps://") {
             scheme = "imaps"
         } else {
-            throw UsageError("the IMAP URL must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
+            throw InvalidValue("must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
         }
         let rest = url.dropFirst(scheme.count + 3)
         let authority = rest.prefix { $0 != "/" }
         let path = rest.dropFirst(authority.count)
         if authority.contains("@") {
-            throw UsageError("the IMAP URL must not carry a user name or password: set them separately")
+            throw InvalidValue("must not carry a user name or password: set them separately")
         }
         if authority.isEmpty || authority.hasPrefix(":") {
-            throw UsageError("the IMAP URL names no host")
+            throw InvalidValue("names no host")
         }
         if authority.contains(where: { $0 == "?" || $0 == "#" }) || path.contains(where: { $0 == "?" || $0 == "#" }) {
-            throw UsageError("the IMAP URL takes no query or fragment")
+            throw InvalidValue("takes no query or fragment")
         }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             let port = authority[authority.index(after: colon)...]
             guard let number = Int(port), (1...65535).contains(number) else {
-                throw UsageError("the IMAP URL has a bad port")
+                throw InvalidValue("has a bad port")
             }
         }
         var mailbox = "INBOX"
         let encoded = path.drop { $0 == "/" }
         if !encoded.isEmpty {
             guard let decoded = String(encoded).removingPercentEncoding, !decoded.isEmpty else {
-                throw UsageError("the IMAP URL's mailbox is not valid percent-encoded UTF-8")
+                throw InvalidValue("has a mailbox name that is not valid percent-encoded UTF-8")
             }
             mailbox = decoded
         }
         if mailbox.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw UsageError("the IMAP mailbox name contains a control character")
+            throw InvalidValue("has a mailbox name with a control character")
         }
-        return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox, implicitTLS: scheme == "imaps")
+        return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox)
     }
 }
 

@@ -10,7 +10,6 @@ struct UnknownVendorError: NotifierError, Equatable {
     var message: String {
         "no vendor \(vendorCode) in the registry (\(database)); check the code, or import the vendor list first"
     }
-    var exitCode: ExitCode { .noUser }
 }
 
 /// A new code was asked for too soon (EX_TEMPFAIL, 75): the mails a vendor gets are limited, so that a script or
@@ -39,8 +38,6 @@ struct OTPRateLimitError: NotifierError, Equatable {
             return "vendor \(vendorCode): \(issues) codes were mailed within the last hour, the most allowed; \(when)"
         }
     }
-
-    var exitCode: ExitCode { .temporaryFailure }
 }
 
 /// The vendor is locked after too many wrong codes (EX_NOPERM, 77): no code is mailed or accepted until the
@@ -54,8 +51,6 @@ struct OTPLockedError: NotifierError, Equatable {
         "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after \(wrongCodes) wrong codes in a "
             + "row; the issuer must check with the vendor and run 'notifier otp unlock --vendor \(vendorCode)'"
     }
-
-    var exitCode: ExitCode { .noPermission }
 }
 
 /// The code could not be mailed; it was discarded and is not valid. The exit code is the delivery's (75 try again
@@ -69,8 +64,6 @@ struct OTPDeliveryError: NotifierError, Equatable {
         "vendor \(vendorCode): the code could not be mailed to \(email) (\(delivery.outcome.rawValue): "
             + "\(delivery.reply)); it was discarded and is not valid"
     }
-
-    var exitCode: ExitCode { delivery.exitCode }
 }
 
 /// The key file is missing its protection, damaged, or cannot be made (EX_CONFIG, 78).
@@ -102,14 +95,11 @@ struct OTPKeyFileError: NotifierError, Equatable {
             return "cannot create the OTP key file \(path): \(reason); check the folder, or set NOTIFIER_OTP_KEY_FILE"
         }
     }
-
-    var exitCode: ExitCode { .configuration }
 }
 
 /// libcrypto could not compute an HMAC (EX_SOFTWARE, 70): nothing was stored or accepted.
 struct OTPCryptoError: NotifierError, Equatable {
     var message: String { "libcrypto could not compute HMAC-SHA-256; nothing was stored or accepted" }
-    var exitCode: ExitCode { .software }
 }
 
 /// The registry's address for the vendor is not one a mail can go to (EX_DATAERR, 65); no code was mailed.
@@ -120,5 +110,4 @@ struct VendorAddressError: NotifierError, Equatable {
         "vendor \(vendorCode): the registry's address '\(email)' is not a mail address like name@example.jp; "
             + "correct it in the vendor list"
     }
-    var exitCode: ExitCode { .dataError }
 }

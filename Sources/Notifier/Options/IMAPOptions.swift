@@ -53,17 +53,13 @@ struct IMAPOptions: OptionGroup {
             url = components.string ?? url
         }
         guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
-        var password = context.environment["NOTIFIER_IMAP_PASSWORD"]
-        if password?.isEmpty != false, let file = passwordFile {
-            var environment = context.environment
-            environment["NOTIFIER_SMTP_PASSWORD"] = nil
-            password = try SMTPSettings.password(environment: environment, passwordFile: file, what: "IMAP")
-        }
-        guard let password, !password.isEmpty else {
+        guard let credentials = try Credentials.password(
+            user: user, variable: "NOTIFIER_IMAP_PASSWORD", passwordFile: passwordFile, environment: context.environment,
+            service: "IMAP")
+        else {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
         }
-        var settings = IMAPSettings(
-            url: url, user: user, password: password, tls: tls ?? .auto, caFile: caFile)
+        var settings = IMAPSettings(url: url, credentials: credentials, tls: tls ?? .auto, caFile: caFile)
         settings.maxMessageSize = maxMessageSize ?? settings.maxMessageSize
         settings.commandTimeout = timeout ?? settings.commandTimeout
         settings.responseTimeout = min(settings.responseTimeout, settings.commandTimeout)

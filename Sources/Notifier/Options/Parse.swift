@@ -68,9 +68,9 @@ enum Parse {
     /// `smtp://HOST[:PORT]` or `smtps://HOST[:PORT]`.
     static func smtpURL(_ value: String) throws -> String {
         do {
-            return try SMTPSettings.validatedURL(value, option: "")
-        } catch let error as UsageError {
-            throw InvalidValue(error.message.trimmingCharacters(in: .whitespaces), mayHoldSecret: true)
+            return try SMTPSettings.validatedURL(value)
+        } catch {
+            throw InvalidValue(error.reason, mayHoldSecret: true)
         }
     }
 
@@ -85,8 +85,8 @@ enum Parse {
         do {
             _ = try IMAPSettings.endpoint(of: components?.string ?? value)
             return value
-        } catch let error as UsageError {
-            throw InvalidValue(error.message.replacingOccurrences(of: "the IMAP URL ", with: ""), mayHoldSecret: true)
+        } catch {
+            throw InvalidValue(error.reason, mayHoldSecret: true)
         }
     }
 

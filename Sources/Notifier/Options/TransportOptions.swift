@@ -64,15 +64,16 @@ struct TransportOptions: OptionGroup {
         if let outbox { return try MaildirOutbox(path: outbox) }
         guard let url = smtpURL else { return try MaildirOutbox(path: try context.paths.defaultOutbox()) }
         var settings = SMTPSettings(url: url)
-        settings.user = smtpUser
         settings.tls = smtpTLS ?? .auto
         settings.caFile = caFile
         settings.connectTimeout = connectTimeout ?? settings.connectTimeout
         settings.timeout = timeout ?? settings.timeout
         settings.responseTimeout = min(settings.responseTimeout, settings.timeout)
-        if settings.user != nil {
-            settings.password = try SMTPSettings.password(environment: context.environment, passwordFile: passwordFile)
-            guard settings.password != nil else {
+        if let user = smtpUser {
+            settings.credentials = try Credentials.password(
+                user: user, variable: "NOTIFIER_SMTP_PASSWORD", passwordFile: passwordFile,
+                environment: context.environment, service: "SMTP")
+            guard settings.credentials != nil else {
                 throw ConfigurationError(
                     "--smtp-user is set but there is no password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file")
             }

@@ -15,8 +15,6 @@ struct VendorCSVError: NotifierError, Equatable {
     let path: String
     let problems: [Problem]
 
-    var exitCode: ExitCode { .dataError }
-
     /// One line per problem, `vendors.csv:14: column email: 'foo@' is not an address like name@example.jp`.
     var message: String {
         var lines = problems.prefix(Self.listed).map { problem in

@@ -16,16 +16,26 @@ struct SQLiteError: NotifierError, Equatable {
     }
 
     /// Locked or busy: another process has the database; the caller may try again later.
-    var isBusy: Bool {
-        let primary = code & 0xFF
-        return primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+    var isBusy: Bool { category == .busy }
+
+    /// What kind of trouble the code means, so that callers outside Store/ decide without SQLite's constants.
+    enum Category: Equatable, Sendable {
+        /// Another process has the database (busy, locked): it may work later.
+        case busy
+        /// The disk is full or failed to read or write: it may work later.
+        case storage
+        /// The file or its folder cannot be opened or written (permissions, read-only).
+        case access
+        /// A constraint, a mistake in the SQL, a damaged file: retrying does not help.
+        case other
     }
 
-    var exitCode: ExitCode {
+    var category: Category {
         switch code & 0xFF {
-        case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR: return .temporaryFailure
-        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY: return .cannotCreate
-        default: return .software
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+        case SQLITE_FULL, SQLITE_IOERR: return .storage
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY: return .access
+        default: return .other
         }
     }
 }

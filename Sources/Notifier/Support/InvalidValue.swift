@@ -11,3 +11,8 @@ struct InvalidValue: Error, Equatable, Sendable {
         self.mayHoldSecret = mayHoldSecret
     }
 }
+
+extension InvalidValue: NotifierError {
+    /// The reason alone, for a refusal no caller put a name to (the executable ends it as bad usage, 64).
+    var message: String { reason }
+}

@@ -18,17 +18,6 @@ struct Delivery: Equatable, Sendable {
     let code: Int?
     /// The server's last reply line, or what went wrong when there was none.
     let reply: String
-
-    /// The sysexits code a single-message command ends with.
-    var exitCode: ExitCode {
-        switch outcome {
-        case .sent: return .success
-        case .transient: return .temporaryFailure
-        case .permanent: return .noUser
-        case .unavailable: return .unavailable
-        case .authentication: return .noPermission
-        }
-    }
 }
 
 /// Something that takes finished messages: an SMTP server or a Maildir.

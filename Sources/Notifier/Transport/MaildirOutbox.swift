@@ -69,5 +69,4 @@ struct OutboxError: NotifierError, Equatable {
     let path: String
     let reason: String
     var message: String { "cannot write \(path): \(reason)" }
-    var exitCode: ExitCode { .cannotCreate }
 }

@@ -4,8 +4,6 @@ struct SMTPReply: Equatable, Sendable {
     /// Each line's text after the code and its separator, as the server sent it (control characters replaced).
     let lines: [String]
 
-    var isPositive: Bool { (200..<400).contains(code) }
-
     /// The reply on one line for people and the database: the code and every line's text, at most 500 characters.
     var summary: String {
         let text = lines.filter { !$0.isEmpty }.joined(separator: " ")

@@ -1,4 +1,3 @@
-import CCurlShim
 import Foundation
 
 /// One SMTP connection. libcurl connects it (TCP, smtps:// or STARTTLS, the certificate check, EHLO and AUTH: with
@@ -40,16 +39,17 @@ final class SMTPSession {
         do {
             handle = try EasyHandle()
             try handle.connectOnly(
-                url: settings.url, requireTLS: settings.requiresTLS, caFile: settings.caFile, user: settings.user,
-                password: settings.password, connectTimeout: settings.connectTimeout,
+                url: settings.url, requireTLS: settings.requiresTLS, caFile: settings.caFile,
+                credentials: settings.credentials, connectTimeout: settings.connectTimeout,
                 responseTimeout: settings.responseTimeout)
         } catch {
             throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
         }
-        let code = handle.perform()
-        guard code == CURLE_OK else {
+        do {
+            try handle.perform()
+        } catch {
             throw Failure(delivery: Self.classify(
-                code, responseCode: handle.responseCode, lines: handle.serverLines,
+                error, responseCode: handle.responseCode, lines: handle.serverLines,
                 forLogin: settings.requiresTLSForLogin, url: settings.url))
         }
         guard let stream = CurlStream(connected: handle) else {
@@ -59,7 +59,7 @@ final class SMTPSession {
         capabilities = Self.capabilities(in: handle.serverLines)
         // libcurl logs in only when the server offers AUTH, and otherwise goes on without a word (RFC 4954 §3: a
         // server need not offer it). A user who asked to log in did not ask to send anonymously.
-        if let user = settings.user, !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") }) {
+        if let user = settings.credentials?.user, !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") }) {
             broken = true
             stream.abandon()
             throw Failure(delivery: Delivery(
@@ -334,30 +334,30 @@ final class SMTPSession {
     /// Turns a failed connect (libcurl's code and the server's last lines) into the delivery to report.
     /// `forLogin`: TLS was required only because a password would otherwise go in clear (`--smtp-tls auto`).
     static func classify(
-        _ code: CURLcode, responseCode: Int, lines: [String], forLogin: Bool = false, url: String = ""
+        _ failure: EasyHandle.ConnectFailure, responseCode: Int, lines: [String], forLogin: Bool = false, url: String = ""
     ) -> Delivery {
         let replies = lines.filter { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }
         // After a refusal libcurl says QUIT and the server "221 Bye": the refusal is the reply that counts.
         let last = (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last).map { $0.replacingControlCharacters() }
         let replyCode = last.flatMap { Int($0.prefix(3)) } ?? (responseCode > 0 ? responseCode : nil)
-        let why = String(cString: curl_easy_strerror(code))
-        switch code {
-        case CURLE_LOGIN_DENIED:
+        let why = failure.reason
+        switch failure.kind {
+        case .loginDenied:
             return Delivery(outcome: .authentication, code: replyCode, reply: last ?? why)
-        case CURLE_USE_SSL_FAILED where forLogin:
+        case .tlsRequired where forLogin:
             let host = LoopbackHost.host(ofURL: url) ?? "HOST"
             let refusal = "the server does not offer STARTTLS, so the password of --smtp-user would go out in clear; "
                 + "nothing was sent: use smtps://\(host) (TLS from the start), or --smtp-tls none (smtp_tls = none) "
                 + "to allow a login in clear on purpose"
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)
-        case CURLE_USE_SSL_FAILED:
+        case .tlsRequired:
             let refusal = "the server does not offer STARTTLS and --smtp-tls required refuses to send in clear"
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)
-        case _ where code.meansNoServer:
+        case .noServer:
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(why): \($0)" } ?? why)
-        default:
+        case .timeout, .other:
             // A 4xx greeting, a timeout, a broken connection: the server may take the message later.
-            if let replyCode, (500..<600).contains(replyCode), code != CURLE_OPERATION_TIMEDOUT {
+            if let replyCode, (500..<600).contains(replyCode), failure.kind != .timeout {
                 return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(why): \($0)" } ?? why)
             }
             return Delivery(outcome: .transient, code: replyCode, reply: last.map { "\(why) after: \($0)" } ?? why)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// How to reach the SMTP server. The password is read from the environment or a file, never from the command line.
+/// How to reach the SMTP server. The password is read from the environment or a file (`Credentials.password`), never
+/// from the command line.
 struct SMTPSettings: Equatable, Sendable {
     enum TLSMode: String, Equatable, Sendable {
         /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS. Without STARTTLS a message goes
@@ -15,8 +16,8 @@ struct SMTPSettings: Equatable, Sendable {
 
     /// `smtp://host[:port]` or `smtps://host[:port]`, without user or password.
     var url: String
-    var user: String?
-    var password: String?
+    /// The login, when there is one.
+    var credentials: Credentials?
     var tls: TLSMode = .auto
     /// A CA bundle for a private CA; certificates are always verified.
     var caFile: String?
@@ -30,53 +31,30 @@ struct SMTPSettings: Equatable, Sendable {
     /// password would otherwise go in clear to a host that is not loopback (RFC 4954 §4: a plaintext mechanism
     /// needs an encrypted channel).
     var requiresTLS: Bool {
-        tls == .required || (tls == .auto && user != nil && !LoopbackHost.isLoopback(url: url))
+        tls == .required || (tls == .auto && credentials != nil && !LoopbackHost.isLoopback(url: url))
     }
 
-    /// Whether TLS is required only because of the login (`auto` with a user): the refusal then says so.
+    /// Whether TLS is required only because of the login (`auto` with credentials): the refusal then says so.
     var requiresTLSForLogin: Bool { tls == .auto && requiresTLS }
 
-    /// Checks a URL from the command line or the configuration. A URL with a password in it is refused without
-    /// repeating it (argv is visible to every user of the machine).
-    static func validatedURL(_ url: String, option: String) throws -> String {
+    /// Checks a URL from the command line or the configuration; throws `InvalidValue`, whose reason follows the
+    /// option's name (`--smtp must be ...`). A URL with a password in it is refused without repeating it (argv is
+    /// visible to every user of the machine).
+    static func validatedURL(_ url: String) throws(InvalidValue) -> String {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty
         else {
-            throw UsageError("\(option) must be smtp://HOST[:PORT] or smtps://HOST[:PORT]")
+            throw InvalidValue("must be smtp://HOST[:PORT] or smtps://HOST[:PORT]")
         }
         if components.password != nil {
-            throw UsageError(
-                "\(option) must not carry a password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file instead")
+            throw InvalidValue("must not carry a password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file instead")
         }
         if components.user != nil {
-            throw UsageError("\(option) must not carry a user name: use --smtp-user or smtp_user")
+            throw InvalidValue("must not carry a user name: use --smtp-user or smtp_user")
         }
         if !(components.path.isEmpty || components.path == "/") || components.query != nil {
-            throw UsageError("\(option) takes no path or query (the client name is notifier's own)")
+            throw InvalidValue("takes no path or query (the client name is notifier's own)")
         }
         return url
-    }
-
-    /// The password: `NOTIFIER_SMTP_PASSWORD`, else the first line of `passwordFile`. A password file with any
-    /// group or other permission bit (0640, 0660, 0604...) is refused, as ssh refuses a key others could read: the
-    /// README promises 0600. `what` names the file in messages (`SMTP`, `IMAP`).
-    static func password(environment: [String: String], passwordFile: String?, what: String = "SMTP") throws -> String? {
-        if let value = environment["NOTIFIER_SMTP_PASSWORD"], !value.isEmpty { return value }
-        guard let path = passwordFile else { return nil }
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw ConfigurationError("cannot read the \(what) password file \(path): \(String(cString: strerror(errno)))")
-        }
-        let mode = status.st_mode & 0o777
-        if mode & 0o077 != 0 {
-            throw ConfigurationError(
-                "the \(what) password file \(path) has mode \(String(mode, radix: 8)): its group or other users may "
-                    + "read or change it; chmod 600 \(path)")
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else { throw ConfigurationError("cannot read the \(what) password file \(path)") }
-        let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard !password.isEmpty else { throw ConfigurationError("the \(what) password file \(path) is empty") }
-        return password
     }
 }

@@ -10,7 +10,7 @@ final class IMAPSource {
 
     init(settings: IMAPSettings) {
         self.settings = settings
-        source = "imap:\(settings.user)@\(settings.url)"
+        source = "imap:\(settings.credentials.user)@\(settings.url)"
     }
 
     /// Drops the connection (after an error that asks for a reconnect).

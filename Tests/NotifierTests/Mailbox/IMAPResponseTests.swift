@@ -102,20 +102,20 @@ import Testing
 
     @Test func urls() throws {
         let plain = try IMAPSettings.endpoint(of: "imap://localhost:1143")
-        #expect(plain == .init(serverURL: "imap://localhost:1143/", mailbox: "INBOX", implicitTLS: false))
+        #expect(plain == .init(serverURL: "imap://localhost:1143/", mailbox: "INBOX"))
         let folder = try IMAPSettings.endpoint(of: "IMAPS://mail.example.test/%E5%8F%97%E4%BF%A1/Sub")
-        #expect(folder == .init(serverURL: "imaps://mail.example.test/", mailbox: "受信/Sub", implicitTLS: true))
+        #expect(folder == .init(serverURL: "imaps://mail.example.test/", mailbox: "受信/Sub"))
         #expect(try IMAPSettings.endpoint(of: "imaps://[::1]:993/INBOX").serverURL == "imaps://[::1]:993/")
         for bad in ["pop3://h/", "imap:///INBOX", "imap://user:secret@h/INBOX", "imap://h:0/", "imap://h/INBOX?x",
                     "imap://h/A%0AB", "imap://h:99999/"] {
-            #expect(throws: UsageError.self, "\(bad)") { try IMAPSettings.endpoint(of: bad) }
+            #expect(throws: InvalidValue.self, "\(bad)") { try IMAPSettings.endpoint(of: bad) }
         }
-        do {
+        #expect {
             _ = try IMAPSettings.endpoint(of: "imap://user:s3cret@h/INBOX")
-        } catch let error as UsageError {
-            #expect(!error.message.contains("s3cret"))
+        } throws: { error in
+            (error as? InvalidValue).map { !$0.reason.contains("s3cret") } ?? false
         }
-        let settings = IMAPSettings(url: "imap://h/", user: "u", password: "s3cret")
+        let settings = IMAPSettings(url: "imap://h/", credentials: .password(user: "u", password: "s3cret"))
         #expect(!"\(settings)".contains("s3cret") && !String(reflecting: settings).contains("s3cret"))
     }
 }

@@ -55,7 +55,7 @@ struct OTPServiceTests {
             Issue.record("not locked")
             return
         }
-        #expect(error.exitCode.rawValue == 77)
+        #expect(ExitCode(for: error).rawValue == 77)
         #expect(error.message.contains("notifier otp unlock --vendor \(vendor)"))
         // A locked vendor is not mailed a code either: it could not be used.
         fixture.clock.advance(120)
@@ -118,7 +118,7 @@ struct OTPServiceTests {
         } catch let error as OTPRateLimitError {
             #expect(error.reason == .cooldown(seconds: 60))
             #expect(error.retryAt == issuedAt + 60)
-            #expect(error.exitCode.rawValue == 75)
+            #expect(ExitCode(for: error).rawValue == 75)
             #expect(error.message.contains("try again after \(JapanClock.iso8601(seconds: issuedAt + 60)) (in 1 s)"))
         }
         fixture.clock.advance(1)
@@ -163,7 +163,7 @@ struct OTPServiceTests {
             }
             Issue.record("no error")
         } catch let error as OTPDeliveryError {
-            #expect(error.exitCode.rawValue == 67)
+            #expect(ExitCode(for: error).rawValue == 67)
             #expect(error.message.contains("550 5.1.1 User unknown") && error.message.contains("not valid"))
         }
         let lost = try #require(mailed)

@@ -130,7 +130,7 @@ struct VendorCSVTests {
         ])
     func badValue(row: String, column: String, reason: String) throws {
         let error = try Self.error("\(Self.header)\n0000001,Good,g@example.jp,construction,\n\(row)\n")
-        #expect(error.exitCode == .dataError)
+        #expect(ExitCode(for: error) == .dataError)
         #expect(error.problems.count == 1)
         #expect(error.message.hasPrefix("vendors.csv:3: column \(column): "), "\(error.message)")
         #expect(error.message.contains(reason), "\(error.message)")

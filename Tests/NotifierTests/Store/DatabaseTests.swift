@@ -92,7 +92,7 @@ struct DatabaseTests {
             Issue.record("no error")
         } catch let error as SQLiteError {
             #expect(error.isBusy)
-            #expect(error.exitCode == .temporaryFailure)
+            #expect(ExitCode(for: error) == .temporaryFailure)
         }
         try holder.execute("ROLLBACK")
         try? FileManager.default.removeItem(at: folder)

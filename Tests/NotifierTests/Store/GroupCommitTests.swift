@@ -17,8 +17,8 @@ struct GroupCommitTests {
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             for n in 0..<perThread {
                 do {
-                    let answer = try commits.commit {
-                        try commits.database.run("INSERT INTO t VALUES (?, ?)", [.integer(Int64(thread)), .integer(Int64(n))])
+                    let answer = try commits.commit { database in
+                        try database.run("INSERT INTO t VALUES (?, ?)", [.integer(Int64(thread)), .integer(Int64(n))])
                         return Int64(thread * 1000 + n)
                     }
                     if answer != Int64(thread * 1000 + n) { failures.mutate { $0.append("\(thread)/\(n) got \(answer)") } }
@@ -28,9 +28,9 @@ struct GroupCommitTests {
             }
         }
         #expect(failures.value.isEmpty, "\(failures.value.prefix(3))")
-        #expect(try database.row("SELECT count(*) FROM t")?.int(0) == Int64(threads * perThread))
         #expect(commits.writes == threads * perThread)
         #expect(commits.transactions >= 1 && commits.transactions <= commits.writes)
+        #expect(try commits.commit { try $0.row("SELECT count(*) FROM t")?.int(0) ?? -1 } == Int64(threads * perThread))
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -39,15 +39,15 @@ struct GroupCommitTests {
         try database.execute("CREATE TABLE t (x UNIQUE)")
         let commits = GroupCommit<Bool>(database: database)
         #expect(throws: SQLiteError.self) {
-            try commits.commit {
+            try commits.commit { database in
                 try database.run("INSERT INTO t VALUES (1)")
                 try database.run("INSERT INTO t VALUES (1)")
                 return true
             }
         }
-        #expect(try database.rows("SELECT x FROM t").isEmpty)
+        #expect(try commits.commit { try $0.rows("SELECT x FROM t").isEmpty })
         // The connection is fine afterwards.
-        #expect(try commits.commit { try database.run("INSERT INTO t VALUES (2)") == 1 })
+        #expect(try commits.commit { try $0.run("INSERT INTO t VALUES (2)") == 1 })
         try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -1,0 +1,18 @@
+/// An error notifier reports to the person running it: what went wrong, where, and what to do. Error initialisers
+/// do not log; the executable prints `message` once, and picks the exit code (`ExitCode(for:)`): the core says what
+/// happened, never how the process ends.
+protocol NotifierError: Error {
+    var message: String { get }
+}
+
+extension Error {
+    /// What to tell a person: a notifier error's own message, else the error as Swift describes it.
+    var personMessage: String { (self as? NotifierError)?.message ?? "\(self)" }
+}
+
+/// An input file could not be opened or read: a message, a template, a Maildir.
+struct InputError: NotifierError, Equatable {
+    let path: String
+    let reason: String
+    var message: String { "cannot read \(path): \(reason)" }
+}
