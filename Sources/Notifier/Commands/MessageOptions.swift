@@ -3,7 +3,7 @@ import MailParse
 
 /// The options `compose` and `send` share: which template, whom from and to, the variables, the charset.
 struct MessageOptions {
-    var template: String?
+    var template: TemplateName?
     var from: String?
     var to: [String] = []
     var variables: [String: String] = [:]
@@ -39,7 +39,7 @@ struct MessageOptions {
         case .option("--templates", let inline):
             templates = try arguments.value(for: "--templates", inlineValue: inline)
         case .positional(let name) where template == nil:
-            template = name
+            template = TemplateName(name)
         default:
             return false
         }
@@ -56,7 +56,7 @@ struct MessageOptions {
 
     /// Composes the message the options describe, with the configuration filling what they leave out.
     func compose(configuration: Configuration, command: String) throws -> Composer.Composed {
-        guard let template else { throw UsageError("\(command): no TEMPLATE given (\(Template.names.joined(separator: ", ")))") }
+        guard let template else { throw UsageError("\(command): no TEMPLATE given (\(TemplateName.builtIn.map(\.rawValue).joined(separator: ", ")))") }
         guard let fromText = from ?? configuration.from else {
             throw UsageError("\(command): no --from given (or set from in the configuration)")
         }

@@ -75,7 +75,7 @@ struct OTPIssueCommand: Command {
                 throw VendorAddressError(vendorCode: mail.vendorCode, email: mail.email)
             }
             let composed = try composer.compose(
-                template: "otp_notice", from: sender, to: [recipient],
+                template: .otpNotice, from: sender, to: [recipient],
                 variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
                 charset: charset, strict: true)
             let delivery = try sink.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])

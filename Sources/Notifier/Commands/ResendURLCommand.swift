@@ -65,7 +65,7 @@ struct ResendURLCommand: Command {
             return .success
         }
         var options = message
-        options.template = "resend_url"
+        options.template = .resendURL
         let validity = RenewalCalendar.validity(of: entry.fiscalYear)
         options.variables = ["vendor_code": entry.vendorCode, "url": entry.url, "valid_from": validity.from.description,
                              "valid_until": validity.until.description]

@@ -2,7 +2,7 @@ import Foundation
 
 /// A message template: header lines (Subject at least), a blank line, then the body, with `{{name}}` placeholders.
 struct Template: Equatable, Sendable {
-    let name: String
+    let name: TemplateName
     /// Header lines in order, e.g. ("Subject", "【電子入札システム】…").
     let headers: [(name: String, value: String)]
     let body: String
@@ -12,10 +12,7 @@ struct Template: Equatable, Sendable {
             && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// The template names notifier sends.
-    static let names = ["update_notice", "otp_notice", "otp_relay", "resend_url"]
-
-    init(name: String, text: String) throws {
+    init(name: TemplateName, text: String) throws {
         self.name = name
         let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
         guard let blank = normalized.range(of: "\n\n") else {
@@ -83,7 +80,7 @@ struct Template: Equatable, Sendable {
     }
 
     /// Splits text at its `{{name}}` placeholders, checking each name (lower-case letters, digits, _).
-    private static func pieces(_ text: String, template: String, names: inout Set<String>) throws -> [Piece] {
+    private static func pieces(_ text: String, template: TemplateName, names: inout Set<String>) throws -> [Piece] {
         var pieces: [Piece] = []
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
@@ -108,11 +105,11 @@ struct Template: Equatable, Sendable {
 
 /// A template that cannot be read or filled (EX_DATAERR, 65), naming the template and the variable.
 struct TemplateError: NotifierError, Equatable {
-    let template: String
+    let template: TemplateName
     var variable: String?
     let reason: String
 
-    init(template: String, variable: String? = nil, reason: String) {
+    init(template: TemplateName, variable: String? = nil, reason: String) {
         self.template = template
         self.variable = variable
         self.reason = reason
@@ -136,19 +133,19 @@ struct TemplateStore: Sendable {
 
     private final class Cache: @unchecked Sendable {
         let lock = NSLock()
-        var templates: [String: Template] = [:]
+        var templates: [TemplateName: Template] = [:]
     }
 
-    func template(named name: String) throws -> Template {
+    func template(named name: TemplateName) throws -> Template {
         if let cached = cache.lock.withLock({ cache.templates[name] }) { return cached }
         let template = try load(name)
         cache.lock.withLock { cache.templates[name] = template }
         return template
     }
 
-    private func load(_ name: String) throws -> Template {
+    private func load(_ name: TemplateName) throws -> Template {
         if let directory {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = (directory as NSString).appendingPathComponent(name.rawValue)
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw InputError(path: path, reason: "no such template (the folder needs a file named \(name))")
             }
@@ -157,8 +154,8 @@ struct TemplateStore: Sendable {
             }
             return try Template(name: name, text: text)
         }
-        guard let text = BuiltInTemplates.texts[name] else {
-            throw UsageError("unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))")
+        guard let text = BuiltInTemplates.texts[name.rawValue] else {
+            throw UsageError("unknown template '\(name)' (templates: \(TemplateName.builtIn.map(\.rawValue).joined(separator: ", ")))")
         }
         return try Template(name: name, text: text)
     }

@@ -10,7 +10,7 @@ enum TemplateValues {
     static let dateVariables: Set<String> = ["valid_from", "valid_until"]
     static let timeVariables: Set<String> = ["expires_at"]
 
-    static func format(_ raw: [String: String], template: String, now: Date) throws -> [String: String] {
+    static func format(_ raw: [String: String], template: TemplateName, now: Date) throws -> [String: String] {
         var values: [String: String] = [:]
         for (name, value) in raw {
             func bad(_ reason: String) -> TemplateError {

@@ -171,7 +171,7 @@ final class BatchSender: @unchecked Sendable {
         }
         do {
             let composed = try composer.compose(
-                template: "update_notice", from: settings.sender, to: [mailbox],
+                template: .updateNotice, from: settings.sender, to: [mailbox],
                 variables: ["vendor_name": vendor.name, "vendor_code": vendor.code, "url": notice.url,
                             "valid_from": validity.from.description, "valid_until": validity.until.description],
                 charset: settings.charset, strict: false, messageID: notice.messageID)

@@ -232,7 +232,7 @@ final class VendorPipeline {
             guard let transport else { throw RelayError(message: "no transport for relay mail") }
             let composer = Composer(store: settings.templates, messageIDDomain: nil, clock: { now })
             let composed = try composer.compose(
-                template: "otp_relay", from: from, to: settings.relayTo,
+                template: .otpRelay, from: from, to: settings.relayTo,
                 variables: ["otp": code, "expires_at": expiry], charset: settings.charset, strict: false)
             let delivery = try transport.deliver(
                 composed.bytes, sender: from.addrSpec, recipients: settings.relayTo.map(\.addrSpec))

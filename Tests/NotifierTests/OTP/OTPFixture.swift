@@ -56,7 +56,7 @@ final class OTPFixture: Sendable {
         let sender = try #require(Validation.mailbox(from))
         let recipient = try #require(Validation.mailbox(mail.email))
         let composed = try Composer(store: TemplateStore(directory: nil), messageIDDomain: nil).compose(
-            template: "otp_notice", from: sender, to: [recipient],
+            template: .otpNotice, from: sender, to: [recipient],
             variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
             charset: .utf8, strict: true)
         let delivery = try transport.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])
