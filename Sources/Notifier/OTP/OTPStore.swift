@@ -6,11 +6,18 @@ struct OTPStore {
     let database: Database
 
     /// The vendor's stored code: its digest, when it was issued, until when it is valid, when it was used.
-    struct StoredCode: Equatable {
+    struct StoredCode: Equatable, RowDecodable {
         let digest: [UInt8]
         let issuedAt: Int64
         let expiresAt: Int64
         let usedAt: Int64?
+
+        init(row: Row) throws {
+            digest = try row["hash"]
+            issuedAt = try row["issued_at"]
+            expiresAt = try row["expires_at"]
+            usedAt = try row["used_at"]
+        }
     }
 
     /// The vendor's wrong-code counter and lock.
@@ -25,11 +32,8 @@ struct OTPStore {
     }
 
     func storedCode(_ vendorCode: String) throws -> StoredCode? {
-        guard let row = try database.row(
+        try database.record(
             "SELECT hash, issued_at, expires_at, used_at FROM otps WHERE vendor_code = ?", [.text(vendorCode)])
-        else { return nil }
-        return StoredCode(
-            digest: row.blob(0) ?? [], issuedAt: row.int(1) ?? 0, expiresAt: row.int(2) ?? 0, usedAt: row.int(3))
     }
 
     /// Stores a new code for the vendor in place of any older one: one row per vendor, so the older code is gone.
@@ -50,7 +54,7 @@ struct OTPStore {
         guard let row = try database.row(
             "SELECT failed_attempts, locked_at FROM otp_guards WHERE vendor_code = ?", [.text(vendorCode)])
         else { return Guard() }
-        return Guard(wrongInARow: Int(row.int(0) ?? 0), lockedAt: row.int(1))
+        return Guard(wrongInARow: try row["failed_attempts"], lockedAt: try row["locked_at"])
     }
 
     func setGuard(_ vendorCode: String, _ state: Guard) throws {
@@ -68,7 +72,7 @@ struct OTPStore {
         try database.rows(
             "SELECT at FROM audit WHERE vendor_code = ? AND event = ? AND at > ? ORDER BY at",
             [.text(vendorCode), .text(event.rawValue), .integer(since)]
-        ).compactMap { $0.int(0) }
+        ).map { try $0["at"] }
     }
 
     /// Appends one row to the audit trail. `withholding` is the live code, when there is one: should it ever turn up

@@ -4,13 +4,22 @@ import Foundation
 struct VaultStore {
     let database: Database
 
-    struct StoredURL: Equatable, Sendable {
+    struct StoredURL: Equatable, Sendable, RowDecodable {
         let vendorCode: String
         let fiscalYear: Int
         let url: String
         let receivedAt: Date
         let messageID: String
         let sender: String
+
+        init(row: Row) throws {
+            vendorCode = try row["vendor_code"]
+            fiscalYear = try row["fiscal_year"]
+            url = try row["url"]
+            receivedAt = Date(timeIntervalSince1970: TimeInterval(try row["received_at"] as Int64))
+            messageID = try row["message_id"]
+            sender = try row["sender"]
+        }
     }
 
     /// Stores a trusted notice's URL once per message; false when that message was stored before.
@@ -36,15 +45,9 @@ struct VaultStore {
             values.append(.integer(Int64(fiscalYear)))
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try database.rows(
+        return try database.records(
             "SELECT vendor_code, fiscal_year, url, received_at, message_id, sender FROM vault_urls \(filter) "
-                + "ORDER BY received_at DESC, id DESC", values
-        ).map {
-            StoredURL(
-                vendorCode: $0.text(0) ?? "", fiscalYear: Int($0.int(1) ?? 0), url: $0.text(2) ?? "",
-                receivedAt: Date(timeIntervalSince1970: TimeInterval($0.int(3) ?? 0)), messageID: $0.text(4) ?? "",
-                sender: $0.text(5) ?? "")
-        }
+                + "ORDER BY received_at DESC, id DESC", values)
     }
 
     /// Whether this message (by source and key) was handled before.
@@ -74,8 +77,10 @@ struct VaultStore {
 
     /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).
     func latestRelayedExpiry() throws -> Date? {
-        try database.row("SELECT max(expires_at) FROM otp_sightings WHERE state = 'relayed'")?.int(0)
-            .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        guard let row = try database.row("SELECT max(expires_at) AS latest FROM otp_sightings WHERE state = 'relayed'")
+        else { return nil }
+        let latest: Int64? = try row["latest"]
+        return latest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     /// Records an OTP notice: never its code, only when it expires and what became of it.
