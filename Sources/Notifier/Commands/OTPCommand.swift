@@ -46,11 +46,11 @@ struct OTPCommand: Command {
     }
 
     /// The value of `--vendor`: a 業者コード of 7 ASCII digits, as the registry keeps it.
-    static func vendorCode(_ value: String, command: String) throws -> String {
-        guard value.utf8.count == 7, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+    static func vendorCode(_ value: String, command: String) throws -> VendorCode {
+        guard let code = VendorCode(rawValue: value) else {
             throw UsageError("\(command): --vendor takes a vendor code (業者コード) of 7 ASCII digits, not '\(value)'")
         }
-        return value
+        return code
     }
 
     /// The service on the database the global options name, with the key file from `$NOTIFIER_OTP_KEY_FILE`, else

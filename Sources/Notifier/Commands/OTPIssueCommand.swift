@@ -27,7 +27,7 @@ struct OTPIssueCommand: Command {
         64 bad usage. 75 also when another notifier holds the database.
         """
 
-    let vendorCode: String
+    let vendorCode: VendorCode
     let from: String?
     let transport: TransportOptions
     let context: CommandContext
@@ -35,7 +35,7 @@ struct OTPIssueCommand: Command {
     init(arguments: Arguments, context: CommandContext) throws {
         self.context = context
         var arguments = arguments
-        var vendorCode: String?
+        var vendorCode: VendorCode?
         var from: String?
         var transport = TransportOptions()
         while let word = arguments.next() {

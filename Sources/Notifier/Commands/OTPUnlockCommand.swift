@@ -17,13 +17,13 @@ struct OTPUnlockCommand: Command {
         Exit status: 0 unlocked (also when the vendor was not locked); 67 no such vendor; 64 bad usage.
         """
 
-    let vendorCode: String
+    let vendorCode: VendorCode
     let context: CommandContext
 
     init(arguments: Arguments, context: CommandContext) throws {
         self.context = context
         var arguments = arguments
-        var vendorCode: String?
+        var vendorCode: VendorCode?
         while let word = arguments.next() {
             switch word {
             case .option("--vendor", let inline):

@@ -27,13 +27,13 @@ struct OTPVerifyCommand: Command {
     /// More than this on standard input is not a code; the rest is not read.
     static let inputLimit = 1024
 
-    let vendorCode: String
+    let vendorCode: VendorCode
     let context: CommandContext
 
     init(arguments: Arguments, context: CommandContext) throws {
         self.context = context
         var arguments = arguments
-        var vendorCode: String?
+        var vendorCode: VendorCode?
         while let word = arguments.next() {
             switch word {
             case .option("--vendor", let inline):
@@ -69,7 +69,7 @@ struct OTPVerifyCommand: Command {
     }
 
     /// What the portal (and the person reading its log) is told about a code that was not accepted.
-    static func explain(_ rejection: OTPService.Rejection, vendorCode: String) -> String {
+    static func explain(_ rejection: OTPService.Rejection, vendorCode: VendorCode) -> String {
         switch rejection {
         case .wrong(let count, let locked):
             let policy = OTPPolicy.standard

@@ -49,7 +49,7 @@ struct ResendURLCommand: Command {
 
     func run() throws -> ExitCode {
         let vault = VaultStore(database: try context.openDatabase())
-        let code = filter.vendor ?? ""
+        guard let code = filter.vendor else { throw UsageError("resend-url: give --vendor CODE") }
         let fiscalYear = filter.fiscalYear
         let stored = try vault.urls(vendorCode: code, fiscalYear: fiscalYear)
         // Newest fiscal year first, then the newest notice of that year.
@@ -67,7 +67,7 @@ struct ResendURLCommand: Command {
         var options = message
         options.template = .resendURL
         let validity = RenewalCalendar.validity(of: entry.fiscalYear)
-        options.variables = ["vendor_code": entry.vendorCode, "url": entry.url, "valid_from": validity.from.description,
+        options.variables = ["vendor_code": entry.vendorCode.rawValue, "url": entry.url, "valid_from": validity.from.description,
                              "valid_until": validity.until.description]
         let configuration = try context.configuration()
         let composed = try options.compose(configuration: configuration, command: Self.name)

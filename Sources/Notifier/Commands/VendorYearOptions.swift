@@ -1,6 +1,6 @@
 /// `--vendor CODE` and `--fiscal-year N`, as `urls`, `resend-url` and `notices` take them.
 struct VendorYearOptions {
-    var vendor: String?
+    var vendor: VendorCode?
     var fiscalYear: Int?
 
     mutating func take(_ word: Arguments.Word, from arguments: inout Arguments, command: String) throws -> Bool {

@@ -65,7 +65,7 @@ struct VendorsCommand: Command {
             for vendor in try store.all() {
                 if json {
                     var line = JSONLine()
-                    line.add("vendor_code", vendor.code)
+                    line.add("vendor_code", vendor.code.rawValue)
                     line.add("name", vendor.name)
                     line.add("email", vendor.email)
                     line.add("kind", vendor.kind.rawValue)

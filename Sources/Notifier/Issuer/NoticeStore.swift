@@ -8,7 +8,7 @@ struct NoticeStore {
 
     struct Notice: Equatable, Sendable, RowDecodable {
         let id: Int64
-        let vendorCode: String
+        let vendorCode: VendorCode
         let fiscalYear: Int
         let url: String
         let messageID: String
@@ -35,7 +35,7 @@ struct NoticeStore {
 
     /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
     /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
-    func plan(vendorCodes: [String], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
+    func plan(vendorCodes: [VendorCode], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
         let seconds = Int64(now.timeIntervalSince1970)
         let separator = urlBase.contains("?") ? "&" : "?"
         return try database.transaction {
@@ -46,7 +46,7 @@ struct NoticeStore {
                 created += try database.run(
                     "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-                    [.text(code), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
+                    [.text(code.rawValue), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
                      .text(messageID), .integer(seconds), .integer(seconds)])
             }
             return created

@@ -20,7 +20,7 @@ struct VendorStore {
             var summary = ImportSummary()
             for record in records {
                 let values: [SQLValue] = [
-                    .text(record.code), .text(record.name), .text(record.email), .text(record.kind.rawValue),
+                    .text(record.code.rawValue), .text(record.name), .text(record.email), .text(record.kind.rawValue),
                     SQLValue(record.notifyAfter?.description),
                 ]
                 if let existing = try vendor(code: record.code) {
@@ -45,8 +45,8 @@ struct VendorStore {
         }
     }
 
-    func vendor(code: String) throws -> VendorRecord? {
-        try database.record("SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code)])
+    func vendor(code: VendorCode) throws -> VendorRecord? {
+        try database.record("SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code.rawValue)])
     }
 
     /// Every vendor, by code.
@@ -79,3 +79,6 @@ extension CalendarDate: SQLColumnValue {
         self.init(year: year, month: month, day: day)
     }
 }
+
+/// Vendor codes are stored as their text; a stored one that is not 7 digits reads as a corrupt row.
+extension VendorCode: SQLColumnValue {}

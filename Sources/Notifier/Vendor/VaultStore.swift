@@ -5,7 +5,7 @@ struct VaultStore {
     let database: Database
 
     struct StoredURL: Equatable, Sendable, RowDecodable {
-        let vendorCode: String
+        let vendorCode: VendorCode
         let fiscalYear: Int
         let url: String
         let receivedAt: Date
@@ -23,22 +23,22 @@ struct VaultStore {
     }
 
     /// Stores a trusted notice's URL once per message; false when that message was stored before.
-    func store(vendorCode: String, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String, messageID: String,
+    func store(vendorCode: VendorCode, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String, messageID: String,
                sender: String, receivedAt: Date) throws -> Bool {
         try database.run(
             "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, sender, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.text(vendorCode), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil), .text(url),
+            [.text(vendorCode.rawValue), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil), .text(url),
              .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970))]) == 1
     }
 
     /// The vault, newest first.
-    func urls(vendorCode: String? = nil, fiscalYear: Int? = nil) throws -> [StoredURL] {
+    func urls(vendorCode: VendorCode? = nil, fiscalYear: Int? = nil) throws -> [StoredURL] {
         var conditions: [String] = []
         var values: [SQLValue] = []
         if let vendorCode {
             conditions.append("vendor_code = ?")
-            values.append(.text(vendorCode))
+            values.append(.text(vendorCode.rawValue))
         }
         if let fiscalYear {
             conditions.append("fiscal_year = ?")

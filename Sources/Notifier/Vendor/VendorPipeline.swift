@@ -151,7 +151,7 @@ final class VendorPipeline {
         }
         switch notice.kind {
         case .updateNotice:
-            guard let code = notice.vendorCode, let url = notice.url else {
+            guard let code = notice.vendorCode.flatMap(VendorCode.init(rawValue:)), let url = notice.url else {
                 reports.append("a trusted notice without a vendor code or URL, not stored: \(message.key)")
                 try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other

@@ -42,7 +42,7 @@ final class OTPFixture: Sendable {
         let service = try service ?? self.service()
         let outbox = try MaildirOutbox(path: outbox.path)
         var written: String?
-        _ = try service.issue(vendorCode: vendor) { mail in
+        _ = try service.issue(vendorCode: VendorCode(stringLiteral: vendor)) { mail in
             let handover = try Self.mail(mail, through: outbox)
             written = handover.delivery.reply.replacingOccurrences(of: "written to ", with: "")
             return handover
