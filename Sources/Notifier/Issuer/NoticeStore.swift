@@ -45,9 +45,9 @@ struct NoticeStore {
                 let messageID = "notice.\(fiscalYear).\(code).\(Self.randomToken())@\(messageIDDomain)"
                 created += try database.run(
                     "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [.text(code.rawValue), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
-                     .text(messageID), .integer(seconds), .integer(seconds)])
+                     .text(messageID), .text(NoticeState.pending.rawValue), .integer(seconds), .integer(seconds)])
             }
             return created
         }
@@ -64,9 +64,10 @@ struct NoticeStore {
     /// (or all deferred ones with `retryDeferred`), oldest first.
     func due(fiscalYear: Int, now: Date, retryDeferred: Bool) throws -> [Notice] {
         try database.records(
-            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN ('pending', 'sending') "
-                + "OR (state = 'deferred' AND (? OR next_attempt_at <= ?))) ORDER BY id",
-            [.integer(Int64(fiscalYear)), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN (?, ?) "
+                + "OR (state = ? AND (? OR next_attempt_at <= ?))) ORDER BY id",
+            [.integer(Int64(fiscalYear)), .text(NoticeState.pending.rawValue), .text(NoticeState.sending.rawValue),
+             .text(NoticeState.deferred.rawValue), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
         )
     }
 
@@ -82,9 +83,9 @@ struct NoticeStore {
     /// Commits `sending` before the exchange; false when the row is no longer claimable (sent meanwhile).
     func claim(_ id: Int64, now: Date) throws -> Bool {
         try database.run(
-            "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+            "UPDATE notices SET state = ?, attempts = attempts + 1, updated_at = ? "
                 + "WHERE id = ? AND state IN (\(NoticeState.claimable.map { "'\($0.rawValue)'" }.joined(separator: ", ")))",
-            [.integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
+            [.text(NoticeState.sending.rawValue), .integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
     }
 
     /// Commits the outcome after the exchange.
@@ -99,9 +100,9 @@ struct NoticeStore {
         }
         try database.run(
             "UPDATE notices SET state = ?, next_attempt_at = ?, last_code = ?, last_reply = ?, "
-                + "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? WHERE id = ?",
+                + "sent_at = coalesce(?, sent_at), updated_at = ? WHERE id = ?",
             [.text(state.rawValue), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code),
-             .text(delivery.reply), .text(state.rawValue), .integer(seconds), .integer(seconds), .integer(id)])
+             .text(delivery.reply), state == .sent ? .integer(seconds) : .null, .integer(seconds), .integer(id)])
     }
 
     /// Seconds to wait after the n-th failed attempt: 5 minutes, doubling, at most 6 hours.

@@ -77,7 +77,8 @@ struct VaultStore {
 
     /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).
     func latestRelayedExpiry() throws -> Date? {
-        guard let row = try database.row("SELECT max(expires_at) AS latest FROM otp_sightings WHERE state = 'relayed'")
+        guard let row = try database.row(
+            "SELECT max(expires_at) AS latest FROM otp_sightings WHERE state = ?", [.text(OTPSightingState.relayed.rawValue)])
         else { return nil }
         let latest: Int64? = try row["latest"]
         return latest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
@@ -85,7 +86,7 @@ struct VaultStore {
 
     /// Records an OTP notice: never its code, only when it expires and what became of it.
     func recordOTP(
-        messageID: String, expiresAt: Date, receivedAt: Date, state: VendorPipeline.Decision, relayedTo: String?
+        messageID: String, expiresAt: Date, receivedAt: Date, state: OTPSightingState, relayedTo: String?
     ) throws {
         try database.run(
             "INSERT OR IGNORE INTO otp_sightings (message_id, expires_at, received_at, state, relayed_to, relayed_at) "
