@@ -1,5 +1,4 @@
 import CCurlShim
-import CSQLite
 import Foundation
 
 /// `notifier [--db PATH] [--config PATH] SUBCOMMAND ...`: reads the global options and hands the rest to the
@@ -53,7 +52,7 @@ enum RootCommand {
             case .option("--help", _), .option("-h", _):
                 return HelpCommand(text: help)
             case .option("--version", _):
-                let sqlite = String(cString: sqlite3_libversion())
+                let sqlite = Database.libraryVersion
                 let curl = String(cString: notifier_curl_version())
                 return HelpCommand(text: "notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
             case .option("--db", let inline):

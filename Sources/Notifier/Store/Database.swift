@@ -124,6 +124,9 @@ final class Database {
         }
     }
 
+    /// The SQLite library's version, for `--version`.
+    static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
     /// Turns a result code into a thrown error.
     func check(_ code: Int32, sql: String? = nil) throws {
         guard code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE else {
