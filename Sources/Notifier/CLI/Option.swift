@@ -59,10 +59,12 @@ struct Option<Values> {
     }
 
     /// The one word that is not an option (`TEMPLATE`).
-    static func positional(_ valueName: String, _ path: WritableKeyPath<Values, String?>) -> Option {
+    static func positional<T>(
+        _ valueName: String, _ path: WritableKeyPath<Values, T?>, parse: @escaping (String) throws -> T
+    ) -> Option {
         Option(
             flag: nil, key: nil, valueName: valueName, help: "", kind: .positional(list: false),
-            apply: { values, text, _ in values[keyPath: path] = text }, fill: { _, _ in })
+            apply: { values, text, _ in values[keyPath: path] = try parse(text) }, fill: { _, _ in })
     }
 
     /// Every word that is not an option (`FILE...`).

@@ -27,7 +27,7 @@ struct IngestCommand: Command {
                 "--quarantine", "DIR", \.quarantine,
                 "without --deliver, where a message goes when notifier cannot handle it for a reason that a retry "
                     + "will not mend (default: $XDG_DATA_HOME/notifier/quarantine, a Maildir)", parse: Parse.text),
-            .positional("FILE", \.file),
+            .positional("FILE", \.file, parse: Parse.text),
         ]
     }
 

@@ -160,7 +160,7 @@ struct NoticesStatusCommand: Command {
             line += ", \"problems\": ["
             line += problems.map { notice in
                 var item = JSONLine()
-                item.add("vendor_code", notice.vendorCode)
+                item.add("vendor_code", notice.vendorCode.rawValue)
                 item.add("state", notice.state.rawValue)
                 item.add("attempts", notice.attempts)
                 item.add("last_code", notice.lastCode)

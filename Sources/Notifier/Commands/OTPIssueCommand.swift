@@ -33,7 +33,7 @@ struct OTPIssueCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let configuration = try context.configuration()
-        let vendorCode = vendor.vendor ?? ""
+        let vendorCode = try vendor.requiredVendor()
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "otp issue")
         // Everything that can be wrong with the setup fails here, before a code is made or counted.
@@ -45,7 +45,7 @@ struct OTPIssueCommand: Command {
                 throw VendorAddressError(vendorCode: mail.vendorCode, email: mail.email)
             }
             let composed = try composer.compose(
-                template: "otp_notice", from: sender, to: [recipient],
+                template: .otpNotice, from: sender, to: [recipient],
                 variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
                 charset: charset, strict: true)
             let delivery = try sink.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])

@@ -19,7 +19,7 @@ struct OTPUnlockCommand: Command {
     var vendor = VendorYearOptions()
 
     func run(_ context: CommandContext) throws -> ExitCode {
-        let vendorCode = vendor.vendor ?? ""
+        let vendorCode = try vendor.requiredVendor()
         let unlocked = try OTPCommand.service(context: context).unlock(vendorCode: vendorCode)
         let was = unlocked.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
         StandardOutput.shared.write(

@@ -37,7 +37,7 @@ struct OTPVerifyCommand: Command {
     }
 
     func run(_ context: CommandContext) throws -> ExitCode {
-        let vendorCode = vendor.vendor ?? ""
+        let vendorCode = try vendor.requiredVendor()
         let data = FileHandle.standardInput.readData(ofLength: Self.inputLimit + 1)
         // Too much input becomes an impossible code: refused, and not counted toward the lock.
         let input = data.count > Self.inputLimit ? "" : String(decoding: data, as: UTF8.self)
@@ -57,7 +57,7 @@ struct OTPVerifyCommand: Command {
     }
 
     /// What the portal (and the person reading its log) is told about a code that was not accepted.
-    static func explain(_ rejection: OTPService.Rejection, vendorCode: String) -> String {
+    static func explain(_ rejection: OTPService.Rejection, vendorCode: VendorCode) -> String {
         switch rejection {
         case .wrong(let count, let locked):
             let policy = OTPPolicy.standard

@@ -37,7 +37,7 @@ struct ResendURLCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let vault = VaultStore(database: try context.openDatabase())
-        let code = filter.vendor ?? ""
+        guard let code = filter.vendor else { throw UsageError("resend-url: give --vendor CODE") }
         let fiscalYear = filter.fiscalYear
         let stored = try vault.urls(vendorCode: code, fiscalYear: fiscalYear)
         // Newest fiscal year first, then the newest notice of that year.
@@ -54,8 +54,8 @@ struct ResendURLCommand: Command {
         }
         let validity = RenewalCalendar.validity(of: entry.fiscalYear)
         let message = MessageOptions(
-            template: "resend_url", to: to,
-            variables: [("vendor_code", entry.vendorCode), ("url", entry.url), ("valid_from", validity.from.description),
+            template: .resendURL, to: to,
+            variables: [("vendor_code", entry.vendorCode.rawValue), ("url", entry.url), ("valid_from", validity.from.description),
                         ("valid_until", validity.until.description)])
         let configuration = try context.configuration()
         let composed = try message.compose(sender: sender.filled(from: configuration.sender), command: Self.name)

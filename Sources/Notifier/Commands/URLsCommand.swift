@@ -23,7 +23,7 @@ struct URLsCommand: Command {
             let received = JapanClock.iso8601(entry.receivedAt)
             if json {
                 var line = JSONLine()
-                line.add("vendor_code", entry.vendorCode)
+                line.add("vendor_code", entry.vendorCode.rawValue)
                 line.add("fiscal_year", entry.fiscalYear)
                 line.add("url", entry.url)
                 line.add("received_at", received)

@@ -19,7 +19,7 @@ struct VendorsImportCommand: Command {
         row (line, column, why) rejects the whole file (exit 65). A vendor already in the registry is updated in
         place; one the file does not list is kept. Prints how many were added, changed and unchanged.
         """
-    static var options: [Option<Self>] { [Option.positional("FILE.csv", \.file).required] }
+    static var options: [Option<Self>] { [Option.positional("FILE.csv", \.file, parse: Parse.text).required] }
 
     var file: String?
 
@@ -50,7 +50,7 @@ struct VendorsListCommand: Command {
         for vendor in try VendorStore(database: try context.openDatabase()).all() {
             if json {
                 var line = JSONLine()
-                line.add("vendor_code", vendor.code)
+                line.add("vendor_code", vendor.code.rawValue)
                 line.add("name", vendor.name)
                 line.add("email", vendor.email)
                 line.add("kind", vendor.kind.rawValue)

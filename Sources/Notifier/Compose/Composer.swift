@@ -19,7 +19,7 @@ struct Composer {
     ///   programs that pass a fixed set to every template use `false`.
     /// - Parameter messageID: a Message-ID decided earlier (the batch sender's, so a resent notice can be recognised).
     func compose(
-        template name: String, from: Mailbox, to: [Mailbox], variables: [String: String],
+        template name: TemplateName, from: Mailbox, to: [Mailbox], variables: [String: String],
         charset: OutgoingMessage.BodyCharset, strict: Bool, messageID fixedMessageID: String? = nil
     ) throws -> Composed {
         let template = try store.template(named: name)

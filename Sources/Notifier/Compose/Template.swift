@@ -3,7 +3,7 @@ import Synchronization
 
 /// A message template: header lines (Subject at least), a blank line, then the body, with `{{name}}` placeholders.
 struct Template: Equatable, Sendable {
-    let name: String
+    let name: TemplateName
     /// Header lines in order, e.g. ("Subject", "【電子入札システム】…").
     let headers: [(name: String, value: String)]
     let body: String
@@ -13,10 +13,7 @@ struct Template: Equatable, Sendable {
             && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// The template names notifier sends.
-    static let names = ["update_notice", "otp_notice", "otp_relay", "resend_url"]
-
-    init(name: String, text: String) throws {
+    init(name: TemplateName, text: String) throws {
         self.name = name
         let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
         guard let blank = normalized.range(of: "\n\n") else {
@@ -84,7 +81,7 @@ struct Template: Equatable, Sendable {
     }
 
     /// Splits text at its `{{name}}` placeholders, checking each name (lower-case letters, digits, _).
-    private static func pieces(_ text: String, template: String, names: inout Set<String>) throws -> [Piece] {
+    private static func pieces(_ text: String, template: TemplateName, names: inout Set<String>) throws -> [Piece] {
         var pieces: [Piece] = []
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
@@ -109,11 +106,11 @@ struct Template: Equatable, Sendable {
 
 /// A template that cannot be read or filled (EX_DATAERR, 65), naming the template and the variable.
 struct TemplateError: NotifierError, Equatable {
-    let template: String
+    let template: TemplateName
     var variable: String?
     let reason: String
 
-    init(template: String, variable: String? = nil, reason: String) {
+    init(template: TemplateName, variable: String? = nil, reason: String) {
         self.template = template
         self.variable = variable
         self.reason = reason
@@ -127,8 +124,10 @@ struct TemplateError: NotifierError, Equatable {
 
 /// No built-in template has this name.
 struct UnknownTemplateError: NotifierError, Equatable {
-    let name: String
-    var message: String { "unknown template '\(name)' (templates: \(Template.names.joined(separator: ", ")))" }
+    let name: TemplateName
+    var message: String {
+        "unknown template '\(name)' (templates: \(TemplateName.builtIn.map(\.rawValue).joined(separator: ", ")))"
+    }
 }
 
 /// Where templates come from: a folder of the user's copies, else the ones built into the binary. Each template
@@ -142,19 +141,19 @@ struct TemplateStore: Sendable {
 
     /// Shared by the store's copies (the batch sender's threads).
     private final class Cache: Sendable {
-        let templates = Mutex<[String: Template]>([:])
+        let templates = Mutex<[TemplateName: Template]>([:])
     }
 
-    func template(named name: String) throws -> Template {
+    func template(named name: TemplateName) throws -> Template {
         if let cached = cache.templates.withLock({ $0[name] }) { return cached }
         let template = try load(name)
         cache.templates.withLock { $0[name] = template }
         return template
     }
 
-    private func load(_ name: String) throws -> Template {
+    private func load(_ name: TemplateName) throws -> Template {
         if let directory {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = (directory as NSString).appendingPathComponent(name.rawValue)
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw InputError(path: path, reason: "no such template (the folder needs a file named \(name))")
             }
@@ -163,7 +162,7 @@ struct TemplateStore: Sendable {
             }
             return try Template(name: name, text: text)
         }
-        guard let text = BuiltInTemplates.texts[name] else {
+        guard let text = BuiltInTemplates.texts[name.rawValue] else {
             throw UnknownTemplateError(name: name)
         }
         return try Template(name: name, text: text)

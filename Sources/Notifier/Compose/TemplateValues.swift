@@ -10,7 +10,7 @@ enum TemplateValues {
     static let dateVariables: Set<String> = ["valid_from", "valid_until"]
     static let timeVariables: Set<String> = ["expires_at"]
 
-    static func format(_ raw: [String: String], template: String, now: Date) throws -> [String: String] {
+    static func format(_ raw: [String: String], template: TemplateName, now: Date) throws -> [String: String] {
         var values: [String: String] = [:]
         for (name, value) in raw {
             func bad(_ reason: String) -> TemplateError {
@@ -32,7 +32,7 @@ enum TemplateValues {
                     values["minutes_left"] = String(max(0, Int((instant.timeIntervalSince(now) / 60).rounded(.up))))
                 }
             case "vendor_code":
-                guard value.utf8.count == 7, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                guard VendorCode(rawValue: value) != nil else {
                     throw bad("'\(value)' is not 7 ASCII digits")
                 }
                 values[name] = value

@@ -12,7 +12,7 @@ final class BatchSender: Sendable {
         var charset: OutgoingMessage.BodyCharset
         var templates: TemplateStore
         /// The registry, by vendor code (loaded once; a notice's vendor is looked up here).
-        var vendors: [String: VendorRecord]
+        var vendors: [VendorCode: VendorRecord]
         var connections: Int
         /// Messages per minute over all connections; nil for as fast as the server takes them.
         var ratePerMinute: Int?
@@ -27,8 +27,8 @@ final class BatchSender: Sendable {
         var sent = 0
         var deferred = 0
         var failed = 0
-        var failures: [(vendor: String, reply: String)] = []
-        var deferrals: [(vendor: String, reply: String)] = []
+        var failures: [(vendor: VendorCode, reply: String)] = []
+        var deferrals: [(vendor: VendorCode, reply: String)] = []
         /// Why the run stopped early (no server, login refused), with the delivery that said so.
         var stoppedBy: Delivery?
         var total = 0
@@ -180,8 +180,8 @@ final class BatchSender: Sendable {
         }
         do {
             let composed = try composer.compose(
-                template: "update_notice", from: settings.sender, to: [mailbox],
-                variables: ["vendor_name": vendor.name, "vendor_code": vendor.code, "url": notice.url,
+                template: .updateNotice, from: settings.sender, to: [mailbox],
+                variables: ["vendor_name": vendor.name, "vendor_code": vendor.code.rawValue, "url": notice.url,
                             "valid_from": validity.from.description, "valid_until": validity.until.description],
                 charset: settings.charset, strict: false, messageID: notice.messageID)
             return Prepared(notice: notice, message: (composed.bytes, envelope(to: (vendor, mailbox))), failure: nil)

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MailParse
 
@@ -7,9 +6,9 @@ import MailParse
 struct NoticeStore {
     let database: Database
 
-    struct Notice: Equatable, Sendable {
+    struct Notice: Equatable, Sendable, RowDecodable {
         let id: Int64
-        let vendorCode: String
+        let vendorCode: VendorCode
         let fiscalYear: Int
         let url: String
         let messageID: String
@@ -17,25 +16,26 @@ struct NoticeStore {
         let attempts: Int
         let lastCode: Int?
         let lastReply: String?
+
+        init(row: Row) throws {
+            id = try row["id"]
+            vendorCode = try row["vendor_code"]
+            fiscalYear = try row["fiscal_year"]
+            url = try row["url"]
+            messageID = try row["message_id"]
+            state = try row["state"]
+            attempts = try row["attempts"]
+            lastCode = try row["last_code"]
+            lastReply = try row["last_reply"]
+        }
     }
 
     private static let columns =
         "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply"
 
-    private func notice(_ row: Row) throws -> Notice {
-        guard let id = row.int(0), let vendorCode = row.text(1), let fiscalYear = row.int(2), let url = row.text(3),
-            let messageID = row.text(4), let state = row.text(5).flatMap(NoticeState.init(rawValue:)), let attempts = row.int(6)
-        else {
-            throw SQLiteError(code: SQLITE_CORRUPT, detail: "a notices row does not read as a notice", sql: nil, path: database.path)
-        }
-        return Notice(
-            id: id, vendorCode: vendorCode, fiscalYear: Int(fiscalYear), url: url, messageID: messageID, state: state,
-            attempts: Int(attempts), lastCode: row.int(7).map(Int.init), lastReply: row.text(8))
-    }
-
     /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
     /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
-    func plan(vendorCodes: [String], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
+    func plan(vendorCodes: [VendorCode], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
         let seconds = Int64(now.timeIntervalSince1970)
         let separator = urlBase.contains("?") ? "&" : "?"
         return try database.transaction {
@@ -45,9 +45,9 @@ struct NoticeStore {
                 let messageID = "notice.\(fiscalYear).\(code).\(Self.randomToken())@\(messageIDDomain)"
                 created += try database.run(
                     "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-                    [.text(code), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
-                     .text(messageID), .integer(seconds), .integer(seconds)])
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [.text(code.rawValue), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
+                     .text(messageID), .text(NoticeState.pending.rawValue), .integer(seconds), .integer(seconds)])
             }
             return created
         }
@@ -63,28 +63,29 @@ struct NoticeStore {
     /// The notices to try now: pending, left in `sending` by a killed run, and deferred ones whose time has come
     /// (or all deferred ones with `retryDeferred`), oldest first.
     func due(fiscalYear: Int, now: Date, retryDeferred: Bool) throws -> [Notice] {
-        try database.rows(
-            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN ('pending', 'sending') "
-                + "OR (state = 'deferred' AND (? OR next_attempt_at <= ?))) ORDER BY id",
-            [.integer(Int64(fiscalYear)), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
-        ).map(notice)
+        try database.records(
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN (?, ?) "
+                + "OR (state = ? AND (? OR next_attempt_at <= ?))) ORDER BY id",
+            [.integer(Int64(fiscalYear)), .text(NoticeState.pending.rawValue), .text(NoticeState.sending.rawValue),
+             .text(NoticeState.deferred.rawValue), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
+        )
     }
 
     /// The year's notices, by vendor code; only those in `states` when given (read in SQL: `notices status` wants
     /// the few problems among thousands).
     func notices(fiscalYear: Int, states: [NoticeState]? = nil) throws -> [Notice] {
         let filter = states.map { " AND state IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" } ?? ""
-        return try database.rows(
+        return try database.records(
             "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ?\(filter) ORDER BY vendor_code", [.integer(Int64(fiscalYear))]
-        ).map(notice)
+        )
     }
 
     /// Commits `sending` before the exchange; false when the row is no longer claimable (sent meanwhile).
     func claim(_ id: Int64, now: Date) throws -> Bool {
         try database.run(
-            "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+            "UPDATE notices SET state = ?, attempts = attempts + 1, updated_at = ? "
                 + "WHERE id = ? AND state IN (\(NoticeState.claimable.map { "'\($0.rawValue)'" }.joined(separator: ", ")))",
-            [.integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
+            [.text(NoticeState.sending.rawValue), .integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
     }
 
     /// Commits the outcome after the exchange.
@@ -99,9 +100,9 @@ struct NoticeStore {
         }
         try database.run(
             "UPDATE notices SET state = ?, next_attempt_at = ?, last_code = ?, last_reply = ?, "
-                + "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? WHERE id = ?",
+                + "sent_at = coalesce(?, sent_at), updated_at = ? WHERE id = ?",
             [.text(state.rawValue), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code),
-             .text(delivery.reply), .text(state.rawValue), .integer(seconds), .integer(seconds), .integer(id)])
+             .text(delivery.reply), state == .sent ? .integer(seconds) : .null, .integer(seconds), .integer(id)])
     }
 
     /// Seconds to wait after the n-th failed attempt: 5 minutes, doubling, at most 6 hours.
@@ -113,11 +114,13 @@ struct NoticeStore {
     func counts(fiscalYear: Int) throws -> [NoticeState: Int] {
         var counts: [NoticeState: Int] = [:]
         for row in try database.rows(
-            "SELECT state, count(*) FROM notices WHERE fiscal_year = ? GROUP BY state", [.integer(Int64(fiscalYear))])
+            "SELECT state, count(*) AS count FROM notices WHERE fiscal_year = ? GROUP BY state", [.integer(Int64(fiscalYear))])
         {
-            guard let state = row.text(0).flatMap(NoticeState.init(rawValue:)) else { continue }
-            counts[state] = Int(row.int(1) ?? 0)
+            counts[try row["state"]] = try row["count"]
         }
         return counts
     }
 }
+
+/// A notice's state is stored by its name.
+extension NoticeState: SQLColumnValue {}

@@ -32,7 +32,7 @@ final class IMAPClient {
 
     /// EXAMINEs the mailbox (again): its UIDVALIDITY, the UID the next message will get, and how many messages it
     /// holds. Cheap; call it at the start of every round.
-    func examine() throws -> (uidValidity: UInt32, uidNext: UInt32, exists: Int) {
+    func examine() throws -> MailboxStatus {
         examined = false  // a failed EXAMINE leaves no mailbox open (RFC 3501 §6.3.1)
         let status = try connection.examine(mailbox)
         examined = true

@@ -190,7 +190,7 @@ final class IMAPConnection {
     }
 
     /// EXAMINE (read-only: nothing the client does changes a flag, and RECENT stays for others).
-    func examine(_ mailbox: String) throws -> (uidValidity: UInt32, uidNext: UInt32, exists: Int) {
+    func examine(_ mailbox: String) throws -> MailboxStatus {
         let responses = try run("EXAMINE \(IMAPMailboxName.quoted(mailbox))")
         var uidValidity: UInt32?
         var uidNext: UInt32?
@@ -211,7 +211,7 @@ final class IMAPConnection {
             let found = try run("UID SEARCH ALL").filter { $0.name == "SEARCH" }.flatMap(\.values).compactMap(\.number)
             uidNext = (found.max() ?? 0) + 1
         }
-        return (uidValidity, uidNext ?? 1, exists)
+        return MailboxStatus(uidValidity: uidValidity, uidNext: uidNext ?? 1, exists: exists)
     }
 
     // MARK: - Bytes

@@ -16,7 +16,7 @@ import Foundation
 /// connection, so the idler throws; the client's `examine()` reports the new value.
 final class IMAPIdler {
     /// What EXAMINE said when the idler connected.
-    let examined: (uidValidity: UInt32, uidNext: UInt32, exists: Int)
+    let examined: MailboxStatus
     /// How long one IDLE command lasts before the idler ends it (DONE) and starts another. Servers may log out a
     /// client idle for 30 minutes (RFC 2177 §3), and NAT routers forget quiet connections: 25 minutes by default.
     let reidleInterval: TimeInterval

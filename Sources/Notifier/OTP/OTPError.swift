@@ -5,7 +5,7 @@ import MailParse
 /// Chosen over 65 because sysexits(3) means 67 for exactly this ("the user specified did not exist") and the caller
 /// acts as on a mail refused for good: no retry, the issuer must look. Standard error tells the two apart.
 struct UnknownVendorError: NotifierError, Equatable {
-    let vendorCode: String
+    let vendorCode: VendorCode
     let database: String
     var message: String {
         "no vendor \(vendorCode) in the registry (\(database)); check the code, or import the vendor list first"
@@ -22,7 +22,7 @@ struct OTPRateLimitError: NotifierError, Equatable {
         case hourlyCap(issues: Int)
     }
 
-    let vendorCode: String
+    let vendorCode: VendorCode
     let reason: Reason
     /// The first moment a new code will be mailed (UTC seconds).
     let retryAt: Int64
@@ -43,7 +43,7 @@ struct OTPRateLimitError: NotifierError, Equatable {
 /// The vendor is locked after too many wrong codes (EX_NOPERM, 77): no code is mailed or accepted until the
 /// issuer unlocks them.
 struct OTPLockedError: NotifierError, Equatable {
-    let vendorCode: String
+    let vendorCode: VendorCode
     let lockedAt: Int64
     let wrongCodes: Int
 
@@ -56,7 +56,7 @@ struct OTPLockedError: NotifierError, Equatable {
 /// The code could not be mailed; it was discarded and is not valid. The exit code is the delivery's (75 try again
 /// later, 67 refused for good, 69 no server, 77 login refused), as `send` ends.
 struct OTPDeliveryError: NotifierError, Equatable {
-    let vendorCode: String
+    let vendorCode: VendorCode
     let email: String
     let delivery: Delivery
 
@@ -104,7 +104,7 @@ struct OTPCryptoError: NotifierError, Equatable {
 
 /// The registry's address for the vendor is not one a mail can go to (EX_DATAERR, 65); no code was mailed.
 struct VendorAddressError: NotifierError, Equatable {
-    let vendorCode: String
+    let vendorCode: VendorCode
     let email: String
     var message: String {
         "vendor \(vendorCode): the registry's address '\(email)' is not a mail address like name@example.jp; "

@@ -85,8 +85,8 @@ struct OTPKey {
     }
 
     /// HMAC-SHA-256 of `vendor_code:code` under this key: 32 bytes.
-    func digest(vendorCode: String, code: String) throws -> [UInt8] {
-        guard let digest = Crypto.hmacSHA256(key: bytes, message: Array("\(vendorCode):\(code)".utf8)) else {
+    func digest(vendorCode: VendorCode, code: String) throws -> [UInt8] {
+        guard let digest = Crypto.hmacSHA256(key: bytes, message: Array("\(vendorCode.rawValue):\(code)".utf8)) else {
             throw OTPCryptoError()
         }
         return digest

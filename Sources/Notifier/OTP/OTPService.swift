@@ -26,7 +26,7 @@ struct OTPService {
 
     /// What the mail must carry. The only value holding the code that leaves this type.
     struct Mail {
-        let vendorCode: String
+        let vendorCode: VendorCode
         let email: String
         let code: String
         /// UTC seconds.
@@ -57,7 +57,7 @@ struct OTPService {
     ///
     /// - Throws: `UnknownVendorError` (67), `OTPLockedError` (77), `OTPRateLimitError` (75), `OTPDeliveryError`
     ///   (the delivery's code), `OTPKeyFileError` (78), or whatever `send` throws.
-    func issue(vendorCode: String, send: (Mail) throws -> Handover) throws -> Issued {
+    func issue(vendorCode: VendorCode, send: (Mail) throws -> Handover) throws -> Issued {
         let key = try OTPKey.load(path: keyFile)
         let issuedAt = now().epochSeconds
         let expiresAt = issuedAt + policy.validity
@@ -124,7 +124,7 @@ struct OTPService {
 
     /// Checks, in this order: the vendor exists, is not locked (a code could not be used anyway), the last code is
     /// older than the cooldown, and fewer than the cap were made within the window.
-    private func admit(_ vendorCode: String, at now: Int64) throws -> Gate {
+    private func admit(_ vendorCode: VendorCode, at now: Int64) throws -> Gate {
         guard let email = try store.vendorEmail(vendorCode) else {
             return .refused(UnknownVendorError(vendorCode: vendorCode, database: database.path), why: "unknown vendor")
         }
@@ -190,7 +190,7 @@ struct OTPService {
     /// vendor's own mistake, not a guess; input that cannot be a code (7 characters, an `0`) can never match, so
     /// it gives nothing away either, and a vendor who mistypes is not pushed toward the lock for it. Only an
     /// accepted code resets the counter.
-    func verify(vendorCode: String, input: String) throws -> Verdict {
+    func verify(vendorCode: VendorCode, input: String) throws -> Verdict {
         let key = try OTPKey.load(path: keyFile)
         let candidate = OTPCode.normalize(input)
         let wellFormed = OTPCode.isWellFormed(candidate)
@@ -266,7 +266,7 @@ struct OTPService {
     /// Clears the vendor's lock and wrong-code counter. Unlocking a vendor that is not locked is no error (the
     /// counter is cleared all the same), so a script may run it twice.
     /// - Throws: `UnknownVendorError` (67).
-    func unlock(vendorCode: String) throws -> Unlocked {
+    func unlock(vendorCode: VendorCode) throws -> Unlocked {
         let at = now().epochSeconds
         let result: Unlocked? = try database.transaction {
             guard try store.vendorEmail(vendorCode) != nil else { return nil }

@@ -6,11 +6,18 @@ struct OTPStore {
     let database: Database
 
     /// The vendor's stored code: its digest, when it was issued, until when it is valid, when it was used.
-    struct StoredCode: Equatable {
+    struct StoredCode: Equatable, RowDecodable {
         let digest: [UInt8]
         let issuedAt: Int64
         let expiresAt: Int64
         let usedAt: Int64?
+
+        init(row: Row) throws {
+            digest = try row["hash"]
+            issuedAt = try row["issued_at"]
+            expiresAt = try row["expires_at"]
+            usedAt = try row["used_at"]
+        }
     }
 
     /// The vendor's wrong-code counter and lock.
@@ -20,64 +27,61 @@ struct OTPStore {
     }
 
     /// The vendor's mail address, or nil when the registry has no such vendor.
-    func vendorEmail(_ vendorCode: String) throws -> String? {
+    func vendorEmail(_ vendorCode: VendorCode) throws -> String? {
         try VendorStore(database: database).vendor(code: vendorCode)?.email
     }
 
-    func storedCode(_ vendorCode: String) throws -> StoredCode? {
-        guard let row = try database.row(
-            "SELECT hash, issued_at, expires_at, used_at FROM otps WHERE vendor_code = ?", [.text(vendorCode)])
-        else { return nil }
-        return StoredCode(
-            digest: row.blob(0) ?? [], issuedAt: row.int(1) ?? 0, expiresAt: row.int(2) ?? 0, usedAt: row.int(3))
+    func storedCode(_ vendorCode: VendorCode) throws -> StoredCode? {
+        try database.record(
+            "SELECT hash, issued_at, expires_at, used_at FROM otps WHERE vendor_code = ?", [.text(vendorCode.rawValue)])
     }
 
     /// Stores a new code for the vendor in place of any older one: one row per vendor, so the older code is gone.
-    func replaceCode(_ vendorCode: String, digest: [UInt8], issuedAt: Int64, expiresAt: Int64) throws {
+    func replaceCode(_ vendorCode: VendorCode, digest: [UInt8], issuedAt: Int64, expiresAt: Int64) throws {
         try database.run(
             """
             INSERT INTO otps (vendor_code, hash, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL)
             ON CONFLICT (vendor_code) DO UPDATE SET
                 hash = excluded.hash, issued_at = excluded.issued_at, expires_at = excluded.expires_at, used_at = NULL
-            """, [.text(vendorCode), .blob(digest), .integer(issuedAt), .integer(expiresAt)])
+            """, [.text(vendorCode.rawValue), .blob(digest), .integer(issuedAt), .integer(expiresAt)])
     }
 
-    func markUsed(_ vendorCode: String, at: Int64) throws {
-        try database.run("UPDATE otps SET used_at = ? WHERE vendor_code = ?", [.integer(at), .text(vendorCode)])
+    func markUsed(_ vendorCode: VendorCode, at: Int64) throws {
+        try database.run("UPDATE otps SET used_at = ? WHERE vendor_code = ?", [.integer(at), .text(vendorCode.rawValue)])
     }
 
-    func guardState(_ vendorCode: String) throws -> Guard {
+    func guardState(_ vendorCode: VendorCode) throws -> Guard {
         guard let row = try database.row(
-            "SELECT failed_attempts, locked_at FROM otp_guards WHERE vendor_code = ?", [.text(vendorCode)])
+            "SELECT failed_attempts, locked_at FROM otp_guards WHERE vendor_code = ?", [.text(vendorCode.rawValue)])
         else { return Guard() }
-        return Guard(wrongInARow: Int(row.int(0) ?? 0), lockedAt: row.int(1))
+        return Guard(wrongInARow: try row["failed_attempts"], lockedAt: try row["locked_at"])
     }
 
-    func setGuard(_ vendorCode: String, _ state: Guard) throws {
+    func setGuard(_ vendorCode: VendorCode, _ state: Guard) throws {
         try database.run(
             """
             INSERT INTO otp_guards (vendor_code, failed_attempts, locked_at) VALUES (?, ?, ?)
             ON CONFLICT (vendor_code) DO UPDATE SET
                 failed_attempts = excluded.failed_attempts, locked_at = excluded.locked_at
             """,
-            [.text(vendorCode), .integer(Int64(state.wrongInARow)), state.lockedAt.map(SQLValue.integer) ?? .null])
+            [.text(vendorCode.rawValue), .integer(Int64(state.wrongInARow)), state.lockedAt.map(SQLValue.integer) ?? .null])
     }
 
     /// The times of the vendor's `event` rows after `since`, oldest first (the index audit_by_vendor serves it).
-    func eventTimes(_ vendorCode: String, _ event: OTPEvent, after since: Int64) throws -> [Int64] {
+    func eventTimes(_ vendorCode: VendorCode, _ event: OTPEvent, after since: Int64) throws -> [Int64] {
         try database.rows(
             "SELECT at FROM audit WHERE vendor_code = ? AND event = ? AND at > ? ORDER BY at",
-            [.text(vendorCode), .text(event.rawValue), .integer(since)]
-        ).compactMap { $0.int(0) }
+            [.text(vendorCode.rawValue), .text(event.rawValue), .integer(since)]
+        ).map { try $0["at"] }
     }
 
     /// Appends one row to the audit trail. `withholding` is the live code, when there is one: should it ever turn up
     /// in a detail (a server that echoes the message back in its reply), it is blotted out before the row is written.
-    func audit(_ event: OTPEvent, vendorCode: String, at: Int64, detail: String, withholding code: String? = nil) throws {
+    func audit(_ event: OTPEvent, vendorCode: VendorCode, at: Int64, detail: String, withholding code: String? = nil) throws {
         var text = detail
         if let code, !code.isEmpty { text = text.replacingOccurrences(of: code, with: "[code withheld]") }
         try database.run(
             "INSERT INTO audit (at, vendor_code, event, detail) VALUES (?, ?, ?, ?)",
-            [.integer(at), .text(vendorCode), .text(event.rawValue), .text(text)])
+            [.integer(at), .text(vendorCode.rawValue), .text(event.rawValue), .text(text)])
     }
 }

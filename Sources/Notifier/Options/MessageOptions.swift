@@ -3,7 +3,7 @@ import MailParse
 
 /// The message `compose` and `send` write: which template, to whom, with which variables.
 struct MessageOptions: OptionGroup {
-    var template: String?
+    var template: TemplateName?
     var to: [String] = []
     var variables: [(name: String, value: String)] = []
 
@@ -14,7 +14,7 @@ struct MessageOptions: OptionGroup {
                 "--var", "NAME=VALUE", \.variables,
                 "a template variable (repeatable): vendor_name, vendor_code, url, valid_from and valid_until "
                     + "(2027-04-01), otp, expires_at (2027-01-28T14:35:00+09:00), ...", parse: Parse.variable),
-            Option.positional("TEMPLATE", \.template).required,
+            Option.positional("TEMPLATE", \.template, parse: { TemplateName($0) }).required,
         ]
     }
 
@@ -26,7 +26,7 @@ struct MessageOptions: OptionGroup {
         }
         guard !to.isEmpty else { throw UsageError("\(command): no --to given") }
         return try options.composer.compose(
-            template: template ?? "", from: try options.sender(command: command), to: to.compactMap(Validation.mailbox),
+            template: template ?? .updateNotice, from: try options.sender(command: command), to: to.compactMap(Validation.mailbox),
             variables: values, charset: options.bodyCharset, strict: true)
     }
 }

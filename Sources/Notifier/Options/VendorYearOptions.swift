@@ -1,11 +1,11 @@
 /// `--vendor CODE` and `--fiscal-year N`, as `urls`, `resend-url`, `notices` and `otp` take them.
 struct VendorYearOptions: OptionGroup {
-    var vendor: String?
+    var vendor: VendorCode?
     var fiscalYear: Int?
 
     static var options: [Option<Self>] {
         [
-            .value("--vendor", "CODE", \.vendor, "the vendor's code (業者コード, 7 digits), as in the registry", parse: vendorCode),
+            .value("--vendor", "CODE", \.vendor, "the vendor's code (業者コード, 7 digits), as in the registry", parse: VendorCode.init),
             .value(
                 "--fiscal-year", "N", \.fiscalYear, "the fiscal year (年度) of the certificate, like 2027",
                 parse: fiscalYear),
@@ -15,12 +15,10 @@ struct VendorYearOptions: OptionGroup {
     /// Only `--vendor`, for the commands that take no year.
     static var vendorOnly: [Option<Self>] { options.filter { $0.flag == "--vendor" } }
 
-    /// A vendor code (業者コード) of 7 ASCII digits, as the registry keeps it.
-    static func vendorCode(_ value: String) throws -> String {
-        guard value.utf8.count == 7, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw InvalidValue("takes a vendor code (業者コード) of 7 ASCII digits")
-        }
-        return value
+    /// The vendor `--vendor` names, for the commands that declare it required (so the parser has made sure).
+    func requiredVendor() throws -> VendorCode {
+        guard let vendor else { throw UsageError("no --vendor given") }
+        return vendor
     }
 
     /// A fiscal year (年度) notifier can reckon with.

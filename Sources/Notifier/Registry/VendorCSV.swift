@@ -45,7 +45,7 @@ enum VendorCSV {
 
         var problems: [VendorCSVError.Problem] = []
         var vendors: [VendorRecord] = []
-        var codeLines: [String: Int] = [:]
+        var codeLines: [VendorCode: Int] = [:]
         for row in rows.dropFirst() {
             guard row.fields.count == columns.count else {
                 let count = row.fields.count
@@ -79,7 +79,7 @@ enum VendorCSV {
                 if let first = codeLines[code] {
                     problems.append(VendorCSVError.Problem(
                         line: line, column: Column.vendorCode.rawValue,
-                        reason: "\(shown(code)) is already on line \(first); each vendor is listed once"))
+                        reason: "\(shown(code.rawValue)) is already on line \(first); each vendor is listed once"))
                 } else {
                     codeLines[code] = line
                 }
@@ -198,19 +198,18 @@ enum VendorCSV {
 
     // MARK: - Values
 
-    /// 業者コード: exactly 7 ASCII digits; it is a code, so leading zeros are part of it.
-    private static func vendorCode(_ text: String) throws(Reason) -> String {
+    /// 業者コード (`VendorCode`); a refused one is explained in the terms of a spreadsheet.
+    private static func vendorCode(_ text: String) throws(Reason) -> VendorCode {
+        if let code = VendorCode(rawValue: text) { return code }
         guard !text.isEmpty else { throw Reason("is empty; write the 7-digit vendor code, like 0123456") }
         if text.unicodeScalars.contains(where: { (0xFF10...0xFF19).contains($0.value) }) {
             throw Reason("\(shown(text)) has full-width digits; write ASCII digits (\(shown(halfWidth(text))))")
         }
-        let digits = isASCIIDigits(text)
-        if digits, text.utf8.count < 7 {
+        if isASCIIDigits(text), text.utf8.count < 7 {
             throw Reason("\(shown(text)) has \(text.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
                 + "unless the column is formatted as text)")
         }
-        guard digits, text.utf8.count == 7 else { throw Reason("\(shown(text)) is not 7 digits like 0123456") }
-        return text
+        throw Reason("\(shown(text)) is not 7 digits like 0123456")
     }
 
     /// The name the notice is addressed to: one line of text, since it goes into a mail.

@@ -4,7 +4,7 @@ import MailParse
 /// A plain value so that the CSV import, the database and the batch sender can share it without I/O.
 struct VendorRecord: Equatable, Sendable {
     /// 業者コード, 7 ASCII digits (leading zeros matter: it is a code, not a number).
-    var code: String
+    var code: VendorCode
     /// The name the notice is addressed to (`{{vendor_name}} 御中`).
     var name: String
     /// A plain ASCII addr-spec (`local@domain`, RFC 5322 §3.4.1), no display name.

@@ -124,6 +124,7 @@ final class Database {
         }
     }
 
+
     /// Turns a result code into a thrown error.
     func check(_ code: Int32, sql: String? = nil) throws {
         guard code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE else {
@@ -221,20 +222,13 @@ enum SQLValue: Equatable, Sendable {
     init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
 }
 
-/// One result row, its values copied out of the statement.
-struct Row: Sendable {
-    let values: [SQLValue]
-
-    func int(_ index: Int) -> Int64? { if case .integer(let value) = values[index] { return value } else { return nil } }
-    func text(_ index: Int) -> String? { if case .text(let value) = values[index] { return value } else { return nil } }
-    func blob(_ index: Int) -> [UInt8]? { if case .blob(let value) = values[index] { return value } else { return nil } }
-}
-
 /// A prepared statement, finalized in `deinit`.
 final class Statement {
     private let handle: OpaquePointer
     private unowned let database: Database
     let sql: String
+    /// The result's column names, read once here and shared by every row the statement returns.
+    let columns: ResultColumns
 
     init(database: Database, handle connection: OpaquePointer, sql: String) throws {
         var raw: OpaquePointer?
@@ -245,6 +239,9 @@ final class Statement {
         self.handle = raw
         self.database = database
         self.sql = sql
+        columns = ResultColumns(
+            names: (0..<sqlite3_column_count(raw)).map { String(cString: sqlite3_column_name(raw, $0)) },
+            sql: sql, path: database.path)
     }
 
     deinit { sqlite3_finalize(handle) }
@@ -292,6 +289,6 @@ final class Statement {
                 values.append(.text(sqlite3_column_text(handle, column).map { String(cString: $0) } ?? ""))
             }
         }
-        return Row(values: values)
+        return Row(values: values, columns: columns)
     }
 }

@@ -20,7 +20,7 @@ struct VendorStore {
             var summary = ImportSummary()
             for record in records {
                 let values: [SQLValue] = [
-                    .text(record.code), .text(record.name), .text(record.email), .text(record.kind.rawValue),
+                    .text(record.code.rawValue), .text(record.name), .text(record.email), .text(record.kind.rawValue),
                     SQLValue(record.notifyAfter?.description),
                 ]
                 if let existing = try vendor(code: record.code) {
@@ -40,28 +40,45 @@ struct VendorStore {
                 }
             }
             let listed = Set(records.map(\.code))
-            summary.notListed = try database.rows("SELECT code FROM vendors").filter { !listed.contains($0.text(0) ?? "") }.count
+            summary.notListed = try database.rows("SELECT code FROM vendors").filter { !listed.contains(try $0["code"]) }.count
             return summary
         }
     }
 
-    func vendor(code: String) throws -> VendorRecord? {
-        try database.row("SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code)])
-            .map(Self.record)
+    func vendor(code: VendorCode) throws -> VendorRecord? {
+        try database.record("SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code.rawValue)])
     }
 
     /// Every vendor, by code.
     func all() throws -> [VendorRecord] {
-        try database.rows("SELECT code, name, email, kind, notify_after FROM vendors ORDER BY code").map(Self.record)
-    }
-
-    private static func record(_ row: Row) -> VendorRecord {
-        let notifyAfter = row.text(4).flatMap { text -> CalendarDate? in
-            let parts = text.split(separator: "-").compactMap { Int($0) }
-            return parts.count == 3 ? CalendarDate(year: parts[0], month: parts[1], day: parts[2]) : nil
-        }
-        return VendorRecord(
-            code: row.text(0) ?? "", name: row.text(1) ?? "", email: row.text(2) ?? "",
-            kind: VendorKind(rawValue: row.text(3) ?? "") ?? .construction, notifyAfter: notifyAfter)
+        try database.records("SELECT code, name, email, kind, notify_after FROM vendors ORDER BY code")
     }
 }
+
+extension VendorRecord: RowDecodable {
+    init(row: Row) throws {
+        code = try row["code"]
+        name = try row["name"]
+        email = try row["email"]
+        kind = try row["kind"]
+        notifyAfter = try row["notify_after"]
+    }
+}
+
+/// A vendor's kind is stored by its name.
+extension VendorKind: SQLColumnValue {}
+
+/// `notify_after` is stored as `YYYY-MM-DD` (`CalendarDate.description`).
+extension CalendarDate: SQLColumnValue {
+    init?(sqlValue: SQLValue) {
+        guard case .text(let text) = sqlValue else { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else {
+            return nil
+        }
+        self.init(year: year, month: month, day: day)
+    }
+}
+
+/// Vendor codes are stored as their text; a stored one that is not 7 digits reads as a corrupt row.
+extension VendorCode: SQLColumnValue {}

@@ -7,9 +7,9 @@ struct MailboxStateStore {
     /// not the one kept (every UID then names another message).
     func lastUID(mailbox: String, uidValidity: UInt32) throws -> UInt32 {
         guard let row = try database.row("SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", [.text(mailbox)]),
-            UInt32(truncatingIfNeeded: row.int(0) ?? -1) == uidValidity
+            UInt32(truncatingIfNeeded: try row["uid_validity"] as Int64) == uidValidity
         else { return 0 }
-        return UInt32(truncatingIfNeeded: row.int(1) ?? 0)
+        return UInt32(truncatingIfNeeded: try row["last_uid"] as Int64)
     }
 
     func save(mailbox: String, uidValidity: UInt32, lastUID: UInt32) throws {

@@ -4,47 +4,50 @@ import Foundation
 struct VaultStore {
     let database: Database
 
-    struct StoredURL: Equatable, Sendable {
-        let vendorCode: String
+    struct StoredURL: Equatable, Sendable, RowDecodable {
+        let vendorCode: VendorCode
         let fiscalYear: Int
         let url: String
         let receivedAt: Date
         let messageID: String
         let sender: String
+
+        init(row: Row) throws {
+            vendorCode = try row["vendor_code"]
+            fiscalYear = try row["fiscal_year"]
+            url = try row["url"]
+            receivedAt = Date(timeIntervalSince1970: TimeInterval(try row["received_at"] as Int64))
+            messageID = try row["message_id"]
+            sender = try row["sender"]
+        }
     }
 
     /// Stores a trusted notice's URL once per message; false when that message was stored before.
-    func store(vendorCode: String, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String, messageID: String,
+    func store(vendorCode: VendorCode, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String, messageID: String,
                sender: String, receivedAt: Date) throws -> Bool {
         try database.run(
             "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, sender, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.text(vendorCode), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil), .text(url),
+            [.text(vendorCode.rawValue), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil), .text(url),
              .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970))]) == 1
     }
 
     /// The vault, newest first.
-    func urls(vendorCode: String? = nil, fiscalYear: Int? = nil) throws -> [StoredURL] {
+    func urls(vendorCode: VendorCode? = nil, fiscalYear: Int? = nil) throws -> [StoredURL] {
         var conditions: [String] = []
         var values: [SQLValue] = []
         if let vendorCode {
             conditions.append("vendor_code = ?")
-            values.append(.text(vendorCode))
+            values.append(.text(vendorCode.rawValue))
         }
         if let fiscalYear {
             conditions.append("fiscal_year = ?")
             values.append(.integer(Int64(fiscalYear)))
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try database.rows(
+        return try database.records(
             "SELECT vendor_code, fiscal_year, url, received_at, message_id, sender FROM vault_urls \(filter) "
-                + "ORDER BY received_at DESC, id DESC", values
-        ).map {
-            StoredURL(
-                vendorCode: $0.text(0) ?? "", fiscalYear: Int($0.int(1) ?? 0), url: $0.text(2) ?? "",
-                receivedAt: Date(timeIntervalSince1970: TimeInterval($0.int(3) ?? 0)), messageID: $0.text(4) ?? "",
-                sender: $0.text(5) ?? "")
-        }
+                + "ORDER BY received_at DESC, id DESC", values)
     }
 
     /// Whether this message (by source and key) was handled before.
@@ -74,13 +77,16 @@ struct VaultStore {
 
     /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).
     func latestRelayedExpiry() throws -> Date? {
-        try database.row("SELECT max(expires_at) FROM otp_sightings WHERE state = 'relayed'")?.int(0)
-            .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        guard let row = try database.row(
+            "SELECT max(expires_at) AS latest FROM otp_sightings WHERE state = ?", [.text(OTPSightingState.relayed.rawValue)])
+        else { return nil }
+        let latest: Int64? = try row["latest"]
+        return latest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     /// Records an OTP notice: never its code, only when it expires and what became of it.
     func recordOTP(
-        messageID: String, expiresAt: Date, receivedAt: Date, state: VendorPipeline.Decision, relayedTo: String?
+        messageID: String, expiresAt: Date, receivedAt: Date, state: OTPSightingState, relayedTo: String?
     ) throws {
         try database.run(
             "INSERT OR IGNORE INTO otp_sightings (message_id, expires_at, received_at, state, relayed_to, relayed_at) "

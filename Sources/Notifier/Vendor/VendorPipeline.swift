@@ -150,7 +150,7 @@ final class VendorPipeline {
         }
         switch notice.kind {
         case .updateNotice:
-            guard let code = notice.vendorCode, let url = notice.url else {
+            guard let code = notice.vendorCode.flatMap(VendorCode.init(rawValue:)), let url = notice.url else {
                 reports.append("a trusted notice without a vendor code or URL, not stored: \(message.key)")
                 try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
@@ -169,25 +169,26 @@ final class VendorPipeline {
                 try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
             }
-            let decision: Decision
+            let sighting: OTPSightingState
             var relayedTo: String?
             if expiry <= now {
-                decision = .expired
+                sighting = .expired
                 reports.append("OTP notice \(message.key) expired at \(notice.expiresAt?.description ?? ""): not relayed")
             } else if let newest = newestOTP, expiry < newest {
-                decision = .superseded
+                sighting = .superseded
             } else if let relayed = try vault.latestRelayedExpiry(), expiry < relayed {
-                decision = .superseded
+                sighting = .superseded
             } else if settings.relayTo.isEmpty && settings.relayCommand == nil {
-                decision = .unrelayed
+                sighting = .unrelayed
                 reports.append("a fresh OTP notice \(message.key) (valid until \(notice.expiresAt?.description ?? "")) "
                     + "was not relayed: give --relay-to ADDR or --relay-command CMD")
             } else {
                 relayedTo = try relay(code: code, expiresAt: expiry, notice: notice, now: now)
-                decision = .relayed
+                sighting = .relayed
                 reports.append("OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")")
             }
-            try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: decision, relayedTo: relayedTo)
+            try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: sighting, relayedTo: relayedTo)
+            let decision = Decision(sighting)
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision, at: now)
             return decision
         case .other, .bounce:
@@ -231,7 +232,7 @@ final class VendorPipeline {
             guard let transport else { throw RelayError(message: "no transport for relay mail") }
             let composer = Composer(store: settings.templates, messageIDDomain: nil, clock: { now })
             let composed = try composer.compose(
-                template: "otp_relay", from: from, to: settings.relayTo,
+                template: .otpRelay, from: from, to: settings.relayTo,
                 variables: ["otp": code, "expires_at": expiry], charset: settings.charset, strict: false)
             let delivery = try transport.deliver(
                 composed.bytes, sender: from.addrSpec, recipients: settings.relayTo.map(\.addrSpec))

@@ -47,7 +47,7 @@ struct PythonReaderTests {
         let sender = try #require(Validation.mailbox("JKK東京 電子入札システム <nyusatsu@to-kousya.example>"))
         let url = "https://bid.to-kousya.example/cert/download?t=Zq8x-_Yb&lang=ja"
         let composed = try Self.composer.compose(
-            template: "update_notice", from: sender, to: [sender],
+            template: .updateNotice, from: sender, to: [sender],
             variables: ["vendor_name": "株式会社青葉建設", "vendor_code": "5184962", "url": url,
                         "valid_from": "2027-04-01", "valid_until": "2028-03-31"],
             charset: charset, strict: true)
@@ -63,7 +63,7 @@ struct PythonReaderTests {
     func otpNotice(charset: OutgoingMessage.BodyCharset) throws {
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
         let composed = try Self.composer.compose(
-            template: "otp_notice", from: sender, to: [sender],
+            template: .otpNotice, from: sender, to: [sender],
             variables: ["otp": "Hk7mQ2xZ", "expires_at": "2027-01-28T14:35:00+09:00"], charset: charset, strict: true)
         let read = try Self.pythonRead(composed.bytes)
         #expect(read.subject == "【電子入札システム】更新用ワンタイムパスワードのお知らせ")

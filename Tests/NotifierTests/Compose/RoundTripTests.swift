@@ -55,7 +55,7 @@ struct RoundTripTests {
             let year = Int.random(in: 2026...2040, using: &rng)
             let to = try #require(Validation.mailbox("\(name.replacingOccurrences(of: "\"", with: "")) <v\(code)@example.test>"))
             let composed = try composer(rng).compose(
-                template: "update_notice", from: sender, to: [to],
+                template: .updateNotice, from: sender, to: [to],
                 variables: ["vendor_name": name, "vendor_code": code, "url": url, "valid_from": "\(year)-04-01",
                             "valid_until": "\(year + 1)-03-31"],
                 charset: charset, strict: true)
@@ -92,7 +92,7 @@ struct RoundTripTests {
             let expiry = try #require(TemplateValues.parseInstant(expires))
             issuing.clock = { expiry.addingTimeInterval(-1_800) }
             let composed = try issuing.compose(
-                template: "otp_notice", from: sender, to: [sender], variables: ["otp": otp, "expires_at": expires],
+                template: .otpNotice, from: sender, to: [sender], variables: ["otp": otp, "expires_at": expires],
                 charset: charset, strict: true)
             let notice = NoticeReader.read(composed.bytes, trust: Self.policy)
             #expect(notice.kind == .otp && notice.trusted)
@@ -115,7 +115,7 @@ struct RoundTripTests {
         for _ in 0..<60 {
             let subject = Self.randomName(&rng, count: Int.random(in: 20...80, using: &rng))
             let composed = try composer.compose(
-                template: "long", from: sender, to: [sender], variables: ["vendor_name": subject], charset: charset,
+                template: TemplateName("long"), from: sender, to: [sender], variables: ["vendor_name": subject], charset: charset,
                 strict: true)
             let header = String(decoding: composed.bytes, as: UTF8.self).components(separatedBy: "\r\n\r\n")[0]
             for line in header.components(separatedBy: "\r\n") { #expect(line.count <= 78) }

@@ -8,23 +8,23 @@ struct TemplateTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../Templates").standardized
 
-    @Test("built-in templates are Templates/ as it stands", arguments: Template.names)
-    func builtInMatchesFolder(name: String) throws {
-        let file = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
-        let builtIn = try #require(BuiltInTemplates.texts[name], "run scripts/embed_templates.py")
+    @Test("built-in templates are Templates/ as it stands", arguments: TemplateName.builtIn)
+    func builtInMatchesFolder(name: TemplateName) throws {
+        let file = try String(contentsOf: Self.folder.appendingPathComponent(name.rawValue), encoding: .utf8)
+        let builtIn = try #require(BuiltInTemplates.texts[name.rawValue], "run scripts/embed_templates.py")
         #expect(builtIn == file.trimmingCharacters(in: .newlines), "run scripts/embed_templates.py")
         #expect(try Template(name: name, text: file) == TemplateStore(directory: nil).template(named: name))
     }
 
     @Test func otpNoticeKeepsTheManualsWording() throws {
-        let template = try TemplateStore(directory: nil).template(named: "otp_notice")
+        let template = try TemplateStore(directory: nil).template(named: .otpNotice)
         #expect(template.headers.first?.value == "【電子入札システム】更新用ワンタイムパスワードのお知らせ")
         #expect(template.body.contains("ワンタイムパスワード:{{otp}}\n有効期限:{{expires_at}}\n"))
         #expect(template.body.contains("案内メールのURLから"))
     }
 
     @Test func updateNoticeSaysWhatTheIssuerSays() throws {
-        let template = try TemplateStore(directory: nil).template(named: "update_notice")
+        let template = try TemplateStore(directory: nil).template(named: .updateNotice)
         for phrase in ["{{vendor_name}} 御中", "業者コード:{{vendor_code}}", "ダウンロードURL:{{url}}",
                        "{{valid_from}}～{{valid_until}}", "本メールは削除せずに保存してください", "有効期限は30分です"] {
             #expect(template.body.contains(phrase), "\(phrase)")
@@ -38,7 +38,7 @@ struct TemplateTests {
                     ("Subject: s\nFrom: x\n\nb", "set by notifier")])
     func malformed(text: String, reason: String) {
         #expect {
-            try Template(name: "custom", text: text)
+            try Template(name: TemplateName("custom"), text: text)
         } throws: { error in
             let message = (error as? TemplateError)?.message ?? ""
             return message.hasPrefix("template custom:") && message.contains(reason)
@@ -49,11 +49,11 @@ struct TemplateTests {
         let composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: nil)
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
         #expect {
-            try composer.compose(template: "otp_notice", from: sender, to: [sender], variables: ["otp": "AbC12345"],
+            try composer.compose(template: .otpNotice, from: sender, to: [sender], variables: ["otp": "AbC12345"],
                                  charset: .utf8, strict: true)
         } throws: { ($0 as? TemplateError)?.message == "template otp_notice: variable expires_at has no value (give --var expires_at=...)" }
         #expect {
-            try composer.compose(template: "otp_notice", from: sender, to: [sender],
+            try composer.compose(template: .otpNotice, from: sender, to: [sender],
                                  variables: ["otp": "AbC12345", "expires_at": "2027-01-28T14:35:00+09:00", "colour": "red"],
                                  charset: .utf8, strict: true)
         } throws: { ($0 as? TemplateError)?.message.contains("variable colour is not used") == true }
@@ -66,7 +66,7 @@ struct TemplateTests {
                     ("expires_at", "2027-01-28T14:35+09:00", "2027/01/28 14:35"),
                     ("vendor_code", "5184962", "5184962"), ("vendor_name", "株式会社 髙島", "株式会社 髙島")])
     func values(name: String, input: String, shown: String) throws {
-        let values = try TemplateValues.format([name: input], template: "t", now: Date())
+        let values = try TemplateValues.format([name: input], template: TemplateName("t"), now: Date())
         #expect(values[name] == shown)
     }
 
@@ -76,12 +76,12 @@ struct TemplateTests {
                     ("valid_from", "2027-02-30"), ("expires_at", "2027-01-28T14:35:00"), ("url", "javascript:alert(1)"),
                     ("otp", "AB CD"), ("url", "https://x.example/a b")])
     func badValues(name: String, input: String) {
-        #expect(throws: TemplateError.self) { try TemplateValues.format([name: input], template: "t", now: Date()) }
+        #expect(throws: TemplateError.self) { try TemplateValues.format([name: input], template: TemplateName("t"), now: Date()) }
     }
 
     @Test func minutesLeftIsDerived() throws {
         let now = try #require(TemplateValues.parseInstant("2027-01-28T14:10:30+09:00"))
-        let values = try TemplateValues.format(["expires_at": "2027-01-28T14:35:00+09:00"], template: "t", now: now)
+        let values = try TemplateValues.format(["expires_at": "2027-01-28T14:35:00+09:00"], template: TemplateName("t"), now: now)
         #expect(values["minutes_left"] == "25")
     }
 }

@@ -22,7 +22,7 @@ final class OTPFixture: Sendable {
         let database = try Database(path: databasePath)
         try database.migrate(Schema.migrations)
         let records = Self.vendors.enumerated().map { index, vendor in
-            VendorRecord(code: vendor.0, name: "株式会社テスト\(index)", email: vendor.1, kind: .construction, notifyAfter: nil)
+            VendorRecord(code: VendorCode(stringLiteral: vendor.0), name: "株式会社テスト\(index)", email: vendor.1, kind: .construction, notifyAfter: nil)
         }
         _ = try VendorStore(database: database).importVendors(records, now: clock.now)
     }
@@ -40,7 +40,7 @@ final class OTPFixture: Sendable {
         let service = try service ?? self.service()
         let outbox = try MaildirOutbox(path: outbox.path)
         var written: String?
-        _ = try service.issue(vendorCode: vendor) { mail in
+        _ = try service.issue(vendorCode: VendorCode(stringLiteral: vendor)) { mail in
             let handover = try Self.mail(mail, through: outbox)
             written = handover.delivery.reply.replacingOccurrences(of: "written to ", with: "")
             return handover
@@ -54,7 +54,7 @@ final class OTPFixture: Sendable {
         let sender = try #require(Validation.mailbox(from))
         let recipient = try #require(Validation.mailbox(mail.email))
         let composed = try Composer(store: TemplateStore(directory: nil), messageIDDomain: nil).compose(
-            template: "otp_notice", from: sender, to: [recipient],
+            template: .otpNotice, from: sender, to: [recipient],
             variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
             charset: .utf8, strict: true)
         let delivery = try transport.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])

@@ -11,7 +11,7 @@ struct OTPServiceTests {
     let fixture: OTPFixture
     init() throws { fixture = try OTPFixture() }
 
-    var vendor: String { OTPFixture.vendor }
+    var vendor: VendorCode { VendorCode(stringLiteral: OTPFixture.vendor) }
 
     @Test func aCodeIsValidFor30MinutesAndThenExpires() throws {
         let code = try fixture.issue()
@@ -37,7 +37,7 @@ struct OTPServiceTests {
 
     @Test func aCodeIsOnlyItsVendorsCode() throws {
         let code = try fixture.issue()
-        let other = OTPFixture.vendors[1].0
+        let other = VendorCode(stringLiteral: OTPFixture.vendors[1].0)
         #expect(try fixture.service().verify(vendorCode: other, input: code) == .rejected(.wrong(inARow: 1, locked: false)))
         #expect(try fixture.service().verify(vendorCode: vendor, input: code) == .valid)
     }
@@ -200,7 +200,7 @@ struct OTPServiceTests {
         let fixture = self.fixture
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             do {
-                results.append(try fixture.service().verify(vendorCode: OTPFixture.vendor, input: code))
+                results.append(try fixture.service().verify(vendorCode: vendor, input: code))
             } catch {
                 Issue.record(error)
             }

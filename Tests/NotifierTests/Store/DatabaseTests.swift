@@ -54,6 +54,24 @@ struct DatabaseTests {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    @Test func rowsAreReadByColumnNameAndABadValueIsThrownNotDefaulted() throws {
+        let database = try Database(path: folder.appendingPathComponent("r.sqlite3").path)
+        try database.execute("CREATE TABLE t (a INTEGER, b TEXT, c BLOB, state TEXT)")
+        try database.run("INSERT INTO t VALUES (7, 'x', x'0102', 'sent'), (NULL, NULL, NULL, 'lost')")
+        let rows = try database.rows("SELECT state, c, b, a FROM t ORDER BY rowid")
+        #expect(try rows[0]["a"] as Int == 7)
+        #expect(try rows[0]["b"] as String == "x")
+        #expect(try rows[0]["c"] as [UInt8] == [1, 2])
+        #expect(try rows[0]["state"] as NoticeState == .sent)
+        #expect(try rows[1]["a"] as Int64? == nil)
+        #expect(try rows[1]["b"] as String? == nil)
+        for read in [{ _ = try rows[1]["a"] as Int64 }, { _ = try rows[0]["b"] as Int }, { _ = try rows[1]["state"] as NoticeState }] {
+            #expect { try read() } throws: { ($0 as? SQLiteError)?.message.contains("column") == true }
+        }
+        #expect { _ = try rows[0]["missing"] as Int } throws: { ($0 as? SQLiteError)?.message.contains("no column missing") == true }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     @Test func failedTransactionLeavesNothing() throws {
         let database = try Database(path: folder.appendingPathComponent("t.sqlite3").path)
         try database.execute("CREATE TABLE t (x UNIQUE)")

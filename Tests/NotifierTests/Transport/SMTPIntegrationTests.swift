@@ -150,7 +150,7 @@ struct SMTPIntegrationTests {
         let lines = try Self.faultyLogLines(mode.lowercased()) {
             for (index, recipient) in recipients.enumerated() {
                 let composed = try composer.compose(
-                    template: "otp_notice", from: sender, to: [sender],
+                    template: .otpNotice, from: sender, to: [sender],
                     variables: ["otp": "AbCd\(1000 + index)", "expires_at": "2027-01-28T14:35:00+09:00"], charset: .utf8,
                     strict: true)
                 let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: sender.addrSpec, recipients: [$0]) }

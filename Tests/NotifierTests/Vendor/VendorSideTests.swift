@@ -117,7 +117,7 @@ struct VendorSideTests {
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
         let text = JapanClock.noticeText(expiry).replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: " ", with: "T")
         let composed = try composer.compose(
-            template: "otp_notice", from: sender, to: [sender], variables: ["otp": code, "expires_at": text + ":00+09:00"],
+            template: .otpNotice, from: sender, to: [sender], variables: ["otp": code, "expires_at": text + ":00+09:00"],
             charset: .utf8, strict: true)
         return Data(composed.bytes)
     }
