@@ -60,6 +60,18 @@ enum CSVReader {
             line += 1
             recordLine = line
         }
+        /// Ends the field at a comma, or the record at a line break; false when `scalar` is neither.
+        func separates(_ scalar: Unicode.Scalar) -> Bool {
+            if scalar == "," {
+                endField()
+            } else if scalar == "\n" || scalar == "\r" {
+                endRecord()
+            } else {
+                return false
+            }
+            state = .fieldStart
+            return true
+        }
 
         while index < scalars.count {
             let scalar = scalars[index]
@@ -70,13 +82,8 @@ enum CSVReader {
                     fieldLine = line
                     state = .unquoted
                 }
-                if scalar == "," {
-                    endField()
-                    state = .fieldStart
-                } else if scalar == "\n" || scalar == "\r" {
-                    endRecord()
-                    state = .fieldStart
-                } else if scalar == "\"" {
+                if separates(scalar) { break }
+                if scalar == "\"" {
                     guard current.allSatisfy({ $0 == " " || $0 == "\t" }) else {
                         throw SyntaxError(
                             line: line,
@@ -103,13 +110,7 @@ enum CSVReader {
                     current.append(scalar)
                 }
             case .afterQuote:
-                if scalar == "," {
-                    endField()
-                    state = .fieldStart
-                } else if scalar == "\n" || scalar == "\r" {
-                    endRecord()
-                    state = .fieldStart
-                } else if scalar != " " && scalar != "\t" {
+                if !separates(scalar) && scalar != " " && scalar != "\t" {
                     throw SyntaxError(
                         line: line,
                         reason: "text after the closing quote of a field; a quote inside a quoted field is written "
