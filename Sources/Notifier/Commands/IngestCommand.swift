@@ -90,7 +90,7 @@ struct IngestCommand: Command {
             let database = try context.openDatabase()
             let pipeline = VendorPipeline(settings: try options.settings(configuration: configuration, context: context), database: database)
             let key = MessageIdentity.of(bytes, messageID: nil)
-            let decision = try pipeline.handle([.init(source: "ingest", key: key, bytes: bytes)]).first ?? nil
+            let decision = try pipeline.handle([pipeline.read(RawMessage(source: "ingest", key: key, bytes: bytes))]).first ?? nil
             for line in pipeline.reports { warn(line) }
             if let staged { try staged.outbox.publish(staged.message) }
             StandardOutput.shared.write("\(decision?.rawValue ?? "already handled")\n")

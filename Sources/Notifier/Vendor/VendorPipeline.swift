@@ -37,14 +37,6 @@ final class VendorPipeline {
         static let trusted: [Decision] = [.stored, .relayed, .unrelayed, .expired, .superseded]
     }
 
-    struct Incoming {
-        /// Where it came from: `ingest`, `maildir:/path`, `imap:URL`.
-        let source: String
-        /// Its name there: a Maildir file's unique name, an IMAP UIDVALIDITY/UID, a digest.
-        let key: String
-        let bytes: [UInt8]
-    }
-
     /// A relay that did not get through: the message stays unhandled and is tried again (EX_TEMPFAIL, 75).
     struct RelayError: NotifierError {
         let message: String
@@ -74,27 +66,23 @@ final class VendorPipeline {
     }
 
     /// Reads and judges one message.
-    func judge(_ message: Incoming) -> Judged {
+    func read(_ message: RawMessage) -> Judged {
         let notice = NoticeReader.read(message.bytes, trust: settings.trust)
         return Judged(
             source: message.source, key: message.key, notice: notice,
             identity: MessageIdentity.of(message.bytes, messageID: notice.messageID))
     }
 
-    /// Handles a batch; among its trusted, unexpired OTP notices only the newest is relayed. Messages handled before
-    /// are skipped (nil). A relay failure is thrown after the rest of the batch has been handled.
-    func handle(_ batch: [Incoming]) throws -> [Decision?] {
-        try handle(judged: batch.map(judge))
-    }
-
-    /// Handles messages judged before (see `handle(_:)`).
+    /// Handles a batch of messages judged; among its trusted, unexpired OTP notices only the newest is relayed.
+    /// Messages handled before are skipped (nil). A relay failure is thrown after the rest of the batch has been
+    /// handled.
     ///
     /// Each message is decided in one write transaction (BEGIN IMMEDIATE): whether it was handled before, by any
     /// process, the relay of its OTP, and the mark that it was handled. Another notifier handling the same message,
     /// or a newer OTP, at the same moment waits for that transaction and then finds it handled, so an OTP is relayed
     /// once and never after a newer one. A relay that fails rolls its transaction back: the message stays
     /// unhandled, to be relayed on the next try.
-    func handle(judged notices: [Judged]) throws -> [Decision?] {
+    func handle(_ notices: [Judged]) throws -> [Decision?] {
         var decisions: [Decision?] = Array(repeating: nil, count: notices.count)
         let now = settings.now()
         let newestOTP = notices.filter { $0.notice.kind == .otp && isActionable($0.notice, now: now) }
@@ -253,5 +241,23 @@ final class VendorPipeline {
             reached.append("relay command")
         }
         return reached.joined(separator: ", ")
+    }
+}
+
+/// The pipeline is what the watcher does with a vendor's mail.
+extension VendorPipeline: MailHandler {
+    func wasHandled(source: String, key: String) throws -> Bool {
+        try vault.wasHandled(source: source, key: key)
+    }
+
+    /// Recorded as handled with the decision `oversized`, never read.
+    func skip(_ message: OversizedMessage) throws -> Decision {
+        try vault.markHandled(source: message.source, key: message.key, messageID: nil, decision: .oversized, at: settings.now())
+        return .oversized
+    }
+
+    /// A relay that did not get through is tried again on the next pass, while the code is still valid.
+    func retryReason(for error: Error) -> String? {
+        (error as? RelayError).map { "\($0.message); trying again" }
     }
 }
