@@ -88,10 +88,11 @@ struct IngestCommand: Command {
         }
         do {
             let database = try context.openDatabase()
-            let pipeline = VendorPipeline(settings: try options.settings(configuration: configuration, context: context), database: database)
+            let pipeline = VendorPipeline(
+                settings: try options.settings(configuration: configuration, context: context), database: database,
+                diagnostics: .standardError)
             let key = MessageIdentity.of(bytes, messageID: nil)
             let decision = try pipeline.handle([pipeline.read(RawMessage(source: "ingest", key: key, bytes: bytes))]).first ?? nil
-            for line in pipeline.reports { warn(line) }
             if let staged { try staged.outbox.publish(staged.message) }
             StandardOutput.shared.write("\(decision?.rawValue ?? "already handled")\n")
             return .success

@@ -106,7 +106,7 @@ struct WatchCommand: Command {
         let imapHost = maildir == nil ? (imapURL ?? configuration.imapURL).flatMap { URLComponents(string: $0)?.host } : nil
         let pipeline = VendorPipeline(
             settings: try options.settings(configuration: configuration, context: context, imapHost: imapHost),
-            database: database)
+            database: database, diagnostics: .standardError)
         let stop = StopSignal()
         let source: any MailSource
         if let maildir {
@@ -120,7 +120,7 @@ struct WatchCommand: Command {
         let watcher = Watcher(
             source: source, handler: pipeline, settings: .init(once: once, idle: idle, poll: poll), stop: stop,
             diagnostics: .standardError
-        ) { handled in report(pipeline, handled) }
+        ) { handled in report(handled) }
         return try watcher.run() == .handled ? .success : .temporaryFailure
     }
 
@@ -160,11 +160,9 @@ struct WatchCommand: Command {
     }
 
     /// Prints `KEY: decision` for each message handled.
-    private func report(_ pipeline: VendorPipeline, _ handled: [(key: String, outcome: VendorPipeline.Decision)]) {
+    private func report(_ handled: [(key: String, outcome: VendorPipeline.Decision)]) {
         let output = StandardOutput.shared
         for (key, decision) in handled { output.write("\(key): \(decision.rawValue)\n") }
         output.flush()
-        for line in pipeline.reports { FileHandle.standardError.write(Data("notifier: \(line)\n".utf8)) }
-        pipeline.clearReports()
     }
 }
