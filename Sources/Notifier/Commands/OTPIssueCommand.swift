@@ -66,21 +66,11 @@ struct OTPIssueCommand: Command {
             throw UsageError("otp issue: --from '\(fromText)' is not an address like 'Name <name@example.jp>'")
         }
         // Everything that can be wrong with the setup fails here, before a code is made or counted.
-        let sink = try transport.transport(configuration: configuration, context: context)
-        let composer = Composer(
-            store: TemplateStore(directory: configuration.templates), messageIDDomain: configuration.messageIDDomain)
-        let charset = configuration.charset ?? .utf8
-        let issued = try OTPCommand.service(context: context).issue(vendorCode: vendorCode) { mail in
-            guard let recipient = Validation.mailbox(mail.email) else {
-                throw VendorAddressError(vendorCode: mail.vendorCode, email: mail.email)
-            }
-            let composed = try composer.compose(
-                template: "otp_notice", from: sender, to: [recipient],
-                variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
-                charset: charset, strict: true)
-            let delivery = try sink.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])
-            return OTPService.Handover(delivery: delivery, messageID: composed.message.messageID)
-        }
+        let mailer = OTPMailer(
+            sender: sender,
+            composer: Composer(store: TemplateStore(directory: configuration.templates), messageIDDomain: configuration.messageIDDomain),
+            charset: configuration.charset ?? .utf8, transport: try transport.transport(configuration: configuration, context: context))
+        let issued = try OTPCommand.service(context: context).issue(vendorCode: vendorCode, send: mailer.send)
         StandardOutput.shared.write("OTP mailed to \(issued.email); valid until \(JapanClock.iso8601(seconds: issued.expiresAt))\n")
         return .success
     }
