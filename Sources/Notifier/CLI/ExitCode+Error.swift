@@ -17,7 +17,7 @@ extension ExitCode {
         case is OutboxError, is LockFileError:
             self = .cannotCreate
         // Someone else holds what is needed, or a relay did not get through: the same call may work later.
-        case is BusyError, is IngestError, is OTPRateLimitError, is VendorPipeline.RelayError:
+        case is BusyError, is IngestError, is OTPRateLimitError, is OTPRelay.RelayError:
             self = .temporaryFailure
         case is OTPLockedError:
             self = .noPermission

@@ -69,10 +69,11 @@ struct IngestCommand: Command {
         }
         do {
             let database = try context.openDatabase()
-            let pipeline = VendorPipeline(settings: try vendor.filled(from: configuration).settings(context: context), database: database)
+            let pipeline = VendorPipeline(
+                settings: try vendor.filled(from: configuration).settings(context: context), database: database,
+                diagnostics: .standardError)
             let key = MessageIdentity.of(bytes, messageID: nil)
-            let decision = try pipeline.handle([.init(source: "ingest", key: key, bytes: bytes)]).first ?? nil
-            for line in pipeline.reports { warn(line) }
+            let decision = try pipeline.handle([pipeline.read(RawMessage(source: "ingest", key: key, bytes: bytes))]).first ?? nil
             if let staged { try staged.outbox.publish(staged.message) }
             StandardOutput.shared.write("\(decision?.rawValue ?? "already handled")\n")
             return .success

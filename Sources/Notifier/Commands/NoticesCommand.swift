@@ -68,12 +68,10 @@ struct NoticesSendCommand: Command {
         let configuration = try context.configuration()
         let now = Date()
         let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
-        let window = RenewalCalendar.window(of: year)
-        if !RenewalCalendar.isInWindow(now, fiscalYear: year) && !force {
-            throw UsageError(
-                "fiscal year \(year)'s notices go out from \(JapanClock.noticeText(window.start)) to "
-                    + "\(JapanClock.noticeText(window.end.addingTimeInterval(-60))) (Japan time); it is "
-                    + "\(JapanClock.noticeText(now)) now. Use --force to send anyway.")
+        do {
+            if !force { try Campaign.checkWindow(fiscalYear: year, at: now) }
+        } catch let closed as Campaign.OutsideWindow {
+            throw UsageError(closed.message)
         }
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "notices send")
@@ -85,52 +83,38 @@ struct NoticesSendCommand: Command {
         let lock = try RunLock(path: database.path + ".send-lock")
         defer { lock.release() }
 
-        // Who is due: vendors without a notice this year who may be notified today (notify_after), plus every
-        // planned, interrupted or deferred notice.
-        let today = RenewalCalendar.japanDate(of: now)
-        let vendors = try VendorStore(database: database).all()
-        let eligible = vendors.filter { vendor in
-            if let after = vendor.notifyAfter { return after <= today }
-            return vendor.kind == .construction
-        }
-        let waiting = vendors.count - eligible.count
-        let store = NoticeStore(database: database)
+        let campaign = Campaign(fiscalYear: year, now: now)
+        let eligibility = try campaign.eligibility(in: database)
         if dryRun {
-            let existing = Set(try store.notices(fiscalYear: year).map { $0.vendorCode })
-            let new = eligible.filter { !existing.contains($0.code) }
-            let due = try store.due(fiscalYear: year, now: now, retryDeferred: retryDeferred)
-            output.write("dry run, fiscal year \(year): \(new.count) new notices and \(due.count) due again would be sent; "
-                + "\(waiting) vendors wait for their update data (notify_after)\n")
-            for vendor in new { output.write("  new  \(vendor.code)  \(vendor.email)\n") }
-            for notice in due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
+            let plan = try campaign.dryRun(eligibility, retryDeferred: retryDeferred, in: database)
+            output.write("dry run, fiscal year \(year): \(plan.new.count) new notices and \(plan.due.count) due again would be sent; "
+                + "\(plan.waiting) vendors wait for their update data (notify_after)\n")
+            for vendor in plan.new { output.write("  new  \(vendor.code)  \(vendor.email)\n") }
+            for notice in plan.due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
             return .success
         }
-        let domain = options.messageIDDomain ?? sender.domain
-        let planned = try store.plan(
-            vendorCodes: eligible.map(\.code), fiscalYear: year, urlBase: base, messageIDDomain: domain, now: now)
-        let due = try store.due(fiscalYear: year, now: now, retryDeferred: retryDeferred)
         let transport = self.transport.filled(from: configuration.transport)
-        let sendSettings = BatchSender.Settings(
-            fiscalYear: year, sender: sender,
+        let result = try campaign.run(eligibility, sending: Campaign.Sending(
+            urlBase: base, sender: sender, messageIDDomain: options.messageIDDomain ?? sender.domain,
             charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
-            vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }), connections: connections ?? 1,
-            ratePerMinute: rate, retryDeferred: retryDeferred,
+            connections: connections ?? 1, ratePerMinute: rate, retryDeferred: retryDeferred,
             transport: { try transport.transport(context: context) },
-            progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil)
-        let summary = try BatchSender(settings: sendSettings, database: database).run(due: due)
+            progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil), in: database)
 
+        let summary = result.summary
         output.write("fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
-            + "(of \(due.count) due; \(planned) new this run; \(waiting) vendors wait for notify_after)\n")
+            + "(of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after)\n")
         for failure in summary.failures { output.write("  failed    \(failure.vendor): \(failure.reply)\n") }
         for deferral in summary.deferrals.prefix(20) { output.write("  deferred  \(deferral.vendor): \(deferral.reply)\n") }
         if summary.deferrals.count > 20 { output.write("  ... and \(summary.deferrals.count - 20) more deferred\n") }
-        if let stop = summary.stoppedBy {
+        switch result.outcome {
+        case .stopped(let stop):
             Diagnostics.standardError.error("stopped early: \(stop.reply)")
             return ExitCode(for: stop)
+        case .someFailed: return .noUser
+        case .someDeferred: return .temporaryFailure
+        case .allSent: return .success
         }
-        if summary.failed > 0 { return .noUser }
-        if summary.deferred > 0 { return .temporaryFailure }
-        return .success
     }
 }
 

@@ -37,20 +37,10 @@ struct OTPIssueCommand: Command {
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "otp issue")
         // Everything that can be wrong with the setup fails here, before a code is made or counted.
-        let sink = try transport.filled(from: configuration.transport).transport(context: context)
-        let composer = options.composer
-        let charset = options.bodyCharset
-        let issued = try OTPCommand.service(context: context).issue(vendorCode: vendorCode) { mail in
-            guard let recipient = Validation.mailbox(mail.email) else {
-                throw VendorAddressError(vendorCode: mail.vendorCode, email: mail.email)
-            }
-            let composed = try composer.compose(
-                template: .otpNotice, from: sender, to: [recipient],
-                variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
-                charset: charset, strict: true)
-            let delivery = try sink.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])
-            return OTPService.Handover(delivery: delivery, messageID: composed.message.messageID)
-        }
+        let mailer = OTPMailer(
+            sender: sender, composer: options.composer, charset: options.bodyCharset,
+            transport: try transport.filled(from: configuration.transport).transport(context: context))
+        let issued = try OTPCommand.service(context: context).issue(vendorCode: vendorCode, send: mailer.send)
         StandardOutput.shared.write("OTP mailed to \(issued.email); valid until \(JapanClock.iso8601(seconds: issued.expiresAt))\n")
         return .success
     }

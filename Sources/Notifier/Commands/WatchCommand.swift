@@ -53,99 +53,27 @@ struct WatchCommand: Command {
         // Watching Gmail or Microsoft 365 over IMAP names the provider whose Authentication-Results count.
         let pipeline = VendorPipeline(
             settings: try vendor.filled(from: configuration).settings(context: context, imapHost: maildir == nil ? imap.host : nil),
-            database: database)
-        let stop = StopSignal()
-        let poll = self.poll ?? 2
-        if maildir == nil {
+            database: database, diagnostics: .standardError)
+        let source: any MailSource
+        if let maildir {
+            source = MaildirSource(path: maildir)
+        } else {
             guard imap.url != nil else {
                 throw UsageError("watch: give --maildir DIR or --imap URL (or set imap_url in the configuration)")
             }
             let settings = try imap.settings(
                 caFile: vendor.transport.caFile ?? configuration.transport.caFile,
                 connectTimeout: vendor.transport.connectTimeout, timeout: vendor.transport.timeout, context: context)
-            return try watchIMAP(pipeline: pipeline, database: database, stop: stop, settings: settings)
+            source = IMAPSource(settings: settings, state: MailboxStateStore(database: database))
         }
-        let source = MaildirSource(path: maildir ?? "")
-        var status = ExitCode.success
-        repeat {
-            status = try guarded {
-                // One message in memory at a time: each is read, judged and let go before the next is read.
-                let judged = try source.unhandled(vault: pipeline.vault).compactMap { entry in
-                    source.read(entry).map(pipeline.judge)
-                }
-                report(pipeline, keys: judged.map(\.key), decisions: try pipeline.handle(judged: judged))
-            }
-            if once { break }
-            stop.wait(seconds: poll)
-        } while !stop.requested
-        return status
-    }
-
-    /// Runs one pass; a failed relay or a busy database is reported and tried again on the next pass.
-    private func guarded(_ pass: () throws -> Void) throws -> ExitCode {
-        do {
-            try pass()
-            return .success
-        } catch let error as VendorPipeline.RelayError {
-            FileHandle.standardError.write(Data("notifier: \(error.message); trying again\n".utf8))
-        } catch let error as SQLiteError where error.isBusy {
-            FileHandle.standardError.write(Data("notifier: \(error.message)\n".utf8))
+        let watcher = Watcher(
+            source: source, handler: pipeline, settings: .init(once: once, idle: !noIdle, poll: poll ?? 2),
+            stop: StopSignal(), diagnostics: .standardError
+        ) { handled in
+            let output = StandardOutput.shared
+            for (key, decision) in handled { output.write("\(key): \(decision.rawValue)\n") }
+            output.flush()
         }
-        return .temporaryFailure
-    }
-
-    /// Passes over the mailbox, waiting in IDLE (or --poll) between them; a lost connection or a restarted server
-    /// is met with a reconnect after 1, 2, 4 ... 60 seconds, and nothing is lost because the last UID moves only
-    /// past handled messages.
-    private func watchIMAP(
-        pipeline: VendorPipeline, database: Database, stop: StopSignal, settings: IMAPSettings
-    ) throws -> ExitCode {
-        let poll = self.poll ?? 2
-        let source = IMAPSource(settings: settings)
-        var idler: IMAPIdler?
-        var backoff: Double = 1
-        var status = ExitCode.success
-        while !stop.requested {
-            do {
-                status = try guarded {
-                    try source.pass(pipeline: pipeline, state: MailboxStateStore(database: database), onOversized: { skipped in
-                        StandardOutput.shared.write("\(skipped.key): oversized\n")
-                        StandardOutput.shared.flush()
-                        FileHandle.standardError.write(Data(
-                            ("notifier: message \(skipped.key) has \(skipped.size) bytes, more than --max-message-size "
-                                + "\(settings.maxMessageSize); skipped and recorded as oversized\n").utf8))
-                    }) { keys, decisions in
-                        report(pipeline, keys: keys, decisions: decisions)
-                    }
-                }
-                if once { return status }
-                backoff = 1
-                if !noIdle {
-                    // IDLE on a connection of its own; wake at once for new mail, and at least every few seconds
-                    // to look at the stop flag.
-                    if idler == nil { idler = try IMAPIdler(settings: settings) }
-                    _ = try idler?.wait(timeout: 2)
-                } else {
-                    stop.wait(seconds: poll)
-                }
-            } catch let error as IMAPError where error.shouldReconnect && !once {
-                FileHandle.standardError.write(Data("notifier: \(error.message); reconnecting in \(Int(backoff)) s\n".utf8))
-                source.disconnect()
-                idler = nil
-                stop.wait(seconds: backoff)
-                backoff = min(backoff * 2, 60)
-            }
-        }
-        return status
-    }
-
-    private func report(_ pipeline: VendorPipeline, keys: [String], decisions: [VendorPipeline.Decision?]) {
-        let output = StandardOutput.shared
-        for (key, decision) in zip(keys, decisions) {
-            if let decision { output.write("\(key): \(decision.rawValue)\n") }
-        }
-        output.flush()
-        for line in pipeline.reports { FileHandle.standardError.write(Data("notifier: \(line)\n".utf8)) }
-        pipeline.clearReports()
+        return try watcher.run() == .handled ? .success : .temporaryFailure
     }
 }

@@ -88,8 +88,8 @@ struct RelayCommand {
         }
     }
 
-    private func failure(_ message: String) -> VendorPipeline.RelayError {
-        VendorPipeline.RelayError(message: message)
+    private func failure(_ message: String) -> OTPRelay.RelayError {
+        OTPRelay.RelayError(message: message)
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -5,7 +5,9 @@ import MailParse
 /// the URL vault, a trusted OTP notice that has not expired is relayed to the installers, an untrusted notice is
 /// reported with its reason in words (suspected phishing only for look-alike hosts, spoofed display names and links
 /// whose text shows another host) and never stored or relayed. Every message is marked handled, so it is handled
-/// once; one whose relay failed is not, so it is tried again while its code is still valid.
+/// once; one whose relay failed is not, so it is tried again while its code is still valid. What it meets (a
+/// suspected phishing, a relay, an expired code) is said through `diagnostics` once the message's decision is
+/// committed; the relay itself is `OTPRelay`'s.
 final class VendorPipeline {
     struct Settings {
         var trust: TrustPolicy
@@ -24,6 +26,13 @@ final class VendorPipeline {
         var templates = TemplateStore(directory: nil)
         var charset: OutgoingMessage.BodyCharset = .utf8
         var now: () -> Date = { Date() }
+
+        /// The relay's part of these settings.
+        var relay: OTPRelay.Settings {
+            OTPRelay.Settings(
+                relayTo: relayTo, command: relayCommand, timeout: relayTimeout, environment: environment, from: relayFrom,
+                transport: transport, templates: templates, charset: charset)
+        }
     }
 
     enum Decision: String {
@@ -37,30 +46,23 @@ final class VendorPipeline {
         static let trusted: [Decision] = [.stored, .relayed, .unrelayed, .expired, .superseded]
     }
 
-    struct Incoming {
-        /// Where it came from: `ingest`, `maildir:/path`, `imap:URL`.
-        let source: String
-        /// Its name there: a Maildir file's unique name, an IMAP UIDVALIDITY/UID, a digest.
-        let key: String
-        let bytes: [UInt8]
-    }
-
-    /// A relay that did not get through: the message stays unhandled and is tried again (EX_TEMPFAIL, 75).
-    struct RelayError: NotifierError {
-        let message: String
-    }
-
     let settings: Settings
     let vault: VaultStore
-    private var transport: MessageTransport?
-    /// Lines for the person running notifier (suspected phishing, relays), written by the caller.
-    private(set) var reports: [String] = []
+    let relay: OTPRelay
+    let diagnostics: Diagnostics
 
-    func clearReports() { reports.removeAll() }
-
-    init(settings: Settings, database: Database) {
+    init(settings: Settings, database: Database, diagnostics: Diagnostics) {
         self.settings = settings
         vault = VaultStore(database: database)
+        relay = OTPRelay(settings: settings.relay)
+        self.diagnostics = diagnostics
+    }
+
+    /// A line for the person running notifier, said once its message's decision is committed (never for a
+    /// message whose transaction was rolled back: it is handled, and said, again).
+    private struct Said {
+        let level: Diagnostics.Level
+        let text: String
     }
 
     /// A message read and judged, its bytes let go: a watcher reads a large mailbox one message at a time.
@@ -73,34 +75,30 @@ final class VendorPipeline {
     }
 
     /// Reads and judges one message.
-    func judge(_ message: Incoming) -> Judged {
+    func read(_ message: RawMessage) -> Judged {
         let notice = NoticeReader.read(message.bytes, trust: settings.trust)
         return Judged(
             source: message.source, key: message.key, notice: notice,
             identity: MessageIdentity.of(message.bytes, messageID: notice.messageID))
     }
 
-    /// Handles a batch; among its trusted, unexpired OTP notices only the newest is relayed. Messages handled before
-    /// are skipped (nil). A relay failure is thrown after the rest of the batch has been handled.
-    func handle(_ batch: [Incoming]) throws -> [Decision?] {
-        try handle(judged: batch.map(judge))
-    }
-
-    /// Handles messages judged before (see `handle(_:)`).
+    /// Handles a batch of messages judged; among its trusted, unexpired OTP notices only the newest is relayed.
+    /// Messages handled before are skipped (nil). A relay failure is thrown after the rest of the batch has been
+    /// handled.
     ///
     /// Each message is decided in one write transaction (BEGIN IMMEDIATE): whether it was handled before, by any
     /// process, the relay of its OTP, and the mark that it was handled. Another notifier handling the same message,
     /// or a newer OTP, at the same moment waits for that transaction and then finds it handled, so an OTP is relayed
     /// once and never after a newer one. A relay that fails rolls its transaction back: the message stays
     /// unhandled, to be relayed on the next try.
-    func handle(judged notices: [Judged]) throws -> [Decision?] {
+    func handle(_ notices: [Judged]) throws -> [Decision?] {
         var decisions: [Decision?] = Array(repeating: nil, count: notices.count)
         let now = settings.now()
         let newestOTP = notices.filter { $0.notice.kind == .otp && isActionable($0.notice, now: now) }
             .compactMap { $0.notice.expiresAt?.instant }.filter { $0 > now }.max()
         var firstError: Error?
         for (index, message) in notices.enumerated() {
-            let reported = reports.count
+            var said: [Said] = []
             do {
                 decisions[index] = try vault.database.transaction { () throws -> Decision? in
                     if try vault.wasHandled(source: message.source, key: message.key) { return nil }
@@ -113,10 +111,10 @@ final class VendorPipeline {
                             at: now)
                         return .duplicate
                     }
-                    return try decide(message, newestOTP: newestOTP, now: now)
+                    return try decide(message, newestOTP: newestOTP, now: now, said: &said)
                 }
-            } catch let error as RelayError {
-                reports.removeSubrange(reported...)
+                for line in said { diagnostics.say(line.level, line.text) }
+            } catch let error as OTPRelay.RelayError {
                 firstError = firstError ?? error
             }
         }
@@ -125,7 +123,7 @@ final class VendorPipeline {
     }
 
     /// What becomes of one message not handled before; runs inside its transaction.
-    private func decide(_ message: Judged, newestOTP: Date?, now: Date) throws -> Decision {
+    private func decide(_ message: Judged, newestOTP: Date?, now: Date, said: inout [Said]) throws -> Decision {
         let notice = message.notice
         let identity = message.identity
         let sender = notice.from?.addrSpec ?? "(no From)"
@@ -135,28 +133,28 @@ final class VendorPipeline {
             return .other
         }
         if notice.implausibleExpiry || (notice.trusted && !isActionable(notice, now: now)) {
-            reports.append("an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
+            said.append(Said(level: .warning, text: "an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
                 + "\(notice.expiresAt?.description ?? "") is more than \(Int(OTPPlausibility.validity / 60)) minutes "
-                + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes")
+                + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes"))
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .implausible, at: now)
             return .implausible
         }
         guard notice.trusted else {
             let what = notice.suspectedPhishing ? "suspected phishing" : "not trusted (\(notice.reason?.rawValue ?? "untrusted"))"
-            reports.append("\(what), not stored or relayed: \(message.key) from \(sender): "
-                + (notice.distrustReason ?? "not trusted"))
+            said.append(Said(level: .warning, text: "\(what), not stored or relayed: \(message.key) from \(sender): "
+                + (notice.distrustReason ?? "not trusted")))
             try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .untrusted, at: now)
             return .untrusted
         }
         switch notice.kind {
         case .updateNotice:
             guard let code = notice.vendorCode.flatMap(VendorCode.init(rawValue:)), let url = notice.url else {
-                reports.append("a trusted notice without a vendor code or URL, not stored: \(message.key)")
+                said.append(Said(level: .warning, text: "a trusted notice without a vendor code or URL, not stored: \(message.key)"))
                 try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
             }
             let year = notice.validFrom.flatMap(RenewalCalendar.fiscalYear(of:)) ?? RenewalCalendar.comingFiscalYear(at: now)
-            for note in notice.notes { reports.append("\(message.key): \(note)") }
+            for note in notice.notes { said.append(Said(level: .notice, text: "\(message.key): \(note)")) }
             let stored = try vault.store(
                 vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
                 validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender, receivedAt: now)
@@ -173,19 +171,19 @@ final class VendorPipeline {
             var relayedTo: String?
             if expiry <= now {
                 sighting = .expired
-                reports.append("OTP notice \(message.key) expired at \(notice.expiresAt?.description ?? ""): not relayed")
+                said.append(Said(level: .notice, text: "OTP notice \(message.key) expired at \(notice.expiresAt?.description ?? ""): not relayed"))
             } else if let newest = newestOTP, expiry < newest {
                 sighting = .superseded
             } else if let relayed = try vault.latestRelayedExpiry(), expiry < relayed {
                 sighting = .superseded
-            } else if settings.relayTo.isEmpty && settings.relayCommand == nil {
+            } else if !relay.hasTargets {
                 sighting = .unrelayed
-                reports.append("a fresh OTP notice \(message.key) (valid until \(notice.expiresAt?.description ?? "")) "
-                    + "was not relayed: give --relay-to ADDR or --relay-command CMD")
+                said.append(Said(level: .warning, text: "a fresh OTP notice \(message.key) (valid until "
+                    + "\(notice.expiresAt?.description ?? "")) was not relayed: give --relay-to ADDR or --relay-command CMD"))
             } else {
-                relayedTo = try relay(code: code, expiresAt: expiry, notice: notice, now: now)
+                relayedTo = try relay.relay(code: code, expiresAt: expiry, notice: notice, now: now)
                 sighting = .relayed
-                reports.append("OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")")
+                said.append(Said(level: .notice, text: "OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")"))
             }
             try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: sighting, relayedTo: relayedTo)
             let decision = Decision(sighting)
@@ -207,51 +205,34 @@ final class VendorPipeline {
         guard notice.kind == .otp, let expiry = notice.expiresAt?.instant else { return true }
         return !Self.isImplausible(expiry: expiry, arrival: now)
     }
+}
 
-    /// Hands the code to every installer; returns whom it reached. The code is held in memory only. Whatever goes
-    /// wrong on the way (no transport, a full outbox, a refusal, a command that fails or hangs) is a `RelayError`:
-    /// the message stays unhandled and is tried again (`ingest` exits 75, so the mail server keeps it).
-    private func relay(code: String, expiresAt: Date, notice: Notice, now: Date) throws -> String {
-        do {
-            return try relayOnce(code: code, expiresAt: expiresAt, notice: notice, now: now)
-        } catch let error as RelayError {
-            throw error
-        } catch {
-            transport = nil
-            let reason = error.personMessage
-            throw RelayError(message: "the OTP was not relayed: \(reason)")
-        }
+/// The pipeline is what the watcher does with a vendor's mail.
+extension VendorPipeline: MailHandler {
+    func wasHandled(source: String, key: String) throws -> Bool {
+        try vault.wasHandled(source: source, key: key)
     }
 
-    private func relayOnce(code: String, expiresAt: Date, notice: Notice, now: Date) throws -> String {
-        var reached: [String] = []
-        let expiry = notice.expiresAt?.description ?? ""
-        if !settings.relayTo.isEmpty {
-            guard let from = settings.relayFrom else { throw RelayError(message: "relay mail needs --from (or from in the configuration)") }
-            if transport == nil { transport = try settings.transport?() }
-            guard let transport else { throw RelayError(message: "no transport for relay mail") }
-            let composer = Composer(store: settings.templates, messageIDDomain: nil, clock: { now })
-            let composed = try composer.compose(
-                template: .otpRelay, from: from, to: settings.relayTo,
-                variables: ["otp": code, "expires_at": expiry], charset: settings.charset, strict: false)
-            let delivery = try transport.deliver(
-                composed.bytes, sender: from.addrSpec, recipients: settings.relayTo.map(\.addrSpec))
-            guard delivery.outcome == .sent else {
-                throw RelayError(message: "relay mail not sent (\(delivery.outcome.rawValue)): \(delivery.reply)")
-            }
-            reached += settings.relayTo.map(\.addrSpec)
+    /// Recorded as handled with the decision `oversized`, never read.
+    func skip(_ message: OversizedMessage) throws -> Decision {
+        try vault.markHandled(source: message.source, key: message.key, messageID: nil, decision: .oversized, at: settings.now())
+        return .oversized
+    }
+
+    /// A relay that did not get through is tried again on the next pass, while the code is still valid.
+    func retryReason(for error: Error) -> String? {
+        (error as? OTPRelay.RelayError).map { "\($0.message); trying again" }
+    }
+}
+
+extension Diagnostics {
+    /// Says `text` at `level`.
+    fileprivate func say(_ level: Level, _ text: String) {
+        switch level {
+        case .error: error(text)
+        case .warning: warning(text)
+        case .notice: notice(text)
+        case .info: info(text)
         }
-        if let command = settings.relayCommand {
-            var object = JSONLine()
-            object.add("otp", code)
-            object.add("expires_at", expiry)
-            object.add("minutes_left", max(0, Int((expiresAt.timeIntervalSince(now) / 60).rounded(.up))))
-            object.add("message_id", notice.messageID)
-            object.add("from", notice.from?.addrSpec)
-            try RelayCommand(command: command, timeout: settings.relayTimeout, environment: settings.environment)
-                .run(input: object.line)
-            reached.append("relay command")
-        }
-        return reached.joined(separator: ", ")
     }
 }

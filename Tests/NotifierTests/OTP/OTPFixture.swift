@@ -51,14 +51,10 @@ final class OTPFixture: Sendable {
 
     /// Composes the OTP notice for `mail` and hands it to `transport`, as the issue command does.
     static func mail(_ mail: OTPService.Mail, through transport: MessageTransport) throws -> OTPService.Handover {
-        let sender = try #require(Validation.mailbox(from))
-        let recipient = try #require(Validation.mailbox(mail.email))
-        let composed = try Composer(store: TemplateStore(directory: nil), messageIDDomain: nil).compose(
-            template: .otpNotice, from: sender, to: [recipient],
-            variables: ["otp": mail.code, "expires_at": JapanClock.iso8601(seconds: mail.expiresAt)],
-            charset: .utf8, strict: true)
-        let delivery = try transport.deliver(composed.bytes, sender: sender.addrSpec, recipients: [recipient.addrSpec])
-        return OTPService.Handover(delivery: delivery, messageID: composed.message.messageID)
+        let mailer = OTPMailer(
+            sender: try #require(Validation.mailbox(from)), composer: Composer(store: TemplateStore(directory: nil), messageIDDomain: nil),
+            charset: .utf8, transport: transport)
+        return try mailer.send(mail)
     }
 
     /// The code in an OTP notice, as the vendor's side reads it.

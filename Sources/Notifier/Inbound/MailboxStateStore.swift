@@ -1,5 +1,5 @@
 /// The mailbox_state table: each IMAP mailbox's UIDVALIDITY and the last UID handled there. No policy here:
-/// `IMAPSource` decides what to read.
+/// `IMAPSource` decides what to read, and saves its checkpoint here after each batch handled.
 struct MailboxStateStore {
     let database: Database
 
