@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MailParse
 import Testing
 
@@ -103,13 +104,12 @@ final class OTPFixture: Sendable {
 }
 
 /// A clock the test moves by hand, starting on a whole second.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_800_000_000)
+final class ManualClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
 
-    var now: Date { lock.withLock { current } }
+    var now: Date { current.withLock { $0 } }
 
-    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
 }
 
 /// A transport that answers every message with one outcome and keeps nothing: a mail server that refuses.

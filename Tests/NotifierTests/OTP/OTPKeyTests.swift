@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Notifier
@@ -87,9 +88,8 @@ struct OTPKeyTests {
 }
 
 /// Keys read from several threads.
-final class KeyList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [[UInt8]] = []
-    var values: [[UInt8]] { lock.withLock { stored } }
-    func append(_ key: [UInt8]) { lock.withLock { stored.append(key) } }
+final class KeyList: Sendable {
+    private let stored = Mutex<[[UInt8]]>([])
+    var values: [[UInt8]] { stored.withLock { $0 } }
+    func append(_ key: [UInt8]) { stored.withLock { $0.append(key) } }
 }

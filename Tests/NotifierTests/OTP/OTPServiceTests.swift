@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MailParse
 import Testing
 
@@ -226,9 +227,8 @@ struct OTPServiceTests {
 }
 
 /// Verdicts gathered from several threads.
-final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [OTPService.Verdict] = []
-    var values: [OTPService.Verdict] { lock.withLock { stored } }
-    func append(_ verdict: OTPService.Verdict) { lock.withLock { stored.append(verdict) } }
+final class Results: Sendable {
+    private let stored = Mutex<[OTPService.Verdict]>([])
+    var values: [OTPService.Verdict] { stored.withLock { $0 } }
+    func append(_ verdict: OTPService.Verdict) { stored.withLock { $0.append(verdict) } }
 }
