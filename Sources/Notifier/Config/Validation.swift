@@ -18,20 +18,6 @@ enum Validation {
         return box
     }
 
-    /// Seconds a relay command may run: 1 to 3600.
-    static func relayTimeout(_ value: String) -> Int? {
-        guard let seconds = Int(value), (1...3600).contains(seconds) else { return nil }
-        return seconds
-    }
-
-    /// Refuses (EX_DATAERR, 65) a one-line value that holds a control character or a line break of any kind: CR,
-    /// LF, NEL, U+2028, U+2029 (`TextSafety`). `what` names the value (`send: --from`); the value is not repeated.
-    static func checkOneLine(_ value: String, what: String) throws {
-        if let scalar = TextSafety.firstForbidden(in: value) {
-            throw DataError("\(what) \(TextSafety.reason(scalar)); refused: a name or address is one line of plain text")
-        }
-    }
-
     /// A size in bytes: digits, optionally followed by K, M or G (binary: 1K = 1024), from 1K to 1G.
     static func byteSize(_ text: String) -> Int? {
         let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]

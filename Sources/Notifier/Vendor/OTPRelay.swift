@@ -25,7 +25,6 @@ final class OTPRelay {
     /// A relay that did not get through: the message stays unhandled and is tried again (EX_TEMPFAIL, 75).
     struct RelayError: NotifierError {
         let message: String
-        var exitCode: ExitCode { .temporaryFailure }
     }
 
     let settings: Settings
