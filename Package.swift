@@ -27,18 +27,29 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The core: everything but argv, the configuration file, printing and exit codes. Imports MailParse and
+        // the C shims (CCurlShim only in Net/Curl, CSQLite in Store, CCrypto in Support/Crypto); never
+        // UsageError or ExitCode. What the executable uses is `package`, nothing is `public`.
+        .target(
+            name: "NotifierCore",
+            dependencies: ["MailParse", "CCurlShim", "CSQLite", "CCrypto"]
+        ),
+        // The `notifier` executable, thin: argv, options, the configuration file, the commands (mail, issuer,
+        // vendor), printing, and errors turned into exit codes at one edge. Imports NotifierCore and MailParse.
         .executableTarget(
             name: "Notifier",
-            dependencies: ["MailParse", "CCurlShim", "CSQLite", "CCrypto"]
+            dependencies: ["NotifierCore", "MailParse"]
         ),
         .testTarget(
             name: "MailParseTests",
             dependencies: ["MailParse"],
             resources: [.copy("Fixtures")]
         ),
+        // Tests of behaviour import NotifierCore; tests of the CLI run the binary (and use the executable's
+        // types through @testable import Notifier).
         .testTarget(
             name: "NotifierTests",
-            dependencies: ["Notifier", "MailParse"]
+            dependencies: ["NotifierCore", "Notifier", "MailParse"]
         ),
     ]
 )

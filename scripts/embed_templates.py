@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/Notifier/Compose/BuiltInTemplates.swift from Templates/: the binary carries the templates, so it
+"""Writes Sources/NotifierCore/Outgoing/BuiltInTemplates.swift from Templates/: the binary carries the templates, so it
 works wherever it is installed; `--templates DIR` points at edited copies. A test checks the two stay the same.
 The file opts out of swift-format (`make format`, `make lint`): it is this script's output, byte for byte."""
 import os
@@ -18,5 +18,5 @@ for name in names:
     out += ["            " + line if line else "" for line in text.rstrip("\n").split("\n")]
     out.append('            """,')
 out += ["    ]", "}", ""]
-with open(os.path.join(root, "Sources", "Notifier", "Compose", "BuiltInTemplates.swift"), "w", encoding="utf-8") as f:
+with open(os.path.join(root, "Sources", "NotifierCore", "Outgoing", "BuiltInTemplates.swift"), "w", encoding="utf-8") as f:
     f.write("\n".join(out))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The settings a timer or a long-running watcher takes from the configuration file instead of flags.
 @Suite("configuration keys")

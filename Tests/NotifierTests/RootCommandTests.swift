@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The root command line: help on every level, version, global options, default paths.
 @Suite("notifier command line")

@@ -1,3 +1,5 @@
+import NotifierCore
+
 /// One command: its values are parsed from its words by its option table (`OptionGroup`), checked together by
 /// `validate()`, then it runs. The shape of swift-argument-parser's `ParsableCommand`, written by hand because
 /// notifier has no package dependencies.

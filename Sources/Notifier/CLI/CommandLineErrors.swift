@@ -1,3 +1,5 @@
+import NotifierCore
+
 /// The command line was used wrongly (EX_USAGE, 64).
 struct UsageError: NotifierError, Equatable {
     let message: String

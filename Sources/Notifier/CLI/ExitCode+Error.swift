@@ -1,3 +1,5 @@
+import NotifierCore
+
 /// The one place where what happened becomes how the process ends. The core's errors and deliveries say what went
 /// wrong; only the executable decides what a mail server, a timer or a script is told to do about it (sysexits(3):
 /// 75 try again later, 67 refused for good, 78 fix the configuration ...).

@@ -1,4 +1,5 @@
 import Foundation
+import NotifierCore
 
 /// Reads a whole input file (or standard input for "-") as bytes.
 enum InputFile {

@@ -1,3 +1,5 @@
+import NotifierCore
+
 /// The one parse loop: any command's words into its values, by its option table. A value the table's parse refuses
 /// (`InvalidValue`) becomes a usage error that names the option and the value given.
 enum OptionParser {

@@ -1,5 +1,6 @@
 import Foundation
 import MailParse
+import NotifierCore
 
 /// The configuration file: `key = value` lines, `#` comments, a key repeated for a list. Every key is known; an
 /// unknown key or a bad value is an error naming the file, line and key (EX_CONFIG, 78). Secrets never live here.

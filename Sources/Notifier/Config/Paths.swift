@@ -1,4 +1,5 @@
 import Foundation
+import NotifierCore
 
 /// Where notifier keeps its files, from the XDG Base Directory rules.
 struct Paths {

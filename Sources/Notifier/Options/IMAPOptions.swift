@@ -1,4 +1,5 @@
 import Foundation
+import NotifierCore
 
 /// The mailbox `watch` reads over IMAP: `--imap URL` and its login and limits.
 struct IMAPOptions: OptionGroup {

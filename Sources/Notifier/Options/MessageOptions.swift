@@ -1,5 +1,6 @@
 import Foundation
 import MailParse
+import NotifierCore
 
 /// The message `compose` and `send` write: which template, to whom, with which variables.
 struct MessageOptions: OptionGroup {

@@ -1,5 +1,6 @@
 import Foundation
 import MailParse
+import NotifierCore
 
 /// The typed parses of the option tables: a word in, a value out, or `InvalidValue` with a reason that reads after
 /// the option's name (`--smtp-tls must be auto, required or none`). The same parse serves the command line and the
@@ -104,9 +105,9 @@ struct UnsafeText: Error {
 }
 
 extension SMTPSettings.TLSMode: CaseIterable {
-    static var allCases: [Self] { [.auto, .required, .none] }
+    package static var allCases: [Self] { [.auto, .required, .none] }
 }
 
 extension IMAPSettings.TLSMode: CaseIterable {
-    static var allCases: [Self] { [.auto, .required, .none] }
+    package static var allCases: [Self] { [.auto, .required, .none] }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MailParse
+import NotifierCore
 
 /// Where fresh OTPs go: `--relay-to` installers by mail, `--relay-command` for anything else. `ingest` and `watch`
 /// take these, with the trust, sender and transport options.

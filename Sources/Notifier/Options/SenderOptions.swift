@@ -1,5 +1,6 @@
 import Foundation
 import MailParse
+import NotifierCore
 
 /// Who sends and how messages are written: `--from`, `--charset`, `--templates`, and the Message-ID domain. Every
 /// command that writes mail takes these, and resolves them here once.

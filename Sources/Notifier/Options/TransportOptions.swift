@@ -1,4 +1,5 @@
 import Foundation
+import NotifierCore
 
 /// Where messages go: an SMTP server (`--smtp URL` and its settings) or a Maildir (`--outbox DIR`). Shared by every
 /// command that sends.

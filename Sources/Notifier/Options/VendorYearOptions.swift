@@ -1,3 +1,5 @@
+import NotifierCore
+
 /// `--vendor CODE` and `--fiscal-year N`, as `urls`, `resend-url`, `notices` and `otp` take them.
 struct VendorYearOptions: OptionGroup {
     var vendor: VendorCode?

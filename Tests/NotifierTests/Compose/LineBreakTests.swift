@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// Line breaks that are not CR or LF: NEL (U+0085) and the Unicode line and paragraph separators end a line for many
 /// readers, so a vendor name holding one could plant a line that reads as the download URL. They, and every other C0

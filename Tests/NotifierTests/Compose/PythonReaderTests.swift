@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// A real client reads what notifier writes: Python's email package (policy=default) gets the same decoded Subject
 /// and a body with the URL, the code and the OTP, in both charsets.

@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// SplitMix64: a small seeded generator, so every property-test run tries the same cases and a failure repeats.
 struct SeededGenerator: RandomNumberGenerator {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 @Suite("Templates")
 struct TemplateTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The option tables: one declaration gives the parser, the configuration file reader and the help text.
 @Suite("option tables")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// Secrets stay secret: a password file anyone but its owner may open is refused, and a configuration error never
 /// repeats a value or a line (a password pasted into the wrong line must not reach a terminal or a log).

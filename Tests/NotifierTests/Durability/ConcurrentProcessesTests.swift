@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// Several notifier processes on one database at once, as an operator's timer, a portal and a mail server run them:
 /// the built binary on real SQLite files, nothing shared but the files.

@@ -2,7 +2,7 @@ import CSQLite
 import Synchronization
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The watch loop on its own: a scripted source, a recording handler and a stop that counts the waits, so the
 /// backoff, the checkpoints and the retry rule are seen without a mail server or the CLI.

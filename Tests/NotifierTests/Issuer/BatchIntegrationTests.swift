@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The batch sender against real SMTP servers on 127.0.0.1: killed with SIGKILL and run again, and faced with a
 /// server that defers some recipients and refuses others.

@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The campaign's rules without the CLI: the window, who is eligible, what a dry run lists, and a run's outcome.
 @Suite struct CampaignTests {

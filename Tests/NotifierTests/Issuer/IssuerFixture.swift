@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// A temporary database with vendors, and helpers to run the issuer's commands on it.
 struct IssuerFixture {

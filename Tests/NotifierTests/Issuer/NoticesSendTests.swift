@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// `notifier notices send` and `status` into a Maildir outbox.
 @Suite("notifier notices")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// Every suite that talks to the IMAP test server. restart-imap.sh drops every IMAP connection and
 /// reset-uidvalidity.sh every session on that mailbox, so such suites must not run beside each other: nest a new one

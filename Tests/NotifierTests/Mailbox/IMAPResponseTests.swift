@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The IMAP reader and parser without a server: literals are counted, never scanned, so a message cannot pass for
 /// protocol; chunks may split anything anywhere.

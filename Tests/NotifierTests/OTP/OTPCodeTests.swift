@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The code: its alphabet, its length, how it is drawn, and how typed input is read.
 @Suite("OTP codes")

@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// `notifier otp` through the binary, as the download portal runs it: the mail goes into an outbox, and the test
 /// learns each code from the mail there.

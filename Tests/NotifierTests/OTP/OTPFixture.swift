@@ -3,7 +3,7 @@ import Synchronization
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// A temporary database with vendors, an outbox, and a clock the test moves: what every OTP test starts from.
 /// Codes are learned the way a vendor learns them: from the mail in the outbox, read with `NoticeReader`.

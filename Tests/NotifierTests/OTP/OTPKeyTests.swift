@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The key file: made on first use with mode 0600, refused when others can read it or when it is damaged.
 @Suite("OTP key file")

@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// `notifier otp issue` against the real mail servers `make test` starts: Postfix takes the mail, the faulty server
 /// refuses it. A code whose mail was refused is never valid.

@@ -4,6 +4,7 @@ import MailParse
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// Issue, verify and unlock on a real database with a clock the test moves. The code comes from the mail in the
 /// outbox, as the vendor gets it.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// RFC 4180 records with the line each field starts on.
 @Suite("CSVReader")

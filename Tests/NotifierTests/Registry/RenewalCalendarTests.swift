@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// Fiscal years and renewal windows in Japan time. Most cases sit on an edge, written both in +09:00 and in UTC, so
 /// that an implementation that counts days in UTC (nine hours late) fails them.

@@ -3,6 +3,7 @@ import MailParse
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The vendor list import: encodings Excel writes, RFC 4180 quoting, and all-or-nothing errors a person can act on.
 @Suite("VendorCSV")

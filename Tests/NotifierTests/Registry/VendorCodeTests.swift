@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// Tests write vendor codes as literals; one that is not 7 digits is a mistake in the test, and stops it.
 extension VendorCode: ExpressibleByStringLiteral {

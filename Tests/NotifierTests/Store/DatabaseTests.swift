@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The SQLite wrapper, on real files.
 @Suite("SQLite store")

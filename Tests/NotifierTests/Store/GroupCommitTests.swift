@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 @Suite("Group commit")
 struct GroupCommitTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// No password in clear: with the default TLS mode a login goes only over TLS, unless the host is loopback as
 /// written (`localhost`, 127.0.0.0/8, ::1), or `none` allows it on purpose; and a user who asked to log in never

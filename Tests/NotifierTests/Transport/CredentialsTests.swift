@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The one reader of a secret, for SMTP and IMAP alike.
 @Suite("credentials")

@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// `notifier send` and the SMTP transport against real servers on 127.0.0.1: Postfix with STARTTLS, implicit TLS
 /// and AUTH under a self-signed CA, and a server that misbehaves on purpose.

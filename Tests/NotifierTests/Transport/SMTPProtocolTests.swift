@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The byte-level parts of the SMTP transaction: replies as servers write them (and as hostile ones might),
 /// DATA's dot-stuffing, and the EHLO keywords found in what libcurl saw while connecting.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// `notifier watch --imap` against Tests/Servers/faulty_imap.py, a server that misbehaves on purpose: a message
 /// over 64 MiB among normal ones, endless untagged lines, an endless literal, a stall. Every run goes through

@@ -3,6 +3,7 @@ import MailParse
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 /// The vendor side against forged mail: a From nobody authenticated, an OTP that lives too long, a spoof that takes
 /// a genuine notice's Message-ID first, an address with a space in it.

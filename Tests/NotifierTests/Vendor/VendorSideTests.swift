@@ -2,7 +2,7 @@ import Foundation
 import MailParse
 import Testing
 
-@testable import Notifier
+@testable import NotifierCore
 
 /// The vendor side through the binary: watch a Maildir, ingest from a pipe, the vault, relays, resend-url.
 @Suite("vendor side: watch, ingest, urls, resend-url")

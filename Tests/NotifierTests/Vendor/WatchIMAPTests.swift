@@ -3,6 +3,7 @@ import MailParse
 import Testing
 
 @testable import Notifier
+@testable import NotifierCore
 
 extension IMAPServerSuites {
     /// `notifier watch --imap` against the real Dovecot: once per message, read-only, through a restart and a

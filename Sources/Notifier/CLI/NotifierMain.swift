@@ -1,0 +1,33 @@
+import Foundation
+import NotifierCore
+
+/// The entry point: parse the command line, run the command, turn every error into a message and a sysexits code.
+@main
+enum NotifierMain {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let code: ExitCode
+        do {
+            let run = try RootCommand.parse(arguments, environment: ProcessInfo.processInfo.environment)
+            code = try run()
+        } catch {
+            code = report(error)
+        }
+        StandardOutput.shared.flush()
+        Database.closeShared()
+        exit(code.rawValue)
+    }
+
+    /// Prints an error to standard error the way a person can act on it, and picks its exit code.
+    static func report(_ error: Error) -> ExitCode {
+        let failure = error as? NotifierError ?? InternalError(underlying: error)
+        let code = ExitCode(for: error)
+        StandardOutput.shared.flush()
+        FileHandle.standardError.write(Data("notifier: \(failure.message)\n".utf8))
+        if code == .usage {
+            let command = (error as? UsageError)?.command.map { $0 + " " } ?? ""
+            FileHandle.standardError.write(Data("Try 'notifier \(command)--help' for more information.\n".utf8))
+        }
+        return code
+    }
+}

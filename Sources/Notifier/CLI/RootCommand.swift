@@ -1,0 +1,70 @@
+import Foundation
+import NotifierCore
+
+/// `notifier [--db PATH] [--config PATH] SUBCOMMAND ...`: reads the global options and hands the rest to the
+/// subcommand.
+enum RootCommand {
+    static let commands = [
+        CommandEntry(ParseCommand.self), CommandEntry(ComposeCommand.self), CommandEntry(SendCommand.self),
+        VendorsCommand.entry, NoticesCommand.entry, OTPCommand.entry,
+        CommandEntry(IngestCommand.self), CommandEntry(WatchCommand.self), CommandEntry(URLsCommand.self),
+        CommandEntry(ResendURLCommand.self),
+        CommandEntry(HelpCommand.self),
+    ]
+
+    static func command(named name: String) -> CommandEntry? {
+        commands.first { $0.name == name }
+    }
+
+    static var help: String {
+        """
+            notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
+            from getting lost.
+
+            Usage: notifier [--db PATH] [--config PATH] COMMAND [OPTIONS] ...
+
+            Commands:
+            \(Help.list(commands.map { ($0.name, $0.summary) }))
+
+            Global options:
+              --db PATH       the SQLite database (default: $NOTIFIER_DB, else
+                              $XDG_DATA_HOME/notifier/notifier.sqlite3, i.e. ~/.local/share/...)
+              --config PATH   the configuration file (default: $NOTIFIER_CONFIG, else
+                              $XDG_CONFIG_HOME/notifier/config when it exists)
+              --help          this text; 'notifier COMMAND --help' for a command
+              --version       versions of notifier and the libcurl and SQLite it runs with
+
+            Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
+            75 temporary failure (retry later), 78 configuration error.
+            """
+    }
+
+    static let version = "0.1.0"
+
+    static func parse(_ words: [String], environment: [String: String]) throws -> CommandEntry.Running {
+        var arguments = Arguments(words)
+        var context = CommandContext(environment: environment)
+        while let word = arguments.next() {
+            switch word {
+            case .option("--help", _), .option("-h", _):
+                return HelpCommand.show(help)
+            case .option("--version", _):
+                let sqlite = Database.sqliteVersion
+                let curl = Curl.version
+                return HelpCommand.show( "notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
+            case .option("--db", let inline):
+                context.databaseOverride = try arguments.value(for: "--db", inlineValue: inline)
+            case .option("--config", let inline):
+                context.configOverride = try arguments.value(for: "--config", inlineValue: inline)
+            case .option(let name, _):
+                throw UsageError("unknown option '\(name)' (global options: --db, --config, --help, --version)")
+            case .positional(let name):
+                guard let command = command(named: name) else {
+                    throw UsageError("unknown command '\(name)' (commands: \(commands.map(\.name).joined(separator: ", ")))")
+                }
+                return try command.parse(Arguments(arguments.remaining), context: context)
+            }
+        }
+        throw UsageError("no command given")
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import MailParse
+import NotifierCore
+
+/// `notifier notices send ...` and `notifier notices status ...`: the issuer's yearly batch of update notices.
+enum NoticesCommand {
+    static let entry = CommandEntry(
+        group: "notices", summary: "Send the year's update notices to every vendor (crash-safe), or show their state",
+        about: "The issuer's yearly batch of update notices: one personal download URL per vendor and fiscal year.",
+        [CommandEntry(NoticesSendCommand.self, in: "notices"), CommandEntry(NoticesStatusCommand.self, in: "notices")])
+}
+
+/// `notifier notices send`.
+struct NoticesSendCommand: Command {
+    static let name = "send"
+    static let summary = "Give every eligible vendor its notice for the fiscal year, once"
+    static let usage = [
+        "send [--fiscal-year N] --download-url-base URL --from ADDR (--smtp URL | --outbox DIR)",
+        "     [--connections N] [--rate N/min] [--dry-run] [--force] [--retry-deferred]",
+    ]
+    static let about = """
+        Gives every eligible vendor its notice for fiscal year N (default: the coming one), once: a personal URL
+        (URL?t= and a random 128-bit token) and a Message-ID fixed for the year. Each notice's state is committed
+        before and after its SMTP exchange: a run killed at any moment and run again skips nobody, and sends a
+        second copy only of the message in flight (same Message-ID). Transient failures (4xx, timeouts) are
+        retried on later runs with exponential backoff (5 min doubling, at most 6 h; --retry-deferred tries them
+        now); refusals (5xx) are recorded with the server's reply. Notices go out only in the renewal window
+        (01-15 to 03-31 before the year, Japan time) unless --force. Commissioned contractors, and any vendor
+        with notify_after, are notified from that day. Ends with a summary.
+        """
+    static let footer = """
+        Exit status: 0 all sent, 67 some refused for good, 75 some deferred (or another run holds the batch),
+        69 no server, 77 login refused.
+        """
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
+            + NoticeOptions.options.lifted(\.notices) + SenderOptions.options.lifted(\.sender)
+            + TransportOptions.options.lifted(\.transport) + [
+                .value(
+                    "--connections", "N", \.connections, "SMTP connections at work at once (default 1)",
+                    parse: Parse.number(1...64)),
+                .value("--rate", "N/min", \.rate, "at most N messages a minute", parse: Self.rate),
+                .flag("--dry-run", \.dryRun, "say who would get a notice, and send nothing"),
+                .flag("--force", \.force, "send outside the renewal window"),
+                .flag("--retry-deferred", \.retryDeferred, "try deferred notices now, without waiting for their backoff"),
+            ]
+    }
+
+    var year = VendorYearOptions()
+    var notices = NoticeOptions()
+    var sender = SenderOptions()
+    var transport = TransportOptions()
+    var connections: Int?
+    var rate: Int?
+    var dryRun = false
+    var force = false
+    var retryDeferred = false
+
+    func validate() throws { try transport.validate() }
+
+    /// `600/min` or `600`.
+    static func rate(_ value: String) throws -> Int {
+        let number = value.hasSuffix("/min") ? String(value.dropLast(4)) : value
+        guard let perMinute = Int(number), perMinute > 0 else { throw InvalidValue("takes messages per minute like 600/min") }
+        return perMinute
+    }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let configuration = try context.configuration()
+        let now = Date()
+        let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
+        do {
+            if !force { try Campaign.checkWindow(fiscalYear: year, at: now) }
+        } catch let closed as Campaign.OutsideWindow {
+            throw UsageError(closed.message)
+        }
+        let options = self.sender.filled(from: configuration.sender)
+        let sender = try options.sender(command: "notices send")
+        guard let base = notices.filled(from: configuration.notices).downloadURLBase else {
+            throw UsageError("notices send: give --download-url-base URL (or set download_url_base in the configuration)")
+        }
+        let database = try context.openDatabase()
+        let output = StandardOutput.shared
+        let lock = try RunLock(path: database.path + ".send-lock")
+        defer { lock.release() }
+
+        let campaign = Campaign(fiscalYear: year, now: now)
+        let eligibility = try campaign.eligibility(in: database)
+        if dryRun {
+            let plan = try campaign.dryRun(eligibility, retryDeferred: retryDeferred, in: database)
+            output.write("dry run, fiscal year \(year): \(plan.new.count) new notices and \(plan.due.count) due again would be sent; "
+                + "\(plan.waiting) vendors wait for their update data (notify_after)\n")
+            for vendor in plan.new { output.write("  new  \(vendor.code)  \(vendor.email)\n") }
+            for notice in plan.due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
+            return .success
+        }
+        let transport = self.transport.filled(from: configuration.transport)
+        let result = try campaign.run(eligibility, sending: Campaign.Sending(
+            urlBase: base, sender: sender, messageIDDomain: options.messageIDDomain ?? sender.domain,
+            charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
+            connections: connections ?? 1, ratePerMinute: rate, retryDeferred: retryDeferred,
+            transport: { try transport.transport(context: context) },
+            progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil), in: database)
+
+        let summary = result.summary
+        output.write("fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
+            + "(of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after)\n")
+        for failure in summary.failures { output.write("  failed    \(failure.vendor): \(failure.reply)\n") }
+        for deferral in summary.deferrals.prefix(20) { output.write("  deferred  \(deferral.vendor): \(deferral.reply)\n") }
+        if summary.deferrals.count > 20 { output.write("  ... and \(summary.deferrals.count - 20) more deferred\n") }
+        switch result.outcome {
+        case .stopped(let stop):
+            Diagnostics.standardError.error("stopped early: \(stop.reply)")
+            return ExitCode(for: stop)
+        case .someFailed: return .noUser
+        case .someDeferred: return .temporaryFailure
+        case .allSent: return .success
+        }
+    }
+}
+
+/// `notifier notices status`.
+struct NoticesStatusCommand: Command {
+    static let name = "status"
+    static let summary = "Count the notices per state and show the failures with the server's reply"
+    static let about = "Counts the fiscal year's notices per state, and lists the failures with the server's reply."
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
+            + [.flag("--json", \.json, "one JSON object: fiscal_year, a count per state, and problems")]
+    }
+
+    var year = VendorYearOptions()
+    var json = false
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: Date())
+        let store = NoticeStore(database: try context.openDatabase())
+        let counts = try store.counts(fiscalYear: year)
+        let problems = try store.notices(fiscalYear: year, states: NoticeState.allCases.filter(\.needsAttention))
+        let states = NoticeState.allCases
+        let output = StandardOutput.shared
+        if json {
+            var line = "{\"fiscal_year\": \(year)"
+            for state in states { line += ", \"\(state.rawValue)\": \(counts[state] ?? 0)" }
+            line += ", \"problems\": ["
+            line += problems.map { notice in
+                var item = JSONLine()
+                item.add("vendor_code", notice.vendorCode.rawValue)
+                item.add("state", notice.state.rawValue)
+                item.add("attempts", notice.attempts)
+                item.add("last_code", notice.lastCode)
+                item.add("last_reply", notice.lastReply)
+                return item.line
+            }.joined(separator: ", ")
+            output.write(line + "]}\n")
+        } else {
+            output.write("fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n")
+            for notice in problems {
+                output.write("  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")\n")
+            }
+        }
+        return .success
+    }
+}

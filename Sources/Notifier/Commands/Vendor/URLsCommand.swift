@@ -1,0 +1,40 @@
+import Foundation
+import MailParse
+import NotifierCore
+
+/// `notifier urls [--vendor CODE] [--fiscal-year N] [--json]`: the URL vault, newest first.
+struct URLsCommand: Command {
+    static let name = "urls"
+    static let summary = "List the download URLs kept from trusted update notices"
+    static let about = """
+        The vault, newest first. With --json one object per line: vendor_code, fiscal_year, url, received_at
+        (Japan time, ISO 8601), message_id, from.
+        """
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.lifted(\.filter) + [.flag("--json", \.json, "one JSON object per line")]
+    }
+
+    var filter = VendorYearOptions()
+    var json = false
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let vault = VaultStore(database: try context.openDatabase())
+        let output = StandardOutput.shared
+        for entry in try vault.urls(vendorCode: filter.vendor, fiscalYear: filter.fiscalYear) {
+            let received = JapanClock.iso8601(entry.receivedAt)
+            if json {
+                var line = JSONLine()
+                line.add("vendor_code", entry.vendorCode.rawValue)
+                line.add("fiscal_year", entry.fiscalYear)
+                line.add("url", entry.url)
+                line.add("received_at", received)
+                line.add("message_id", entry.messageID)
+                line.add("from", entry.sender)
+                output.write(line.line + "\n")
+            } else {
+                output.write("\(entry.vendorCode)  FY\(entry.fiscalYear)  \(entry.url)  (received \(received) from \(entry.sender))\n")
+            }
+        }
+        return .success
+    }
+}

@@ -1,6 +1,0 @@
-import CSQLite
-
-extension Database {
-    /// The version of the SQLite library this binary runs with (`3.40.1`), for `notifier --version`.
-    static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
-}

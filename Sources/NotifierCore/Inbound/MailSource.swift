@@ -1,0 +1,75 @@
+/// A mailbox the `Watcher` reads: a Maildir and an IMAP mailbox today; a POP3 mailbox and the issuer's bounce
+/// mailbox later. A source knows how to list, fetch and remember its own messages; what becomes of them is the
+/// handler's business, so one source serves every handler.
+package protocol MailSource: AnyObject {
+    /// The mailbox's name in the record of handled messages: `maildir:/path`, `imap:user@URL`.
+    var name: String { get }
+
+    /// One pass over the mailbox: every message not handled yet, oldest first, in batches. `isHandled` says which
+    /// keys to leave unread. Each batch goes to `handle`, which reads its messages one at a time
+    /// (`MailBatch.forEach`); once `handle` returns, the source takes a checkpoint past the batch. When `handle`
+    /// throws, the pass ends with that error and nothing past the last checkpoint is kept.
+    func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws
+
+    /// Whether `error`, thrown by a pass or a wait, asks for new connections after a pause (a lost connection, a
+    /// restarted server) rather than ending the watch.
+    func shouldReconnect(after error: Error) -> Bool
+
+    /// Drops the source's connections, after an error that asks for a reconnect.
+    func disconnect()
+}
+
+/// A source that can be told of new mail as it arrives (IMAP IDLE), rather than looked at again after a pause.
+package protocol IdlingMailSource: MailSource {
+    /// Waits up to `timeout` seconds for new mail: true as soon as some arrived. Throws when the connection is lost.
+    func waitForMail(timeout: Double) throws -> Bool
+}
+
+/// One message as a source yields it.
+package struct RawMessage {
+    /// Where it came from: `ingest`, `maildir:/path`, `imap:URL` (`MailSource.name`).
+    let source: String
+    /// Its name there: a Maildir file's unique name, an IMAP UIDVALIDITY/UID, a digest.
+    let key: String
+    package let bytes: [UInt8]
+
+    package init(source: String, key: String, bytes: [UInt8]) {
+        self.source = source
+        self.key = key
+        self.bytes = bytes
+    }
+}
+
+/// A message the source would not read because it is larger than its limit.
+package struct OversizedMessage: Equatable {
+    let source: String
+    /// `UIDVALIDITY/UID` for IMAP.
+    let key: String
+    /// Its size in bytes (what the server said, or the literal's length when the server said less).
+    let size: Int
+    /// The limit it is over (`--max-message-size`).
+    let limit: Int
+}
+
+/// One batch of a pass. Its messages are fetched only as `forEach` reaches them, and each one's bytes can be let go
+/// before the next is fetched: a batch costs the memory of one message, however large the mailbox.
+package struct MailBatch {
+    /// One entry of a batch: a message, or one too large to read.
+    enum Item {
+        case message(RawMessage)
+        case oversized(OversizedMessage)
+    }
+
+    private let items: ((Item) throws -> Void) throws -> Void
+
+    /// A batch whose `items` calls its argument once per entry, in order, fetching each just before.
+    init(_ items: @escaping ((Item) throws -> Void) throws -> Void) { self.items = items }
+
+    /// A batch of messages already in memory (tests, and a single message piped in).
+    init(_ messages: [RawMessage]) { self.init { body in for message in messages { try body(.message(message)) } } }
+
+    /// Calls `body` with each entry in turn; a fetch error ends the batch.
+    func forEach(_ body: (Item) throws -> Void) throws {
+        try withoutActuallyEscaping(body) { try items($0) }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import MailParse
+import Synchronization
+
+/// Sends the year's update notices over `connections` SMTP connections at once, each notice's state committed
+/// before and after its exchange, so a run killed at any instant and run again skips nobody and sends a second copy
+/// only of the message that was in flight (with the same Message-ID).
+package final class BatchSender: Sendable {
+    package struct Settings: Sendable {
+        var fiscalYear: Int
+        package var sender: Mailbox
+        var charset: OutgoingMessage.BodyCharset
+        var templates: TemplateStore
+        /// The registry, by vendor code (loaded once; a notice's vendor is looked up here).
+        var vendors: [VendorCode: VendorRecord]
+        var connections: Int
+        /// Messages per minute over all connections; nil for as fast as the server takes them.
+        var ratePerMinute: Int?
+        var retryDeferred: Bool
+        /// Makes one transport per connection.
+        package var transport: @Sendable () throws -> MessageTransport
+        /// Where the count and pace go while the batch runs; nil for nowhere.
+        var progress: ProgressSink?
+
+        package init(
+            fiscalYear: Int,
+            sender: Mailbox,
+            charset: OutgoingMessage.BodyCharset,
+            templates: TemplateStore,
+            vendors: [VendorCode: VendorRecord],
+            connections: Int,
+            ratePerMinute: Int? = nil,
+            retryDeferred: Bool,
+            transport: @escaping @Sendable () throws -> MessageTransport,
+            progress: ProgressSink? = nil
+        ) {
+            self.fiscalYear = fiscalYear
+            self.sender = sender
+            self.charset = charset
+            self.templates = templates
+            self.vendors = vendors
+            self.connections = connections
+            self.ratePerMinute = ratePerMinute
+            self.retryDeferred = retryDeferred
+            self.transport = transport
+            self.progress = progress
+        }
+    }
+
+    package struct Summary: Sendable {
+        package var sent = 0
+        package var deferred = 0
+        package var failed = 0
+        package var failures: [(vendor: VendorCode, reply: String)] = []
+        package var deferrals: [(vendor: VendorCode, reply: String)] = []
+        /// Why the run stopped early (no server, login refused), with the delivery that said so.
+        var stoppedBy: Delivery?
+        var total = 0
+    }
+
+    /// What the connections' threads share: the queue, the tally, the rate's next slot.
+    private struct State {
+        var queue: [NoticeStore.Notice] = []
+        var next = 0
+        var summary = Summary()
+        var nextSlot = Date.distantPast
+        var started = Date()
+        var lastProgress = Date.distantPast
+        var workerError: (any Error)?
+    }
+
+    private let settings: Settings
+    private let state = Mutex(State())
+    /// The connections' one database connection, through which their writes are committed together when they
+    /// come together. Writers take turns there rather than in SQLite's busy handler, which sleeps a millisecond or
+    /// more each time it finds the database locked, and one connection keeps one page cache warm instead of each
+    /// re-reading what the others wrote.
+    private let commits: GroupCommit<Bool>
+
+    /// `database` is the process's connection: the batch's threads use it through one `GroupCommit`, and nothing
+    /// else uses it while the batch runs.
+    init(settings: Settings, database: sending Database) {
+        self.settings = settings
+        commits = GroupCommit(database: database)
+    }
+
+    /// Sends every due notice; returns what happened.
+    func run(due: [NoticeStore.Notice]) throws -> Summary {
+        state.withLock { state in
+            state.queue = due
+            state.summary.total = due.count
+            state.started = Date()
+        }
+        let group = DispatchGroup()
+        for _ in 0..<max(1, min(settings.connections, due.count)) {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                do { try work() } catch {
+                    state.withLock { state in
+                        if state.workerError == nil { state.workerError = error }
+                    }
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        settings.progress?.finish()
+        let (summary, workerError) = state.withLock { ($0.summary, $0.workerError) }
+        if let workerError { throw workerError }
+        return summary
+    }
+
+    /// A notice taken from the queue and made ready to go: its message, or why it cannot be sent.
+    private struct Prepared {
+        let notice: NoticeStore.Notice
+        package let message: (bytes: [UInt8], envelope: Envelope)?
+        let failure: Delivery?
+    }
+
+    /// One connection's loop, with its own transport. The outcome of one notice and the claim of the next are one
+    /// write, committed (alone, or with other connections' writes of the same moment) before the next message
+    /// goes: still only the message in flight can go out twice after a kill (a claimed but unsent notice is simply
+    /// sent on the next run).
+    ///
+    /// Without `--rate`, the notice after the current one is taken before the current one goes, so the transport
+    /// can announce its envelope behind the current message (SMTP PIPELINING: one round trip a message), and it is
+    /// composed while the server has the current message. Announcing is not sending: the next notice is still
+    /// claimed, in the commit that records the current one, before its own message goes out; a run killed in
+    /// between leaves an unfinished transaction the server throws away. With `--rate` nothing is announced: the
+    /// server would wait for the message for as long as the rate makes it wait.
+    private func work() throws {
+        let transport = try settings.transport()
+        let composer = Composer(store: settings.templates, messageIDDomain: nil)
+        let validity = RenewalCalendar.validity(of: settings.fiscalYear)
+        let prepare = { (notice: NoticeStore.Notice, recipient: Recipient?) in
+            self.prepare(notice, for: recipient, composer: composer, validity: validity)
+        }
+        let lookahead = settings.ratePerMinute == nil
+        var finished: (notice: NoticeStore.Notice, delivery: Delivery)?
+        var upcoming: Prepared?
+        while true {
+            // After a stop (no server, login refused) the notice in hand stays as it was, for the next run.
+            let current = isStopped ? nil : (upcoming ?? take().map { prepare($0, recipient(of: $0)) })
+            upcoming = nil
+            if current != nil { waitForRateSlot() }
+            let recorded = finished
+            let claim = current?.notice.id
+            let claimed = try commits.commit { database in
+                let store = NoticeStore(database: database)
+                if let recorded {
+                    try store.record(recorded.notice.id, delivery: recorded.delivery,
+                                     attempts: recorded.notice.attempts + 1, now: Date())
+                }
+                return try claim.map { try store.claim($0, now: Date()) } ?? false
+            }
+            if let finished { note(finished.notice, finished.delivery) }
+            finished = nil
+            guard let current else { return }
+            guard claimed else { continue }
+            var delivery = current.failure ?? Delivery(outcome: .permanent, code: nil, reply: "nothing to send")
+            if let message = current.message {
+                let following = lookahead ? take() : nil
+                let followingRecipient = following.flatMap(recipient(of:))
+                do {
+                    delivery = try transport.deliver(
+                        message.bytes, sender: message.envelope.sender, recipients: message.envelope.recipients,
+                        announcing: followingRecipient.map(envelope(to:)),
+                        meanwhile: { upcoming = following.map { prepare($0, followingRecipient) } })
+                } catch let error as NotifierError {
+                    delivery = Delivery(outcome: .permanent, code: nil, reply: error.message)
+                }
+                if upcoming == nil { upcoming = following.map { prepare($0, followingRecipient) } }
+            }
+            finished = (current.notice, delivery)
+        }
+    }
+
+    private typealias Recipient = (vendor: VendorRecord, mailbox: Mailbox)
+
+    /// A notice's vendor and address; nil when the vendor is gone from the registry or has no valid address.
+    private func recipient(of notice: NoticeStore.Notice) -> Recipient? {
+        guard let vendor = settings.vendors[notice.vendorCode], let mailbox = Validation.mailbox(vendor.email) else {
+            return nil
+        }
+        return (vendor, mailbox)
+    }
+
+    private func envelope(to recipient: Recipient) -> Envelope {
+        Envelope(sender: settings.sender.addrSpec, recipients: [recipient.mailbox.addrSpec])
+    }
+
+    /// Composes a notice's message for its vendor (`recipient`, from `recipient(of:)`); a vendor gone from the
+    /// registry, or a message that cannot be written, is a permanent failure of that notice.
+    private func prepare(
+        _ notice: NoticeStore.Notice, for recipient: Recipient?, composer: Composer,
+        validity: (from: CalendarDate, until: CalendarDate)
+    ) -> Prepared {
+        guard let (vendor, mailbox) = recipient else {
+            return Prepared(notice: notice, message: nil, failure: Delivery(
+                outcome: .permanent, code: nil,
+                reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address"))
+        }
+        do {
+            let composed = try composer.compose(
+                template: .updateNotice, from: settings.sender, to: [mailbox],
+                variables: ["vendor_name": vendor.name, "vendor_code": vendor.code.rawValue, "url": notice.url,
+                            "valid_from": validity.from.description, "valid_until": validity.until.description],
+                charset: settings.charset, strict: false, messageID: notice.messageID)
+            return Prepared(notice: notice, message: (composed.bytes, envelope(to: (vendor, mailbox))), failure: nil)
+        } catch {
+            let reason = error.personMessage
+            return Prepared(notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: reason))
+        }
+    }
+
+    private var isStopped: Bool { state.withLock { $0.summary.stoppedBy != nil } }
+
+    private func take() -> NoticeStore.Notice? {
+        state.withLock { state in
+            guard state.summary.stoppedBy == nil, state.next < state.queue.count else { return nil }
+            defer { state.next += 1 }
+            return state.queue[state.next]
+        }
+    }
+
+    /// `--rate`: one message every 60/rate seconds over all connections.
+    private func waitForRateSlot() {
+        guard let rate = settings.ratePerMinute, rate > 0 else { return }
+        let interval = 60.0 / Double(rate)
+        let slot: Date = state.withLock { state in
+            let slot = max(Date(), state.nextSlot)
+            state.nextSlot = slot.addingTimeInterval(interval)
+            return slot
+        }
+        let wait = slot.timeIntervalSinceNow
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
+
+    private func note(_ notice: NoticeStore.Notice, _ delivery: Delivery) {
+        state.withLock { state in
+            switch delivery.outcome.noticeState {
+            case .sent: state.summary.sent += 1
+            case .failed:
+                state.summary.failed += 1
+                state.summary.failures.append((notice.vendorCode, delivery.reply))
+            case .deferred, .pending, .sending:
+                state.summary.deferred += 1
+                state.summary.deferrals.append((notice.vendorCode, delivery.reply))
+            }
+            if delivery.outcome.stopsTheBatch && state.summary.stoppedBy == nil { state.summary.stoppedBy = delivery }
+            guard let progress = settings.progress, Date().timeIntervalSince(state.lastProgress) > 0.2 else { return }
+            state.lastProgress = Date()
+            let summary = state.summary
+            let done = summary.sent + summary.deferred + summary.failed
+            let elapsed = max(Date().timeIntervalSince(state.started), 0.001)
+            let rate = Double(done) / elapsed
+            let eta = rate > 0 ? Int(Double(summary.total - done) / rate) : 0
+            progress.update(.init(done: done, total: summary.total, perSecond: rate, remainingSeconds: eta))
+        }
+    }
+}

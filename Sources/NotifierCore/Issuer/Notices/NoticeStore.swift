@@ -1,0 +1,130 @@
+import Foundation
+import MailParse
+
+/// The notices table: one row per vendor and fiscal year, its state (`NoticeState`) committed before and after every
+/// SMTP exchange.
+package struct NoticeStore {
+    let database: Database
+
+    package init(database: Database) {
+        self.database = database
+    }
+
+    package struct Notice: Equatable, Sendable, RowDecodable {
+        let id: Int64
+        package let vendorCode: VendorCode
+        let fiscalYear: Int
+        package let url: String
+        let messageID: String
+        package let state: NoticeState
+        package let attempts: Int
+        package let lastCode: Int?
+        package let lastReply: String?
+
+        init(row: Row) throws {
+            id = try row["id"]
+            vendorCode = try row["vendor_code"]
+            fiscalYear = try row["fiscal_year"]
+            url = try row["url"]
+            messageID = try row["message_id"]
+            state = try row["state"]
+            attempts = try row["attempts"]
+            lastCode = try row["last_code"]
+            lastReply = try row["last_reply"]
+        }
+    }
+
+    private static let columns =
+        "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply"
+
+    /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
+    /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
+    func plan(vendorCodes: [VendorCode], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
+        let seconds = Int64(now.timeIntervalSince1970)
+        let separator = urlBase.contains("?") ? "&" : "?"
+        return try database.transaction {
+            var created = 0
+            for code in vendorCodes {
+                let token = Self.randomToken()
+                let messageID = "notice.\(fiscalYear).\(code).\(Self.randomToken())@\(messageIDDomain)"
+                created += try database.run(
+                    "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [.text(code.rawValue), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
+                     .text(messageID), .text(NoticeState.pending.rawValue), .integer(seconds), .integer(seconds)])
+            }
+            return created
+        }
+    }
+
+    /// 128 bits from the system's cryptographic source, base64url without padding (22 characters).
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var words = (generator.next() as UInt64, generator.next() as UInt64)
+        return EncodedBase64URL.encode(withUnsafeBytes(of: &words) { Array($0) })
+    }
+
+    /// The notices to try now: pending, left in `sending` by a killed run, and deferred ones whose time has come
+    /// (or all deferred ones with `retryDeferred`), oldest first.
+    func due(fiscalYear: Int, now: Date, retryDeferred: Bool) throws -> [Notice] {
+        try database.records(
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN (?, ?) "
+                + "OR (state = ? AND (? OR next_attempt_at <= ?))) ORDER BY id",
+            [.integer(Int64(fiscalYear)), .text(NoticeState.pending.rawValue), .text(NoticeState.sending.rawValue),
+             .text(NoticeState.deferred.rawValue), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
+        )
+    }
+
+    /// The year's notices, by vendor code; only those in `states` when given (read in SQL: `notices status` wants
+    /// the few problems among thousands).
+    package func notices(fiscalYear: Int, states: [NoticeState]? = nil) throws -> [Notice] {
+        let filter = states.map { " AND state IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" } ?? ""
+        return try database.records(
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ?\(filter) ORDER BY vendor_code", [.integer(Int64(fiscalYear))]
+        )
+    }
+
+    /// Commits `sending` before the exchange; false when the row is no longer claimable (sent meanwhile).
+    func claim(_ id: Int64, now: Date) throws -> Bool {
+        try database.run(
+            "UPDATE notices SET state = ?, attempts = attempts + 1, updated_at = ? "
+                + "WHERE id = ? AND state IN (\(NoticeState.claimable.map { "'\($0.rawValue)'" }.joined(separator: ", ")))",
+            [.text(NoticeState.sending.rawValue), .integer(Int64(now.timeIntervalSince1970)), .integer(id)]) == 1
+    }
+
+    /// Commits the outcome after the exchange.
+    func record(_ id: Int64, delivery: Delivery, attempts: Int, now: Date) throws {
+        let seconds = Int64(now.timeIntervalSince1970)
+        let state = delivery.outcome.noticeState
+        let nextAttempt: Int64?
+        switch delivery.outcome.retry {
+        case .never: nextAttempt = nil
+        case .nextRun: nextAttempt = seconds
+        case .afterBackoff: nextAttempt = seconds + Int64(Self.backoff(attempts: attempts))
+        }
+        try database.run(
+            "UPDATE notices SET state = ?, next_attempt_at = ?, last_code = ?, last_reply = ?, "
+                + "sent_at = coalesce(?, sent_at), updated_at = ? WHERE id = ?",
+            [.text(state.rawValue), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code),
+             .text(delivery.reply), state == .sent ? .integer(seconds) : .null, .integer(seconds), .integer(id)])
+    }
+
+    /// Seconds to wait after the n-th failed attempt: 5 minutes, doubling, at most 6 hours.
+    static func backoff(attempts: Int) -> Int {
+        min(300 << min(max(attempts - 1, 0), 10), 6 * 3600)
+    }
+
+    /// How many notices of the year are in each state.
+    package func counts(fiscalYear: Int) throws -> [NoticeState: Int] {
+        var counts: [NoticeState: Int] = [:]
+        for row in try database.rows(
+            "SELECT state, count(*) AS count FROM notices WHERE fiscal_year = ? GROUP BY state", [.integer(Int64(fiscalYear))])
+        {
+            counts[try row["state"]] = try row["count"]
+        }
+        return counts
+    }
+}
+
+/// A notice's state is stored by its name.
+extension NoticeState: SQLColumnValue {}

@@ -1,0 +1,284 @@
+import Foundation
+import MailParse
+
+/// Issues, verifies and unlocks one-time passwords for the download portal.
+///
+/// A code lives in memory and in the vendor's mail only: the database keeps HMAC-SHA-256(key, vendor:code), and
+/// nothing this type writes or returns for printing holds the code. The clock is injected so that tests can move
+/// time; the commands use the real one.
+package struct OTPService {
+    package let store: OTPStore
+    /// The key file (`OTPKey.path`), read when a code is made or checked; unlocking does not need it.
+    let keyFile: String
+    let policy: OTPPolicy
+    let now: () -> Date
+
+    package init(database: Database, keyFile: String, policy: OTPPolicy = .standard, now: @escaping () -> Date = { Date() }) {
+        store = OTPStore(database: database)
+        self.keyFile = keyFile
+        self.policy = policy
+        self.now = now
+    }
+
+    private var database: Database { store.database }
+
+    // MARK: Issue
+
+    /// What the mail must carry. The only value holding the code that leaves this type.
+    package struct Mail {
+        let vendorCode: VendorCode
+        let email: String
+        let code: String
+        /// UTC seconds.
+        let expiresAt: Int64
+    }
+
+    /// How the mail went: the transport's outcome and the message's Message-ID, for the audit trail.
+    package struct Handover {
+        let delivery: Delivery
+        let messageID: String?
+    }
+
+    /// A code that was mailed and is now valid.
+    package struct Issued: Equatable {
+        package let email: String
+        /// UTC seconds.
+        package let expiresAt: Int64
+    }
+
+    /// Makes a new code for the vendor and has `send` mail it, before returning. Only a code whose mail was
+    /// accepted is stored (replacing the vendor's older one); one that could not be sent never is, so it is not
+    /// valid, and the vendor's older code, if any, stays as it was.
+    ///
+    /// Short transactions rather than one long one: the write lock is never held while a mail server thinks (up to
+    /// the SMTP timeout). The first checks and reserves (an `otp_issue_started` row, which the cooldown and the cap
+    /// count, so a second issue at the same moment is refused); the second stores the code, or records why not.
+    /// A mail that timed out may still arrive: its code is not valid, which is the safe way to be wrong.
+    ///
+    /// - Throws: `UnknownVendorError` (67), `OTPLockedError` (77), `OTPRateLimitError` (75), `OTPDeliveryError`
+    ///   (the delivery's code), `OTPKeyFileError` (78), or whatever `send` throws.
+    package func issue(vendorCode: VendorCode, send: (Mail) throws -> Handover) throws -> Issued {
+        let key = try OTPKey.load(path: keyFile)
+        let issuedAt = now().epochSeconds
+        let expiresAt = issuedAt + policy.validity
+        let code = OTPCode.generate()
+        let digest = try key.digest(vendorCode: vendorCode, code: code)
+
+        let gate: Gate = try database.transaction {
+            let gate = try admit(vendorCode, at: issuedAt)
+            switch gate {
+            case .open(let email):
+                try store.audit(
+                    .issueStarted, vendorCode: vendorCode, at: issuedAt,
+                    detail: "mailing a new code to \(email), valid until \(JapanClock.iso8601(seconds: expiresAt))")
+            case .refused(_, let why):
+                try store.audit(.issueRefused, vendorCode: vendorCode, at: issuedAt, detail: why)
+            }
+            return gate
+        }
+        let email: String
+        switch gate {
+        case .refused(let error, _): throw error
+        case .open(let address): email = address
+        }
+
+        let handover: Handover
+        do {
+            handover = try send(Mail(vendorCode: vendorCode, email: email, code: code, expiresAt: expiresAt))
+        } catch {
+            let reason = error.personMessage
+            try? database.transaction {
+                try store.audit(
+                    .issueFailed, vendorCode: vendorCode, at: now().epochSeconds,
+                    detail: "not mailed to \(email): \(reason); the code was discarded", withholding: code)
+            }
+            throw error
+        }
+        let delivery = handover.delivery
+        guard delivery.outcome == .sent else {
+            try database.transaction {
+                try store.audit(
+                    .issueFailed, vendorCode: vendorCode, at: now().epochSeconds,
+                    detail: "not mailed to \(email) (\(delivery.outcome.rawValue): \(delivery.reply)); "
+                        + "the code was discarded", withholding: code)
+            }
+            throw OTPDeliveryError(vendorCode: vendorCode, email: email, delivery: delivery)
+        }
+        try database.transaction {
+            try store.replaceCode(vendorCode, digest: digest, issuedAt: issuedAt, expiresAt: expiresAt)
+            let id = handover.messageID.map { " (Message-ID <\($0)>)" } ?? ""
+            try store.audit(
+                .issued, vendorCode: vendorCode, at: now().epochSeconds,
+                detail: "mailed to \(email)\(id): \(delivery.reply); valid until \(JapanClock.iso8601(seconds: expiresAt))",
+                withholding: code)
+        }
+        return Issued(email: email, expiresAt: expiresAt)
+    }
+
+    /// Whether a new code may be made: the answer of the first transaction, committed with its audit row before
+    /// a refusal is thrown (a throw inside the transaction would roll the row back).
+    private enum Gate {
+        case open(email: String)
+        case refused(any NotifierError, why: String)
+    }
+
+    /// Checks, in this order: the vendor exists, is not locked (a code could not be used anyway), the last code is
+    /// older than the cooldown, and fewer than the cap were made within the window.
+    private func admit(_ vendorCode: VendorCode, at now: Int64) throws -> Gate {
+        guard let email = try store.vendorEmail(vendorCode) else {
+            return .refused(UnknownVendorError(vendorCode: vendorCode, database: database.path), why: "unknown vendor")
+        }
+        let guardState = try store.guardState(vendorCode)
+        if let lockedAt = guardState.lockedAt {
+            let error = OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: guardState.wrongInARow)
+            return .refused(error, why: "locked since \(JapanClock.iso8601(seconds: lockedAt))")
+        }
+        let recent = try store.eventTimes(vendorCode, .issueStarted, after: now - policy.capWindow)
+        var refusals: [OTPRateLimitError] = []
+        if let last = recent.last, last + policy.cooldown > now {
+            refusals.append(OTPRateLimitError(
+                vendorCode: vendorCode, reason: .cooldown(seconds: Int(policy.cooldown)),
+                retryAt: last + policy.cooldown, now: now))
+        }
+        if recent.count >= policy.issuesPerHour {
+            // The window rolls: a new code is allowed once enough of these have aged out of it.
+            let oldestThatMustAge = recent[recent.count - policy.issuesPerHour]
+            refusals.append(OTPRateLimitError(
+                vendorCode: vendorCode, reason: .hourlyCap(issues: recent.count),
+                retryAt: oldestThatMustAge + policy.capWindow, now: now))
+        }
+        if let binding = refusals.max(by: { $0.retryAt < $1.retryAt }) {
+            let why: String
+            switch binding.reason {
+            case .cooldown(let seconds): why = "cooldown (\(seconds) s)"
+            case .hourlyCap(let issues): why = "hourly cap (\(issues) codes within the last hour)"
+            }
+            return .refused(binding, why: "\(why); retry after \(JapanClock.iso8601(seconds: binding.retryAt))")
+        }
+        return .open(email: email)
+    }
+
+    // MARK: Verify
+
+    /// Why a code was not accepted (exit 1).
+    package enum Rejection: Equatable {
+        /// It matches no code of the vendor's: counted toward the lock. `locked` when this one locked the vendor.
+        case wrong(inARow: Int, locked: Bool)
+        /// It is the vendor's code, but the code expired (UTC seconds).
+        case expired(at: Int64)
+        /// It is the vendor's code, but it was used already.
+        case used(at: Int64)
+        /// It cannot be a code at all: wrong length, or characters outside the alphabet.
+        case malformed
+    }
+
+    package enum Verdict: Equatable {
+        /// The code is right and valid; it is used from now on.
+        case valid
+        case rejected(Rejection)
+        /// The vendor is locked: the code was not looked at (exit 77).
+        case locked(OTPLockedError)
+        /// No such vendor (exit 67).
+        case unknownVendor
+    }
+
+    /// Checks `input` (what the vendor typed) against the vendor's code, in one BEGIN IMMEDIATE transaction: two
+    /// verifications of the same code at the same moment are serialized, and the second finds it used.
+    ///
+    /// What counts toward the lock: only input that has the shape of a code and does not match the vendor's code,
+    /// since only such a guess tells an attacker anything. A right code that expired or was used already is the
+    /// vendor's own mistake, not a guess; input that cannot be a code (7 characters, an `0`) can never match, so
+    /// it gives nothing away either, and a vendor who mistypes is not pushed toward the lock for it. Only an
+    /// accepted code resets the counter.
+    package func verify(vendorCode: VendorCode, input: String) throws -> Verdict {
+        let key = try OTPKey.load(path: keyFile)
+        let candidate = OTPCode.normalize(input)
+        let wellFormed = OTPCode.isWellFormed(candidate)
+        let digest = wellFormed ? try key.digest(vendorCode: vendorCode, code: candidate) : []
+        let at = now().epochSeconds
+        return try database.transaction {
+            guard try store.vendorEmail(vendorCode) != nil else {
+                try store.audit(.verifyRefused, vendorCode: vendorCode, at: at, detail: "unknown vendor")
+                return .unknownVendor
+            }
+            var state = try store.guardState(vendorCode)
+            if let lockedAt = state.lockedAt {
+                try store.audit(
+                    .verifyRefused, vendorCode: vendorCode, at: at,
+                    detail: "locked since \(JapanClock.iso8601(seconds: lockedAt)); the code was not checked")
+                return .locked(OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: state.wrongInARow))
+            }
+            guard wellFormed else {
+                try store.audit(
+                    .verifyFailed, vendorCode: vendorCode, at: at,
+                    detail: "not a code (\(candidate.count) characters, \(OTPCode.length) expected from the alphabet); "
+                        + "not counted toward the lock")
+                return .rejected(.malformed)
+            }
+            let stored = try store.storedCode(vendorCode)
+            guard let stored, OTPKey.same(stored.digest, digest) else {
+                state.wrongInARow += 1
+                let locks = state.wrongInARow >= policy.wrongCodesBeforeLock
+                if locks { state.lockedAt = at }
+                try store.setGuard(vendorCode, state)
+                let which = stored == nil ? "wrong code (none was issued)" : "wrong code"
+                try store.audit(
+                    .verifyFailed, vendorCode: vendorCode, at: at,
+                    detail: "\(which): \(state.wrongInARow) of \(policy.wrongCodesBeforeLock) in a row")
+                if locks {
+                    try store.audit(
+                        .locked, vendorCode: vendorCode, at: at,
+                        detail: "locked after \(state.wrongInARow) wrong codes in a row, until 'notifier otp unlock'")
+                }
+                return .rejected(.wrong(inARow: state.wrongInARow, locked: locks))
+            }
+            if let usedAt = stored.usedAt {
+                try store.audit(
+                    .verifyFailed, vendorCode: vendorCode, at: at,
+                    detail: "the code was already used at \(JapanClock.iso8601(seconds: usedAt)); not counted toward the lock")
+                return .rejected(.used(at: usedAt))
+            }
+            guard at < stored.expiresAt else {
+                try store.audit(
+                    .verifyFailed, vendorCode: vendorCode, at: at,
+                    detail: "the code expired at \(JapanClock.iso8601(seconds: stored.expiresAt)); not counted toward the lock")
+                return .rejected(.expired(at: stored.expiresAt))
+            }
+            try store.markUsed(vendorCode, at: at)
+            if state.wrongInARow != 0 { try store.setGuard(vendorCode, OTPStore.Guard()) }
+            try store.audit(
+                .verified, vendorCode: vendorCode, at: at,
+                detail: "the code issued at \(JapanClock.iso8601(seconds: stored.issuedAt)) was accepted and is now used")
+            return .valid
+        }
+    }
+
+    // MARK: Unlock
+
+    /// What unlocking found.
+    package struct Unlocked: Equatable {
+        /// When the lock was set; nil when the vendor was not locked.
+        package let lockedAt: Int64?
+        /// The wrong-code counter that was cleared.
+        package let wrongInARow: Int
+    }
+
+    /// Clears the vendor's lock and wrong-code counter. Unlocking a vendor that is not locked is no error (the
+    /// counter is cleared all the same), so a script may run it twice.
+    /// - Throws: `UnknownVendorError` (67).
+    package func unlock(vendorCode: VendorCode) throws -> Unlocked {
+        let at = now().epochSeconds
+        let result: Unlocked? = try database.transaction {
+            guard try store.vendorEmail(vendorCode) != nil else { return nil }
+            let state = try store.guardState(vendorCode)
+            try store.setGuard(vendorCode, OTPStore.Guard())
+            let was = state.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
+            try store.audit(
+                .unlocked, vendorCode: vendorCode, at: at,
+                detail: "\(was); \(state.wrongInARow) wrong codes in a row cleared")
+            return Unlocked(lockedAt: state.lockedAt, wrongInARow: state.wrongInARow)
+        }
+        guard let result else { throw UnknownVendorError(vendorCode: vendorCode, database: database.path) }
+        return result
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Reads one mailbox over IMAP without changing it: the mailbox is opened with EXAMINE (read-only, never SELECT) and
+/// messages are fetched with BODY.PEEK[] (never BODY[], which would set \Seen). One connection carries every
+/// command; after an error whose `IMAPError.shouldReconnect` is true the client is spent: make a new one (with
+/// backoff).
+///
+/// UIDs are meaningful only together with the UIDVALIDITY `examine()` returned (RFC 3501 §2.3.1.1): when it
+/// changes, every UID known before is void, so compare it at every round. With Dovecot, a new `examine()` reports
+/// the new value; `uids(from:)` on the old view throws `.connectionLost` instead (Dovecot says "* BYE IMAP session
+/// state is inconsistent" and closes the connection).
+///
+/// ```swift
+/// let client = try IMAPClient(settings: settings)
+/// let status = try client.examine()
+/// for uid in try client.uids(from: lastSeenUID + 1) { let message = try client.fetch(uid: uid) ... }
+/// ```
+package final class IMAPClient {
+    let settings: IMAPSettings
+    private let connection: IMAPConnection
+    private var examined = false
+
+    /// Connects, does TLS (imaps://, or STARTTLS on imap:// when offered; `tls: .required` refuses to go on without
+    /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `InvalidValue` for a bad URL.
+    init(settings: IMAPSettings) throws {
+        self.settings = settings
+        connection = try IMAPConnection(settings: settings)
+    }
+
+    /// The mailbox named in the URL.
+    package var mailbox: String { connection.endpoint.mailbox }
+
+    /// EXAMINEs the mailbox (again): its UIDVALIDITY, the UID the next message will get, and how many messages it
+    /// holds. Cheap; call it at the start of every round.
+    func examine() throws -> MailboxStatus {
+        examined = false  // a failed EXAMINE leaves no mailbox open (RFC 3501 §6.3.1)
+        let status = try connection.examine(mailbox)
+        examined = true
+        return status
+    }
+
+    /// The UIDs from `first` on, ascending (UID SEARCH UID first:*). `first:*` always matches the highest UID, even
+    /// one below `first`; such UIDs are left out. EXAMINEs the mailbox first if that was not done yet, and says NOOP
+    /// before searching: Dovecot brings a session's view of the mailbox up to date at NOOP (or a new EXAMINE), not
+    /// at SEARCH, which would not see mail delivered since the last command.
+    func uids(from first: UInt32) throws -> [UInt32] {
+        try examineOnce()
+        _ = try connection.run("NOOP")
+        let start = max(first, 1)
+        let responses = try connection.run("UID SEARCH UID \(start):*")
+        let found = responses.filter { $0.name == "SEARCH" }.flatMap(\.values).compactMap(\.number)
+        return Array(Set(found.filter { $0 >= start })).sorted()
+    }
+
+    /// The message with this UID, byte for byte as the server gives it (IMAP sends lines ending in CRLF; Dovecot
+    /// turns a stored bare LF into CRLF). BODY.PEEK[]: the message stays unread. Throws `.noSuchMessage` when the
+    /// UID is not (or no longer) there, `.messageTooLarge` when it is larger than `maxMessageSize` (its bytes
+    /// are read and dropped; the connection stays usable).
+    func fetch(uid: UInt32) throws -> [UInt8] {
+        let items = try fetchItems(uid: uid, "BODY.PEEK[]")
+        guard let body = items.first(where: { $0.key.hasPrefix("BODY[]") })?.value else {
+            throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(mailbox)")
+        }
+        switch body {
+        case .string(let bytes):
+            return bytes
+        case .tooLarge(let size):
+            throw IMAPError(
+                kind: .messageTooLarge,
+                message: "IMAP \(connection.server): message UID \(uid) has \(size) bytes, more than --max-message-size "
+                    + "\(settings.maxMessageSize)", size: size)
+        default:
+            throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): message UID \(uid) has no body")
+        }
+    }
+
+    /// The sizes (RFC822.SIZE, RFC 3501 §6.4.5) of the messages with these UIDs, in one command: so that a message
+    /// larger than `maxMessageSize` is never fetched at all. A UID the server does not answer for is left out.
+    func sizes(uids: [UInt32]) throws -> [UInt32: Int] {
+        guard !uids.isEmpty else { return [:] }
+        try examineOnce()
+        let responses = try connection.run("UID FETCH \(uids.map(String.init).joined(separator: ",")) (RFC822.SIZE)")
+        var sizes: [UInt32: Int] = [:]
+        for response in responses where response.name == "FETCH" {
+            let items = response.fetchItems
+            if let uid = items["UID"]?.number, let size = items["RFC822.SIZE"]?.atomText.flatMap({ Int($0) }) {
+                sizes[uid] = size
+            }
+        }
+        return sizes
+    }
+
+    /// One UID FETCH; the items of the FETCH response for that UID (the server may add responses for others).
+    private func fetchItems(uid: UInt32, _ items: String) throws -> [String: IMAPValue] {
+        try examineOnce()
+        let responses = try connection.run("UID FETCH \(uid) (\(items))")
+        for response in responses where response.name == "FETCH" {
+            let fetched = response.fetchItems
+            if fetched["UID"]?.number == uid { return fetched }
+        }
+        return [:]
+    }
+
+    private func examineOnce() throws {
+        if !examined { _ = try examine() }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The credentials are handed to
+/// libcurl for the login and their secret appears in no message, error or description.
+package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
+    package enum TLSMode: String, Equatable, Sendable {
+        /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS. Without STARTTLS the login
+        /// (and so the password) would go in clear: refused, unless the host is loopback (`LoopbackHost`).
+        case auto
+        /// Refuse to log in unless the connection is encrypted (imap:// without STARTTLS fails).
+        case required
+        /// STARTTLS whenever the server offers it, and a login in clear allowed without it: chosen on purpose.
+        case none
+    }
+
+    /// `imap://host[:port]/MAILBOX` or `imaps://host[:port]/MAILBOX`, without user or password; the mailbox is
+    /// percent-encoded UTF-8 and defaults to INBOX when the path is empty.
+    package var url: String
+    var credentials: Credentials
+    package var tls: TLSMode = .auto
+    /// A CA bundle for a private CA.
+    var caFile: String?
+    /// Seconds for the TCP connection, TLS and login.
+    package var connectTimeout: Int = 10
+    /// Seconds the server may stay silent while notifier waits for the rest of an answer.
+    package var responseTimeout: Int = 30
+    /// Seconds one command may take from the moment it is sent to its tagged answer, however busily the server
+    /// talks meanwhile (`--timeout`); also the most one response may take once it has begun (IDLE's announcements).
+    package var commandTimeout: Int = 120
+    /// The largest message `IMAPClient.fetch` accepts (a bigger literal is read and dropped, never kept in memory).
+    package var maxMessageSize: Int = 32 << 20
+    /// The most untagged responses one command's answer may bring (or one IDLE, while it lasts). A real server
+    /// sends a handful (EXAMINE), one per message asked for (FETCH) or one line (SEARCH).
+    var maxUntaggedResponses = 10_000
+    /// The most bytes one command's untagged responses may hold in memory: a message at most, and room for lines.
+    var maxResponseBytes: Int { maxMessageSize + (16 << 20) }
+
+    /// Whether libcurl must refuse to log in without TLS (CURLUSESSL_ALL): `required`, and `auto` with a host that
+    /// is not loopback (the login always carries the password).
+    var requiresTLS: Bool {
+        tls == .required || (tls == .auto && !LoopbackHost.isLoopback(url: url))
+    }
+
+    package init(url: String, credentials: Credentials, tls: TLSMode = .auto, caFile: String? = nil) {
+        self.url = url
+        self.credentials = credentials
+        self.tls = tls
+        self.caFile = caFile
+    }
+
+    package var description: String {
+        "IMAPSettings(url: \(url), user: \(credentials.user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
+    }
+
+    /// The parts of `url`: what libcurl connects to (the URL without the mailbox) and the mailbox's name.
+    package struct Endpoint: Equatable, Sendable {
+        /// `imap://host:port/` or `imaps://host:port/`: no mailbox, so libcurl never selects one itself.
+        let serverURL: String
+        /// The mailbox name as the user wrote it (decoded), e.g. `INBOX` or `受信箱/業者`.
+        package let mailbox: String
+    }
+
+    /// Checks `url` and splits it; throws `InvalidValue`, whose reason follows "the IMAP URL" (or the option's
+    /// name). A user name, a password, a query or a fragment in the URL is refused (without repeating the URL, which
+    /// might carry a secret).
+    package static func endpoint(of url: String) throws(InvalidValue) -> Endpoint {
+        let lower = url.lowercased()
+        let scheme: String
+        if lower.hasPrefix("imap://") {
+            scheme = "imap"
+        } else if lower.hasPrefix("imaps://") {
+            scheme = "imaps"
+        } else {
+            throw InvalidValue("must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
+        }
+        let rest = url.dropFirst(scheme.count + 3)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        if authority.contains("@") {
+            throw InvalidValue("must not carry a user name or password: set them separately")
+        }
+        if authority.isEmpty || authority.hasPrefix(":") {
+            throw InvalidValue("names no host")
+        }
+        if authority.contains(where: { $0 == "?" || $0 == "#" }) || path.contains(where: { $0 == "?" || $0 == "#" }) {
+            throw InvalidValue("takes no query or fragment")
+        }
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            let port = authority[authority.index(after: colon)...]
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw InvalidValue("has a bad port")
+            }
+        }
+        var mailbox = "INBOX"
+        let encoded = path.drop { $0 == "/" }
+        if !encoded.isEmpty {
+            guard let decoded = String(encoded).removingPercentEncoding, !decoded.isEmpty else {
+                throw InvalidValue("has a mailbox name that is not valid percent-encoded UTF-8")
+            }
+            mailbox = decoded
+        }
+        if mailbox.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw InvalidValue("has a mailbox name with a control character")
+        }
+        return Endpoint(serverURL: "\(scheme)://\(authority)/", mailbox: mailbox)
+    }
+}
+
+/// Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3) inside a quoted string.
+enum IMAPMailboxName {
+    /// `INBOX` → `"INBOX"`, `台北` → `"&U,BTFw-"` (RFC 3501's example), `A&B` → `"A&-B"`.
+    static func quoted(_ name: String) -> String {
+        var encoded = ""
+        var pending: [UInt16] = []
+        func flush() {
+            guard !pending.isEmpty else { return }
+            var bytes: [UInt8] = []
+            for unit in pending { bytes += [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+            let base64 = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "/", with: ",").replacingOccurrences(of: "=", with: "")
+            encoded += "&\(base64)-"
+            pending = []
+        }
+        for scalar in name.unicodeScalars {
+            if scalar.value >= 0x20 && scalar.value <= 0x7E {
+                flush()
+                encoded += scalar == "&" ? "&-" : String(scalar)
+            } else {
+                pending += Array(String(scalar).utf16)
+            }
+        }
+        flush()
+        let escaped = encoded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+}

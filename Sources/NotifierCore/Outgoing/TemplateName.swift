@@ -1,0 +1,23 @@
+/// A template's name: the key of the built-in set and the file's name in a templates folder. The templates
+/// notifier sends are the static members, so a typo in one is a compile error; a folder of the user's may hold
+/// others, which `compose` and `send` take by name.
+package struct TemplateName: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    package let rawValue: String
+
+    package init(rawValue: String) { self.rawValue = rawValue }
+    package init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// The certificate update notice the issuer sends each vendor.
+    package static let updateNotice = TemplateName("update_notice")
+    /// The issuer's one-time password mail.
+    static let otpNotice = TemplateName("otp_notice")
+    /// The vendor's relay of a fresh one-time password to the installer.
+    static let otpRelay = TemplateName("otp_relay")
+    /// A stored download URL, mailed again to the vendor (`resend-url`).
+    package static let resendURL = TemplateName("resend_url")
+
+    /// The templates notifier sends, in the order help texts list them; the built-in set holds exactly these.
+    static let builtIn: [TemplateName] = [.updateNotice, .otpNotice, .otpRelay, .resendURL]
+
+    package var description: String { rawValue }
+}
