@@ -26,8 +26,9 @@ release: deps
 # The test command: the test mail servers checked on their own (Tests/Servers/smoke.sh, about 10 s: every port and
 # faulty mode with Python's smtplib, imaplib and curl, and nothing left after stop.sh), then unit, CLI and
 # integration tests (Swift Testing) against real mail servers started on 127.0.0.1 for the run and stopped by PID
-# afterwards, then the fuzz target for a bounded time.
-test: deps
+# afterwards, then the fuzz target for a bounded time. First the layout check (make lint, a few seconds): code that
+# does not follow .swift-format fails the tests.
+test: deps lint
 	Tests/Servers/smoke.sh
 	$(SWIFT) build --build-tests
 	Tests/Servers/with-servers.sh $(SWIFT) test --skip-build

@@ -127,7 +127,9 @@ extension AuthenticationResults {
     /// The host a Received field's `by` clause names, lower-cased, without a trailing dot.
     /// - SeeAlso: RFC 5321 §4.4 (the Received field's `by` clause)
     public static func receivedByHost(_ value: String) -> String? {
-        let words = HeaderField.withoutComments(value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        let words = HeaderField.withoutComments(value).split(whereSeparator: {
+            $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n"
+        })
         guard let by = words.firstIndex(where: { $0.lowercased() == "by" }), by + 1 < words.count else { return nil }
         var host = String(words[by + 1]).lowercasedASCII()
         while host.hasSuffix(".") || host.hasSuffix(";") { host.removeLast() }

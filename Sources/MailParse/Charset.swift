@@ -38,7 +38,9 @@ public enum Charset: Sendable, Equatable {
             if byte == 0x2A { break }
             bytes.append(ASCII.lower(byte))
         }
-        while let first = bytes.first, first == ASCII.space || first == ASCII.tab || first == ASCII.quote || first == 0x27 {
+        while let first = bytes.first,
+            first == ASCII.space || first == ASCII.tab || first == ASCII.quote || first == 0x27
+        {
             bytes.removeFirst()
         }
         while let last = bytes.last, last == ASCII.space || last == ASCII.tab || last == ASCII.quote || last == 0x27 {
@@ -81,7 +83,8 @@ public enum Charset: Sendable, Equatable {
         let buffer = Array(bytes)
         let text = decodeUnscrubbed(buffer)
         // An ESC that is not part of an ISO-2022-JP designation is a terminal control sequence, never text.
-        guard buffer.contains(ASCII.esc), text.utf8.withContiguousStorageIfAvailable({ $0.contains(ASCII.esc) }) != false
+        guard buffer.contains(ASCII.esc),
+            text.utf8.withContiguousStorageIfAvailable({ $0.contains(ASCII.esc) }) != false
         else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{1B}" ? "\u{FFFD}" : $0 }))
     }
@@ -111,9 +114,11 @@ public enum Charset: Sendable, Equatable {
         case .windows1252:
             if let text = String(bytes: buffer, encoding: .windowsCP1252) { return text }
             // The five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are C1 controls, as in Latin-1.
-            return String(String.UnicodeScalarView(buffer.map { byte in
-                String(bytes: [byte], encoding: .windowsCP1252)?.unicodeScalars.first ?? Unicode.Scalar(byte)
-            }))
+            return String(
+                String.UnicodeScalarView(
+                    buffer.map { byte in
+                        String(bytes: [byte], encoding: .windowsCP1252)?.unicodeScalars.first ?? Unicode.Scalar(byte)
+                    }))
         }
     }
 
@@ -215,7 +220,8 @@ enum CP932 {
                     guard errno == EILSEQ || errno == EINVAL, let bad = inPointer, outLeft >= 3 else { break }
                     // U+FFFD for the bad byte, or for the whole pair when it is well formed but unmapped.
                     let offset = bad - inBase
-                    let skip = offset + 1 < source.count && isLead(source[offset]) && isTrail(source[offset + 1]) ? 2 : 1
+                    let skip =
+                        offset + 1 < source.count && isLead(source[offset]) && isTrail(source[offset + 1]) ? 2 : 1
                     outPointer?[0] = CChar(bitPattern: 0xEF)
                     outPointer?[1] = CChar(bitPattern: 0xBF)
                     outPointer?[2] = CChar(bitPattern: 0xBD)

@@ -264,7 +264,8 @@ public enum HTMLText {
         var position = index + 1
         var name = ""
         while position < scalars.count, position - index <= 32, scalars[position] != ";",
-            scalars[position].properties.isAlphabetic || (scalars[position].value >= 0x30 && scalars[position].value <= 0x39)
+            scalars[position].properties.isAlphabetic
+                || (scalars[position].value >= 0x30 && scalars[position].value <= 0x39)
                 || scalars[position] == "#"
         {
             name.unicodeScalars.append(scalars[position])

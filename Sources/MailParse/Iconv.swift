@@ -58,7 +58,8 @@ enum Iconv {
                 var outPointer: UnsafeMutablePointer<CChar>? = output + written
                 var outLeft = capacity - written
                 // With nothing left to read, the call flushes a pending shift state (UTF-7, ISO-2022-KR).
-                let result = inLeft > 0
+                let result =
+                    inLeft > 0
                     ? iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
                     : iconv(converter, nil, nil, &outPointer, &outLeft)
                 let failure = result == -1 ? errno : 0
@@ -67,7 +68,9 @@ enum Iconv {
                     if inLeft == 0 {
                         var flushPointer: UnsafeMutablePointer<CChar>? = output + written
                         var flushLeft = capacity - written
-                        if iconv(converter, nil, nil, &flushPointer, &flushLeft) != -1 { written = capacity - flushLeft }
+                        if iconv(converter, nil, nil, &flushPointer, &flushLeft) != -1 {
+                            written = capacity - flushLeft
+                        }
                         break
                     }
                     continue

@@ -63,8 +63,10 @@ public enum LinkRewriter {
 
     /// `*.safelinks.protection.outlook.com` (and the sovereign clouds' `.office365.us`, `.outlook.cn`, `.outlook.de`).
     private static func isSafeLinksHost(_ host: String) -> Bool {
-        for suffix in [".safelinks.protection.outlook.com", ".safelinks.protection.office365.us",
-                       ".safelinks.protection.outlook.cn", ".safelinks.protection.outlook.de"]
+        for suffix in [
+            ".safelinks.protection.outlook.com", ".safelinks.protection.office365.us",
+            ".safelinks.protection.outlook.cn", ".safelinks.protection.outlook.de",
+        ]
         where endsWith(host, suffix) || host.utf8.elementsEqual(suffix.utf8.dropFirst()) {
             return true
         }
@@ -111,7 +113,8 @@ public enum LinkRewriter {
         var urlBytes = Array(rest[..<end])
         // "https:/host" (one slash, as v3 sometimes writes it) is "https://host".
         if let colon = urlBytes.firstIndex(of: 0x3A), colon + 2 < urlBytes.count, urlBytes[colon + 1] == 0x2F,
-            urlBytes[colon + 2] != 0x2F, urlBytes[..<colon].allSatisfy({ ASCII.isAlphanumeric($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E })
+            urlBytes[colon + 2] != 0x2F,
+            urlBytes[..<colon].allSatisfy({ ASCII.isAlphanumeric($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E })
         {
             urlBytes.insert(0x2F, at: colon + 1)
         }

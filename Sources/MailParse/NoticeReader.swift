@@ -24,9 +24,12 @@ public enum NoticeReader {
             return notice
         }
         if !trust.authservIDs.isEmpty {
-            notice.authenticated = senders.count == 1 && fromFields.count == 1 && senders.first.map {
-                SenderAuthentication.vouches(for: $0.domain, headers: message.headers, authservIDs: trust.authservIDs)
-            } == true
+            notice.authenticated =
+                senders.count == 1 && fromFields.count == 1
+                && senders.first.map {
+                    SenderAuthentication.vouches(
+                        for: $0.domain, headers: message.headers, authservIDs: trust.authservIDs)
+                } == true
         }
 
         // A bounce first: it often carries the notice it returns as an attached message, which must not be read as
@@ -78,7 +81,9 @@ public enum NoticeReader {
         notice.kind = kind
         // The Date field matters for notices only (an OTP's plausibility; when a notice was sent).
         if kind == .otp || kind == .updateNotice {
-            notice.sentAt = message.headers.first("Date").flatMap { MailDate.parse(EncodedWords.headerText($0.rawValue)) }
+            notice.sentAt = message.headers.first("Date").flatMap {
+                MailDate.parse(EncodedWords.headerText($0.rawValue))
+            }
         }
         switch kind {
         case .updateNotice:
@@ -97,11 +102,13 @@ public enum NoticeReader {
         if fromFields.count != 1 || senders.count != 1 {
             notice.distrust(.senderNotTrusted, "the From field must name exactly one mailbox")
         } else if let sender = senders.first, !trust.trustsSender(sender) {
-            judgeSender(sender, message: message, fields: fields, attachedMessage: attachedMessage, trust: trust,
-                        into: &notice)
+            judgeSender(
+                sender, message: message, fields: fields, attachedMessage: attachedMessage, trust: trust,
+                into: &notice)
         } else {
-            judgeURLs(found, links: links, cutUndecided: fields.cutUndecided, trust: trust,
-                      into: &notice)
+            judgeURLs(
+                found, links: links, cutUndecided: fields.cutUndecided, trust: trust,
+                into: &notice)
         }
         if notice.reason == nil, notice.authenticated == false {
             notice.distrust(
@@ -117,7 +124,8 @@ public enum NoticeReader {
             notice.distrust(
                 .implausibleExpiry,
                 "the OTP's expiry \(notice.expiresAt?.description ?? "") is more than "
-                    + "\(Int(OTPPlausibility.validity / 60)) minutes after the mail's Date: no issuer's OTP lives that long")
+                    + "\(Int(OTPPlausibility.validity / 60)) minutes after the mail's Date: no issuer's OTP lives that long"
+            )
         }
         if notice.reason != nil {
             // Whatever the reason, the URL reported is the one a click would reach past a reversible rewriter; the
@@ -154,10 +162,14 @@ public enum NoticeReader {
     ) {
         let headers = message.headers
         let name = (sender.displayName ?? "").lowercasedASCII()
-        let trustedDomains = trust.senders.compactMap { $0.split(separator: "@").last.map { String($0).lowercasedASCII() } }
-        let nameNamesIssuer = trust.senders.contains { name.contains($0.lowercasedASCII()) }
+        let trustedDomains = trust.senders.compactMap {
+            $0.split(separator: "@").last.map { String($0).lowercasedASCII() }
+        }
+        let nameNamesIssuer =
+            trust.senders.contains { name.contains($0.lowercasedASCII()) }
             || (name.contains("@") && trustedDomains.contains { name.contains($0) })
-        let isList = headers.first("List-Id") != nil || headers.first("List-Post") != nil
+        let isList =
+            headers.first("List-Id") != nil || headers.first("List-Post") != nil
             || headers.first("X-Original-From") != nil
         if isList {
             let list = headers.first("List-Id").map { " (\(EncodedWords.decodeUnstructured($0.rawValue)))" } ?? ""
@@ -189,7 +201,7 @@ public enum NoticeReader {
         for prefix in forwardPrefixes {
             var index = 0
             while index + prefix.count <= bytes.count {
-                if (index == 0 || bytes[index - 1] == ASCII.space || bytes[index - 1] == 0x5B),
+                if index == 0 || bytes[index - 1] == ASCII.space || bytes[index - 1] == 0x5B,
                     bytes[index..<(index + prefix.count)].elementsEqual(prefix)
                 {
                     return true
@@ -270,7 +282,8 @@ public enum NoticeReader {
         }
         if cutUndecided, let url = urls.first {
             notice.distrust(
-                .urlCut, "the download URL \(url) ends where a line was wrapped and where it ends cannot be decided; "
+                .urlCut,
+                "the download URL \(url) ends where a line was wrapped and where it ends cannot be decided; "
                     + "not stored")
             return
         }
@@ -278,7 +291,8 @@ public enum NoticeReader {
             token.count < minimum
         {
             notice.distrust(
-                .urlCut, "the download URL \(url) has a token of \(token.count) characters, shorter than the "
+                .urlCut,
+                "the download URL \(url) has a token of \(token.count) characters, shorter than the "
                     + "issuer's \(minimum): cut by line wrapping; not stored")
         }
     }

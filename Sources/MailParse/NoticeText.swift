@@ -42,7 +42,8 @@ struct NoticeText {
         while start < line.count, line[start] == ASCII.space || line[start] == 0x3E { start += 1 }
         guard start < line.count, line.count - start < 200 else { return false }
         let first = line[start]
-        let japanese = first == 0xE8 && start + 2 < line.count && line[start + 1] == 0xBB && line[start + 2] == 0xA2
+        let japanese =
+            first == 0xE8 && start + 2 < line.count && line[start + 1] == 0xBB && line[start + 2] == 0xA2
             || first == 0xE5 && start + 2 < line.count && line[start + 1] == 0x85 && line[start + 2] == 0x83
         guard first == 0x2D || first == 0x5F || first == 0x42 || first == 0x62 || japanese else { return false }
         for phrase in forwardPhrases where line.count - start >= phrase.count {
@@ -120,13 +121,16 @@ struct NoticeText {
                 var continuesURL = false
                 while lineStart <= bytes.count, continuesURL || Self.endsInURL(physical) {
                     let prefix = Self.quotePrefix(physical)
-                    guard Self.isWrapColumn(octets(physical))
-                        || (prefix > 0 && Self.isWrapColumn(octets(physical[(physical.startIndex + prefix)...])))
+                    guard
+                        Self.isWrapColumn(octets(physical))
+                            || (prefix > 0 && Self.isWrapColumn(octets(physical[(physical.startIndex + prefix)...])))
                     else { break }
                     let (nextRange, afterNext) = line(at: lineStart)
                     let (following, followingFolded) = Self.scalars(UnsafeBufferPointer(rebasing: bytes[nextRange]))
                     let nextPrefix = Self.quotePrefix(following[...])
-                    guard nextPrefix == prefix, following[..<prefix].elementsEqual(physical.prefix(prefix)) else { break }
+                    guard nextPrefix == prefix, following[..<prefix].elementsEqual(physical.prefix(prefix)) else {
+                        break
+                    }
                     switch Self.continuation(following[prefix...]) {
                     case .joins(let wholeLine):
                         original += following[prefix...]
@@ -149,7 +153,9 @@ struct NoticeText {
 
     /// 60 to 80 octets (mail programs wrap at 70, 72, 76 or 78 columns, relays at 76 octets) or 990 to 998 (the
     /// SMTP line limit, RFC 5321 §4.5.3.1.6).
-    private static func isWrapColumn(_ octets: Int) -> Bool { (60...80).contains(octets) || (990...998).contains(octets) }
+    private static func isWrapColumn(_ octets: Int) -> Bool {
+        (60...80).contains(octets) || (990...998).contains(octets)
+    }
 
     private static func isURLCharacter(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
@@ -389,7 +395,8 @@ struct NoticeText {
     private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x30 && scalar.value <= 0x39 }
 
     private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
-        isDigit(scalar) || (scalar.value >= 0x41 && scalar.value <= 0x5A) || (scalar.value >= 0x61 && scalar.value <= 0x7A)
+        isDigit(scalar) || (scalar.value >= 0x41 && scalar.value <= 0x5A)
+            || (scalar.value >= 0x61 && scalar.value <= 0x7A)
     }
 
     /// Exactly `count` ASCII digits at `index`, not followed by another digit.
@@ -554,6 +561,7 @@ struct NoticeText {
             }
         }
         // Every scalar here is ASCII (the loop above stops at anything else).
-        return scalars.count > 8 ? String(decoding: scalars.map { UInt8(truncatingIfNeeded: $0.value) }, as: UTF8.self) : nil
+        return scalars.count > 8
+            ? String(decoding: scalars.map { UInt8(truncatingIfNeeded: $0.value) }, as: UTF8.self) : nil
     }
 }

@@ -26,7 +26,9 @@ public enum SenderAuthentication {
         let ids = authservIDs.map { $0.lowercasedASCII() }
         let domain = domain.lowercasedASCII()
         return countedFields(headers, ids: ids).contains { field in
-            guard let results = AuthenticationResults.parse(EncodedWords.headerText(field.rawValue)) else { return false }
+            guard let results = AuthenticationResults.parse(EncodedWords.headerText(field.rawValue)) else {
+                return false
+            }
             if let id = results.authservID {
                 guard ids.contains(id) else { return false }
             } else {

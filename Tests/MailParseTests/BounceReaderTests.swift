@@ -59,43 +59,56 @@ struct BounceReaderTests {
     /// Read by hand from each file.
     static let sample: [Case] = [
         // RFC 3464 from Sendmail; the attached original is itself a bounce, whose recipient is not this one's.
-        Case(file: "lhost-sendmail-41.eml", recipients: ["this-local-part-does-not-exist@yahoo.com"], status: "5.0.0",
+        Case(
+            file: "lhost-sendmail-41.eml", recipients: ["this-local-part-does-not-exist@yahoo.com"], status: "5.0.0",
             permanent: true, originalMessageID: "201609121950.u8CJoQN3016081@mx2.example.jp"),
         // Postfix DSN: Action failed with 4.4.1 (the queue lifetime ran out): given up, so permanent.
-        Case(file: "lhost-postfix-08.eml", recipients: ["kijitora@example.com"], status: "4.4.1", permanent: true,
+        Case(
+            file: "lhost-postfix-08.eml", recipients: ["kijitora@example.com"], status: "4.4.1", permanent: true,
             originalMessageID: "143E20AB-3911-4809-8B49-BB1A17513571@mail.ru"),
         // qmail, text only; the sender wrote to itself, and the reply has no x.y.z code.
-        Case(file: "lhost-qmail-08.eml", recipients: ["shironeko@example.ad.jp"], status: nil, permanent: true,
+        Case(
+            file: "lhost-qmail-08.eml", recipients: ["shironeko@example.ad.jp"], status: nil, permanent: true,
             originalMessageID: nil),
         // Exim: "A message sent by <sender>" names the sender first; the failed address follows "failed:".
-        Case(file: "lhost-exim-08.eml", recipients: ["kijitora@example.org"], status: nil, permanent: true,
+        Case(
+            file: "lhost-exim-08.eml", recipients: ["kijitora@example.org"], status: nil, permanent: true,
             originalMessageID: "000000000000000000000000xx@host5.example.org"),
         // Exim delay warning: not yet delivered, will retry.
-        Case(file: "lhost-exim-38.eml", recipients: ["kijitora@example.co.jp"], status: nil, permanent: false,
+        Case(
+            file: "lhost-exim-38.eml", recipients: ["kijitora@example.co.jp"], status: nil, permanent: false,
             originalMessageID: nil),
         // Exchange 2003: "did not reach the following recipient(s):"; the quoted "To:" is the sender's.
-        Case(file: "lhost-exchange2003-01.eml", recipients: ["kijitora@example.jp"], status: nil, permanent: true,
+        Case(
+            file: "lhost-exchange2003-01.eml", recipients: ["kijitora@example.jp"], status: nil, permanent: true,
             originalMessageID: nil),
         // Google Groups in Japanese: "kijitora@example.jp 様" greets the sender; X-Failed-Recipients names the group.
-        Case(file: "lhost-googlegroups-01.eml", recipients: ["libsisimai@googlegroups.com"], status: nil,
+        Case(
+            file: "lhost-googlegroups-01.eml", recipients: ["libsisimai@googlegroups.com"], status: nil,
             permanent: true, originalMessageID: "D0E3D626-1C96-4749-8101-62C0CE13B1D5@example.jp"),
         // Amazon SES through SNS: JSON in the body.
-        Case(file: "lhost-amazonses-09.eml", recipients: ["bounce@simulator.amazonses.com"], status: "5.1.1",
+        Case(
+            file: "lhost-amazonses-09.eml", recipients: ["bounce@simulator.amazonses.com"], status: "5.1.1",
             permanent: true, originalMessageID: nil),
         // KDDI: no report sender or subject; "Could not be delivered to: <addr>" and the original attached.
-        Case(file: "lhost-kddi-03.eml", recipients: ["kijitora@00000000000000.dion.ne.jp"], status: nil,
+        Case(
+            file: "lhost-kddi-03.eml", recipients: ["kijitora@00000000000000.dion.ne.jp"], status: nil,
             permanent: true, originalMessageID: "00000000.000000000000000@exampe.cat"),
         // IMail: "Delivery failed 20 attempts: addr".
-        Case(file: "lhost-imailserver-04.eml", recipients: ["kijitora@example.com"], status: nil, permanent: true,
+        Case(
+            file: "lhost-imailserver-04.eml", recipients: ["kijitora@example.com"], status: nil, permanent: true,
             originalMessageID: nil),
         // A relay that forwards the bounce it got: the inner report's recipient, not the inner report's To.
-        Case(file: "lhost-x5-01.eml", recipients: ["kijitora@neko.example.org"], status: "5.1.1", permanent: true,
+        Case(
+            file: "lhost-x5-01.eml", recipients: ["kijitora@neko.example.org"], status: "5.1.1", permanent: true,
             originalMessageID: "201510150656.CAT22222@vrrr-22.int.example.co.jp"),
         // Biglobe: the bounced address really is a postmaster.
-        Case(file: "lhost-biglobe-01.eml", recipients: ["postmaster@mxr.biglobe.ne.jp"], status: nil,
+        Case(
+            file: "lhost-biglobe-01.eml", recipients: ["postmaster@mxr.biglobe.ne.jp"], status: nil,
             permanent: true, originalMessageID: "000000000000000000000000000000@example.com"),
         // Zoho: one line with the address, reply code and status; the quoted original's sender is not taken.
-        Case(file: "lhost-zoho-01.eml", recipients: ["kijitora@example.co.jp"], status: "5.1.1", permanent: true,
+        Case(
+            file: "lhost-zoho-01.eml", recipients: ["kijitora@example.co.jp"], status: "5.1.1", permanent: true,
             originalMessageID: "14a3e1b4b5a.10b1a4c5610175.8588386083425091336@zoho.example.com"),
     ]
 
@@ -118,8 +131,10 @@ struct BounceReaderTests {
         #expect(notice.kind != .bounce && notice.bounce == nil)
     }
 
-    @Test("notices and ordinary mail are never bounces", arguments: Fixture.names("corpus").map { "corpus/\($0)" }
-        + Fixture.names("variants").map { "variants/\($0)" })
+    @Test(
+        "notices and ordinary mail are never bounces",
+        arguments: Fixture.names("corpus").map { "corpus/\($0)" }
+            + Fixture.names("variants").map { "variants/\($0)" })
     func notices(path: String) throws {
         let notice = NoticeReader.read(try Fixture.bytes(path))
         #expect(notice.kind != .bounce && notice.bounce == nil)
@@ -172,11 +187,15 @@ struct BounceReaderTests {
                 "From: Aoba Kensetsu <info@aoba-kensetsu.example>", "To: nyusatsu@to-kousya.example",
                 "Subject: Auto: 電子証明書更新のお知らせ", "Auto-Submitted: auto-replied", "Return-Path: <>",
             ],
-            body: "I am out of the office until 2027-02-01 and could not be reached. Mail to <desk@aoba-kensetsu.example>.\n")
+            body:
+                "I am out of the office until 2027-02-01 and could not be reached. Mail to <desk@aoba-kensetsu.example>.\n"
+        )
         #expect(NoticeReader.read(vacation).kind == .other)
         let plain = message(
-            ["From: info@aoba-kensetsu.example", "To: nyusatsu@to-kousya.example", "Subject: Re: お知らせ",
-                "Auto-Submitted: auto-replied"],
+            [
+                "From: info@aoba-kensetsu.example", "To: nyusatsu@to-kousya.example", "Subject: Re: お知らせ",
+                "Auto-Submitted: auto-replied",
+            ],
             body: "<info@aoba-kensetsu.example>: 550 5.1.1 this is a reply that quotes a bounce\n")
         #expect(NoticeReader.read(plain).kind == .other)
     }
@@ -218,9 +237,11 @@ struct BounceReaderTests {
     /// A success DSN (Action: delivered) is no bounce.
     @Test func successReportIsNotABounce() {
         let delivered = message(
-            ["From: MAILER-DAEMON@mx.example.jp", "To: nyusatsu@to-kousya.example",
+            [
+                "From: MAILER-DAEMON@mx.example.jp", "To: nyusatsu@to-kousya.example",
                 "Subject: Successful Mail Delivery Report", "MIME-Version: 1.0",
-                "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\""],
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"",
+            ],
             body: "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n"
                 + "Final-Recipient: rfc822; info@aoba-kensetsu.example\nAction: delivered\nStatus: 2.0.0\n--B--\n")
         #expect(NoticeReader.read(delivered).kind == .other)
@@ -228,11 +249,16 @@ struct BounceReaderTests {
 
     /// Hostile: 10 MB of recipients in one report stays linear and keeps at most `Bounce.maxRecipients`.
     @Test func manyRecipientsAreCapped() {
-        let groups = (0..<160_000).map { "\nFinal-Recipient: rfc822; user\($0)@example.com\nAction: failed\nStatus: 5.1.1\n" }
+        let groups = (0..<160_000).map {
+            "\nFinal-Recipient: rfc822; user\($0)@example.com\nAction: failed\nStatus: 5.1.1\n"
+        }
         let dsn = "Reporting-MTA: dns; mx.example.jp\n" + groups.joined()  // about 10 MB
         let bytes = message(
-            ["From: MAILER-DAEMON@mx.example.jp", "Subject: Undelivered Mail Returned to Sender", "MIME-Version: 1.0",
-                "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\""],
+            [
+                "From: MAILER-DAEMON@mx.example.jp", "Subject: Undelivered Mail Returned to Sender",
+                "MIME-Version: 1.0",
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"",
+            ],
             body: "--B\nContent-Type: message/delivery-status\n\n\(dsn)--B--\n")
         let start = Date()
         let bounce = NoticeReader.read(bytes).bounce

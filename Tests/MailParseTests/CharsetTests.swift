@@ -12,7 +12,9 @@ struct CharsetTests {
 
     @Test(
         "Shift_JIS aliases decode as cp932",
-        arguments: ["Shift_JIS", "shift-jis", "SJIS", "x-sjis", "Windows-31J", "cp932", "MS932", "ms_kanji", "csShiftJIS"])
+        arguments: [
+            "Shift_JIS", "shift-jis", "SJIS", "x-sjis", "Windows-31J", "cp932", "MS932", "ms_kanji", "csShiftJIS",
+        ])
     func shiftJISAliases(label: String) {
         #expect(Charset(label: label) == .cp932)
         #expect(Charset.decode([0x87, 0x40, 0x82, 0xA0], label: label) == "①あ")
@@ -31,8 +33,10 @@ struct CharsetTests {
 
     @Test func iso2022JPNeverLeaksEscapes() {
         // Unknown designations, a truncated pair, a missing ESC ( B before the line end, JIS X 0212.
-        let bytes: [UInt8] = [0x1B, 0x2E, 0x41, 0x1B, 0x24, 0x42, 0x24, 0x22, 0x24, 0x0A, 0x41, 0x1B, 0x24, 0x28, 0x44,
-                              0x30, 0x21, 0x1B, 0x28, 0x42]
+        let bytes: [UInt8] = [
+            0x1B, 0x2E, 0x41, 0x1B, 0x24, 0x42, 0x24, 0x22, 0x24, 0x0A, 0x41, 0x1B, 0x24, 0x28, 0x44,
+            0x30, 0x21, 0x1B, 0x28, 0x42,
+        ]
         let text = Charset.iso2022JP.decode(bytes)
         #expect(!text.unicodeScalars.contains("\u{1B}"))
         #expect(text.hasPrefix("あ"))

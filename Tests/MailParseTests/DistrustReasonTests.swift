@@ -36,8 +36,10 @@ struct DistrustReasonTests {
 
     @Test func aMailingListThatRewroteFromIsNotPhishing() {
         let bytes = message(
-            ["From: \"'nyusatsu@to-kousya.example' via 入札情報\" <nyusatsu-info@groups.example>",
-             "List-Id: <nyusatsu-info.groups.example>", "Reply-To: nyusatsu@to-kousya.example", "Subject: s"],
+            [
+                "From: \"'nyusatsu@to-kousya.example' via 入札情報\" <nyusatsu-info@groups.example>",
+                "List-Id: <nyusatsu-info.groups.example>", "Reply-To: nyusatsu@to-kousya.example", "Subject: s",
+            ],
             body: Self.body)
         let notice = NoticeReader.read(bytes)
         #expect(notice.reason == .senderNotTrusted)
@@ -73,18 +75,22 @@ struct DistrustReasonTests {
     }
 
     @Test func reasonCodesAreTheContract() {
-        #expect(DistrustReason.allCases.map(\.rawValue) == [
-            "forwarded", "sender_not_trusted", "url_host_not_trusted", "url_not_https", "url_cut", "url_rewritten",
-            "link_text_mismatch", "not_authenticated", "implausible_expiry",
-        ])
+        #expect(
+            DistrustReason.allCases.map(\.rawValue) == [
+                "forwarded", "sender_not_trusted", "url_host_not_trusted", "url_not_https", "url_cut", "url_rewritten",
+                "link_text_mismatch", "not_authenticated", "implausible_expiry",
+            ])
     }
 
     @Test func aFooterLinkThroughAClickCounterIsNotAMismatch() {
-        let html = "<p>業者コード:5184962<br>ダウンロードURL:<a href=\"https://bid.to-kousya.example/cert/download?t="
+        let html =
+            "<p>業者コード:5184962<br>ダウンロードURL:<a href=\"https://bid.to-kousya.example/cert/download?t="
             + "Xk3_Vq9rTz1LmN0pQs7wYa\">こちら</a></p><p><a href=\"https://click.news.example/c?u=1\">"
             + "https://www.to-kousya-group.example/</a></p>"
         let notice = NoticeReader.read(
-            message(["From: nyusatsu@to-kousya.example", "Subject: s", "Content-Type: text/html; charset=utf-8"], body: html))
+            message(
+                ["From: nyusatsu@to-kousya.example", "Subject: s", "Content-Type: text/html; charset=utf-8"], body: html
+            ))
         #expect(notice.trusted)
         #expect(notice.reason == nil)
     }

@@ -89,7 +89,8 @@ struct HeaderFidelityTests {
         arguments: [
             ("=?EUC-KR?B?x9Gx2w==?=", "한글"), ("=?gb2312?B?1tDOxA==?=", "中文"), ("=?GBK?B?1tDOxA==?=", "中文"),
             ("=?big5?B?pKSk5Q==?=", "中文"), ("=?utf-7?Q?+ZeVnLA-?=", "日本"), ("=?koi8-r?B?8NLJ18XU?=", "Привет"),
-            ("=?iso-8859-2?Q?=A3=F3d=BF?=", "Łódż"), ("=?iso-8859-15?Q?=A4?=", "€"), ("=?iso-8859-5?Q?=BF=E0=D8?=", "При"),
+            ("=?iso-8859-2?Q?=A3=F3d=BF?=", "Łódż"), ("=?iso-8859-15?Q?=A4?=", "€"),
+            ("=?iso-8859-5?Q?=BF=E0=D8?=", "При"),
             ("=?ks_c_5601-1987?B?x9Gx2w==?=", "한글"), ("=?x-no-such-charset?Q?a=B1b?=", "a\u{FFFD}b"),
         ])
     func charsets(word: String, text: String) {
@@ -126,7 +127,8 @@ struct HeaderFidelityTests {
         #expect(Mailbox.parseList(Array("Big Bug bb@bug.com".utf8)[...]).isEmpty)
         #expect(Mailbox.parseList(Array("bb@bug com".utf8)[...]).isEmpty)
         #expect(Mailbox.parseList(Array("Big Bug <bb@bug.com>".utf8)[...]).first?.addrSpec == "bb@bug.com")
-        #expect(Mailbox.parseList(Array("john.q.public@example.com (John)".utf8)[...]).first?.addrSpec
-            == "john.q.public@example.com")
+        #expect(
+            Mailbox.parseList(Array("john.q.public@example.com (John)".utf8)[...]).first?.addrSpec
+                == "john.q.public@example.com")
     }
 }

@@ -49,7 +49,8 @@ struct HostileInputTests {
             let bytes = (0..<50_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
             _ = NoticeReader.read(bytes)
         }
-        let sparse: [UInt8] = Array("Subject: ".utf8) + [0xFF, 0xFE, 0x1B, 0x24] + Array("\nFrom: \u{1B}$B\n\n".utf8)
+        let sparse: [UInt8] =
+            Array("Subject: ".utf8) + [0xFF, 0xFE, 0x1B, 0x24] + Array("\nFrom: \u{1B}$B\n\n".utf8)
             + [0x80, 0x1B, 0x28, 0x49, 0xFF]
         let notice = NoticeReader.read(sparse)
         #expect(notice.kind == .other)
@@ -77,7 +78,8 @@ struct HostileInputTests {
             --m--
 
             """
-        let bytes = message(["From: nyusatsu@to-kousya.example", "Content-Type: multipart/mixed; boundary=m"], body: body)
+        let bytes = message(
+            ["From: nyusatsu@to-kousya.example", "Content-Type: multipart/mixed; boundary=m"], body: body)
         let notice = NoticeReader.read(bytes)
         #expect(bytes.count > 20_000_000)
         #expect(notice.kind == .updateNotice && notice.trusted)
@@ -103,11 +105,13 @@ struct HostileInputTests {
     }
 
     @Test func rewrittenLinksOfEveryShape() {
-        let stars = "https://urldefense.com/v3/__https://a.example/" + String(repeating: "**_", count: 300_000) + "__;QQ!!x$"
+        let stars =
+            "https://urldefense.com/v3/__https://a.example/" + String(repeating: "**_", count: 300_000) + "__;QQ!!x$"
         #expect(LinkRewriter.examine(stars) == .opaque(gateway: "Proofpoint URL Defense"))
         var nested = "https://bid.to-kousya.example/"
         for _ in 0..<200 {
-            nested = "https://nam12.safelinks.protection.outlook.com/?url="
+            nested =
+                "https://nam12.safelinks.protection.outlook.com/?url="
                 + (nested.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "&reserved=0"
         }
         if case .unwrapped(let inner, _) = LinkRewriter.examine(nested) {
@@ -115,7 +119,8 @@ struct HostileInputTests {
         } else {
             Issue.record("a Safe Links URL was not unwrapped")
         }
-        let href = "<a href=\"https://bid.to-kousya.example/" + String(repeating: "\n\t", count: 1_000_000) + "x\">t</a>"
+        let href =
+            "<a href=\"https://bid.to-kousya.example/" + String(repeating: "\n\t", count: 1_000_000) + "x\">t</a>"
         #expect(HTMLText.text(fromHTML: href) == "t <https://bid.to-kousya.example/x>")
     }
 }

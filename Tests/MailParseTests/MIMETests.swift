@@ -100,16 +100,20 @@ struct MIMETests {
 
     @Test(
         "base64 tolerates junk and missing padding",
-        arguments: [("5pu0\n5paw\n", "更新"), ("5p u0*5p\taw", "更新"), ("5pu05paw5pu0", "更新更"), ("YWI", "ab"),
-                    ("YQ==junk", "a"), ("", "")])
+        arguments: [
+            ("5pu0\n5paw\n", "更新"), ("5p u0*5p\taw", "更新"), ("5pu05paw5pu0", "更新更"), ("YWI", "ab"),
+            ("YQ==junk", "a"), ("", ""),
+        ])
     func base64(input: String, expected: String) {
         #expect(String(decoding: TransferEncoding.decodeBase64(Array(input.utf8)), as: UTF8.self) == expected)
     }
 
     @Test(
         "quoted-printable",
-        arguments: [("a=3Db", "a=b"), ("a=3db", "a=b"), ("soft=\nbreak", "softbreak"), ("soft=\r\nbreak", "softbreak"),
-                    ("pad= \nded", "padded"), ("bad=ZZ", "bad=ZZ"), ("end=", "end"), ("=E6=9B=B4", "更")])
+        arguments: [
+            ("a=3Db", "a=b"), ("a=3db", "a=b"), ("soft=\nbreak", "softbreak"), ("soft=\r\nbreak", "softbreak"),
+            ("pad= \nded", "padded"), ("bad=ZZ", "bad=ZZ"), ("end=", "end"), ("=E6=9B=B4", "更"),
+        ])
     func quotedPrintable(input: String, expected: String) {
         #expect(String(decoding: TransferEncoding.decodeQuotedPrintable(Array(input.utf8)), as: UTF8.self) == expected)
     }
@@ -117,7 +121,8 @@ struct MIMETests {
     @Test func rfc2231Parameters() throws {
         let type = try #require(
             ContentType.parse(
-                Array("application/pdf; name*0*=utf-8''%E6%89%8B; name*1*=%E9%A0%86; name*2=.pdf; x=\"q\\\"t\"".utf8)[...]))
+                Array("application/pdf; name*0*=utf-8''%E6%89%8B; name*1*=%E9%A0%86; name*2=.pdf; x=\"q\\\"t\"".utf8)[
+                    ...]))
         #expect(type.mimeType == "application/pdf")
         #expect(type.parameter("name") == "手順.pdf")
         #expect(type.parameter("x") == "q\"t")

@@ -54,8 +54,10 @@ struct MailboxTests {
         #expect(parse(field).isEmpty, "\(parse(field).map(\.addrSpec))")
     }
 
-    @Test(arguments: ["nyusatsu @ to-kousya.example", "nyusatsu@to-kousya . example", "<nyusatsu @ to-kousya.example>",
-                      "nyusatsu (Tanto) @ to-kousya.example"])
+    @Test(arguments: [
+        "nyusatsu @ to-kousya.example", "nyusatsu@to-kousya . example", "<nyusatsu @ to-kousya.example>",
+        "nyusatsu (Tanto) @ to-kousya.example",
+    ])
     func spaceAroundAtAndDotIsObsoleteButValid(field: String) {
         #expect(parse(field).map(\.addrSpec) == ["nyusatsu@to-kousya.example"])
     }

@@ -40,7 +40,8 @@ struct SenderAuthenticationTests {
         #expect(parsed.authservID == "mx.google.com")
         #expect(parsed.results.map(\.method) == ["dkim", "spf", "dmarc"])
         #expect(parsed.results[0].properties["header.i"] == "@to-kousya.example")
-        #expect(parsed.results[2].result == "pass" && parsed.results[2].properties["header.from"] == "to-kousya.example")
+        #expect(
+            parsed.results[2].result == "pass" && parsed.results[2].properties["header.from"] == "to-kousya.example")
     }
 
     @Test func microsoftFormHasNoAuthservID() throws {
@@ -57,48 +58,63 @@ struct SenderAuthenticationTests {
         #expect(dkim.results.first?.properties["header.d"] == "to-kousya.example")
         #expect(dkim.results.first?.properties["header.b"] == "Xy3kQ1aB")
         let dmarc = try #require(AuthenticationResults.parse(Self.openDMARC))
-        #expect(dmarc.results == [.init(method: "dmarc", result: "pass", properties: ["header.from": "to-kousya.example"])])
+        #expect(
+            dmarc.results == [.init(method: "dmarc", result: "pass", properties: ["header.from": "to-kousya.example"])])
         let rspamd = try #require(AuthenticationResults.parse(Self.rspamd))
         #expect(rspamd.results.map(\.method) == ["dkim", "dmarc", "spf"])
     }
 
     @Test func spacesAroundTheSpecialsAndCase() throws {
-        let parsed = try #require(AuthenticationResults.parse("MX.Example.JP 1; DKIM = Pass header . d = Example.JP; none"))
+        let parsed = try #require(
+            AuthenticationResults.parse("MX.Example.JP 1; DKIM = Pass header . d = Example.JP; none"))
         #expect(parsed.authservID == "mx.example.jp")
         #expect(parsed.results.first == .init(method: "dkim", result: "pass", properties: ["header.d": "Example.JP"]))
     }
 
     @Test func receivedByHost() {
-        #expect(AuthenticationResults.receivedByHost(
-            "from mail.to-kousya.example (mail.to-kousya.example. [203.0.113.25]) by mx.google.com with ESMTPS id x1 for <a@b>; Mon, 25 Jan 2027 10:00:00 -0800 (PST)") == "mx.google.com")
-        #expect(AuthenticationResults.receivedByHost("from x (by evil.test) by MAIL.Vendor.Example. with ESMTP") == "mail.vendor.example")
+        #expect(
+            AuthenticationResults.receivedByHost(
+                "from mail.to-kousya.example (mail.to-kousya.example. [203.0.113.25]) by mx.google.com with ESMTPS id x1 for <a@b>; Mon, 25 Jan 2027 10:00:00 -0800 (PST)"
+            ) == "mx.google.com")
+        #expect(
+            AuthenticationResults.receivedByHost("from x (by evil.test) by MAIL.Vendor.Example. with ESMTP")
+                == "mail.vendor.example")
         #expect(AuthenticationResults.receivedByHost("from x with local") == nil)
     }
 
     // MARK: whole messages
 
-    static let body = "業者コード:5184962\r\nダウンロードURL:https://bid.to-kousya.example/cert/download?t=Abc123Def456Ghi789Jkl0\r\n"
+    static let body =
+        "業者コード:5184962\r\nダウンロードURL:https://bid.to-kousya.example/cert/download?t=Abc123Def456Ghi789Jkl0\r\n"
 
     /// A notice from the trusted sender with `trace` (header lines, top first) above its own header.
     static func notice(trace: [String], from: String = "nyusatsu@to-kousya.example") -> [UInt8] {
-        let own = ["From: JKK東京 <\(from)>", "To: tanto@aoba-kensetsu.example", "Subject: notice",
-                   "Message-ID: <n1@to-kousya.example>", "Date: Mon, 25 Jan 2027 10:00:00 +0900", "MIME-Version: 1.0",
-                   "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
+        let own = [
+            "From: JKK東京 <\(from)>", "To: tanto@aoba-kensetsu.example", "Subject: notice",
+            "Message-ID: <n1@to-kousya.example>", "Date: Mon, 25 Jan 2027 10:00:00 +0900", "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit",
+        ]
         return Array(((trace + own).joined(separator: "\r\n") + "\r\n\r\n" + body).utf8)
     }
 
-    static let gmailReceived = "Received: from mail.to-kousya.example (mail.to-kousya.example. [203.0.113.25]) by mx.google.com with ESMTPS id x1; Mon, 25 Jan 2027 10:00:01 +0900"
-    static let vendorReceived = "Received: from mail.to-kousya.example (mail.to-kousya.example [203.0.113.25]) by mail.aoba-kensetsu.example (Postfix) with ESMTPS id 4Q1; Mon, 25 Jan 2027 10:00:01 +0900"
+    static let gmailReceived =
+        "Received: from mail.to-kousya.example (mail.to-kousya.example. [203.0.113.25]) by mx.google.com with ESMTPS id x1; Mon, 25 Jan 2027 10:00:01 +0900"
+    static let vendorReceived =
+        "Received: from mail.to-kousya.example (mail.to-kousya.example [203.0.113.25]) by mail.aoba-kensetsu.example (Postfix) with ESMTPS id 4Q1; Mon, 25 Jan 2027 10:00:01 +0900"
 
     static func read(_ bytes: [UInt8], ids: [String]) -> Notice {
-        NoticeReader.read(bytes, trust: TrustPolicy(senders: TrustPolicy.builtIn.senders, hosts: TrustPolicy.builtIn.hosts, authservIDs: ids))
+        NoticeReader.read(
+            bytes,
+            trust: TrustPolicy(senders: TrustPolicy.builtIn.senders, hosts: TrustPolicy.builtIn.hosts, authservIDs: ids)
+        )
     }
 
     @Test func gmailBlockAuthenticates() {
         let message = Self.notice(trace: [
             "Received: by 2002:a05:7000:1:b0:1 with SMTP id 1; Mon, 25 Jan 2027 10:00:02 +0900",
             "ARC-Authentication-Results: i=1; mx.google.com; dmarc=pass header.from=to-kousya.example",
-            Self.gmailReceived, "Received-SPF: pass (google.com: domain of bounce@to-kousya.example designates 203.0.113.25 as permitted sender)",
+            Self.gmailReceived,
+            "Received-SPF: pass (google.com: domain of bounce@to-kousya.example designates 203.0.113.25 as permitted sender)",
             "Authentication-Results: " + Self.gmail.replacingOccurrences(of: "\n", with: "\r\n"),
         ])
         let notice = Self.read(message, ids: ["mx.google.com"])
@@ -121,7 +137,9 @@ struct SenderAuthenticationTests {
 
     @Test func openDKIMAndOpenDMARCMilters() {
         for field in [Self.openDKIM, Self.openDMARC, Self.rspamd] {
-            let message = Self.notice(trace: ["Authentication-Results: " + field.replacingOccurrences(of: "\n", with: "\r\n"), Self.vendorReceived])
+            let message = Self.notice(trace: [
+                "Authentication-Results: " + field.replacingOccurrences(of: "\n", with: "\r\n"), Self.vendorReceived,
+            ])
             let notice = Self.read(message, ids: ["mail.aoba-kensetsu.example"])
             #expect(notice.authenticated == true && notice.trusted, "\(field)")
         }
@@ -130,22 +148,35 @@ struct SenderAuthenticationTests {
     /// The attacks: a forged field that came with the message, another server's id, failing or unaligned results.
     @Test(arguments: [
         // Forged below the vendor's entry: it came with the message.
-        [vendorReceived, "Authentication-Results: mail.aoba-kensetsu.example; dmarc=pass header.from=to-kousya.example"],
+        [
+            vendorReceived,
+            "Authentication-Results: mail.aoba-kensetsu.example; dmarc=pass header.from=to-kousya.example",
+        ],
         // Forged right after Gmail's own field: only the first below Gmail's Received counts.
-        [gmailReceived, "Authentication-Results: mx.google.com; dmarc=fail header.from=to-kousya.example",
-         "Authentication-Results: mx.google.com; dmarc=pass header.from=to-kousya.example"],
+        [
+            gmailReceived, "Authentication-Results: mx.google.com; dmarc=fail header.from=to-kousya.example",
+            "Authentication-Results: mx.google.com; dmarc=pass header.from=to-kousya.example",
+        ],
         // No Received by the vendor's server at all.
         ["Authentication-Results: mail.aoba-kensetsu.example; dmarc=pass header.from=to-kousya.example"],
         // Another server's id.
         ["Authentication-Results: mx.evil.test; dmarc=pass header.from=to-kousya.example", vendorReceived],
         // The right id, but failing, or for another domain, or aligned only to a public suffix.
-        ["Authentication-Results: mail.aoba-kensetsu.example; dmarc=fail header.from=to-kousya.example; dkim=fail header.d=to-kousya.example", vendorReceived],
+        [
+            "Authentication-Results: mail.aoba-kensetsu.example; dmarc=fail header.from=to-kousya.example; dkim=fail header.d=to-kousya.example",
+            vendorReceived,
+        ],
         ["Authentication-Results: mail.aoba-kensetsu.example; dkim=pass header.d=kousya-portal.test", vendorReceived],
         ["Authentication-Results: mail.aoba-kensetsu.example; dkim=pass header.d=example", vendorReceived],
-        ["Authentication-Results: mail.aoba-kensetsu.example; spf=pass smtp.mailfrom=to-kousya.example", vendorReceived],
+        [
+            "Authentication-Results: mail.aoba-kensetsu.example; spf=pass smtp.mailfrom=to-kousya.example",
+            vendorReceived,
+        ],
         // A Received field whose "by" merely contains the id as a comment or a longer name.
-        ["Authentication-Results: mail.aoba-kensetsu.example; dmarc=pass header.from=to-kousya.example",
-         "Received: from x (by mail.aoba-kensetsu.example) by mail.aoba-kensetsu.example.evil.test with ESMTP"],
+        [
+            "Authentication-Results: mail.aoba-kensetsu.example; dmarc=pass header.from=to-kousya.example",
+            "Received: from x (by mail.aoba-kensetsu.example) by mail.aoba-kensetsu.example.evil.test with ESMTP",
+        ],
     ])
     func forgedOrFailingResultsDoNotAuthenticate(trace: [String]) {
         let notice = Self.read(Self.notice(trace: trace), ids: ["mail.aoba-kensetsu.example", "mx.google.com"])
@@ -165,8 +196,10 @@ struct SenderAuthenticationTests {
     // MARK: OTP plausibility
 
     /// The issuer's OTP is valid 30 minutes: an expiry more than 35 minutes after the mail's Date is implausible.
-    @Test(arguments: [("2027/01/25 10:30", true), ("2027/01/25 10:35", true), ("2027/01/25 10:36", false),
-                      ("2099/12/31 23:59", false)])
+    @Test(arguments: [
+        ("2027/01/25 10:30", true), ("2027/01/25 10:35", true), ("2027/01/25 10:36", false),
+        ("2099/12/31 23:59", false),
+    ])
     func otpExpiryAgainstTheDate(expiry: String, plausible: Bool) {
         let text = """
             From: JKK東京 <nyusatsu@to-kousya.example>\r
@@ -185,7 +218,8 @@ struct SenderAuthenticationTests {
 
     @Test(arguments: [
         ("Mon, 25 Jan 2027 10:00:00 +0900", "2027-01-25T01:00:00Z"), ("25 Jan 2027 01:00 GMT", "2027-01-25T01:00:00Z"),
-        ("Sun, 24 Jan 27 17:00:00 -0800 (PST)", "2027-01-25T01:00:00Z"), ("Mon,25 Jan 2027 10:00:00 JST", "2027-01-25T01:00:00Z"),
+        ("Sun, 24 Jan 27 17:00:00 -0800 (PST)", "2027-01-25T01:00:00Z"),
+        ("Mon,25 Jan 2027 10:00:00 JST", "2027-01-25T01:00:00Z"),
         ("Mon, 31 Feb 2027 10:00:00 +0900", nil), ("yesterday", nil),
     ])
     func dates(text: String, expected: String?) {

@@ -32,7 +32,9 @@ struct TrustPolicyTests {
 
     @Test func sendersCompareAddrSpecIgnoringASCIICase() {
         #expect(policy.trustsSender(Mailbox(displayName: nil, localPart: "NyuSatsu", domain: "TO-KOUSYA.example")))
-        #expect(!policy.trustsSender(Mailbox(displayName: "nyusatsu@to-kousya.example", localPart: "x", domain: "evil.test")))
+        #expect(
+            !policy.trustsSender(
+                Mailbox(displayName: "nyusatsu@to-kousya.example", localPart: "x", domain: "evil.test")))
     }
 
     @Test func fromMustBeOneMailbox() {
@@ -46,9 +48,11 @@ struct TrustPolicyTests {
     }
 
     @Test func secondDownloadURLMustAlsoBeTrusted() {
-        let body = "業者コード:5184962\nダウンロードURL:https://bid.to-kousya.example/d?t=abcdefgh\n"
+        let body =
+            "業者コード:5184962\nダウンロードURL:https://bid.to-kousya.example/d?t=abcdefgh\n"
             + "ダウンロードURL:https://evil.test/d?t=abcdefgh\n"
-        let notice = NoticeReader.read(message(["From: nyusatsu@to-kousya.example", "Subject: s"], body: body), trust: policy)
+        let notice = NoticeReader.read(
+            message(["From: nyusatsu@to-kousya.example", "Subject: s"], body: body), trust: policy)
         #expect(notice.kind == .updateNotice && !notice.trusted)
         #expect(notice.distrustReason != nil)
     }

@@ -22,12 +22,16 @@ struct WrappedURLTests {
     func flowedTextIsUnwrapped(delSp: Bool) {
         // DelSp=yes: the wrapper added the space and it goes; DelSp=no: the break was at a space that stays.
         let url = Self.url
-        let urlLines = delSp
+        let urlLines =
+            delSp
             ? "ダウンロードURL:\(url.prefix(40)) \r\n\(url.dropFirst(40))\r\n"
             : "ダウンロードURL: \r\n\(url)\r\n"
         let body = "新しいクライアント証明書の有効期間は 2027/04/01 ～ \r\n2028/03/31 です。\r\n業者コード:5184962\r\n" + urlLines
         let bytes = message(
-            [Self.from, "Subject: s", "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=\(delSp ? "yes" : "no")"],
+            [
+                Self.from, "Subject: s",
+                "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=\(delSp ? "yes" : "no")",
+            ],
             body: body)
         let notice = NoticeReader.read(bytes)
         #expect(notice.url == url)
@@ -51,7 +55,8 @@ struct WrappedURLTests {
     @Test func aLongURLWrappedOverFourLinesIsJoinedWhole() {
         // A Safe Links URL of some 300 characters, hard-wrapped at 76 octets: four lines of URL.
         let inner = Self.url
-        let long = "https://nam12.safelinks.protection.outlook.com/?url="
+        let long =
+            "https://nam12.safelinks.protection.outlook.com/?url="
             + (inner.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             + "&data=05%7C02%7Cnyusatsu-tanto%40aoba-kensetsu.example%7C8f0c2a4e1b3d4c5e9f70%7C0%7C0&sdata=Ab%2BcD%3D&reserved=0"
         var line = Array("ダウンロードURL:\(long)".utf8)[...]
@@ -91,12 +96,16 @@ struct WrappedURLTests {
     @Test func anISO2022JPLineIsMeasuredInItsOwnOctets() {
         // ESC $ B, クライアント証明書のダウンロード in 16 two-byte characters, ESC ( B, "URL:": 42 octets of label and
         // 34 of URL make 76 on the wire, though the line is 86 octets in UTF-8 (no wrap column there).
-        let label: [UInt8] = [
-            0x1B, 0x24, 0x42, 0x25, 0x2F, 0x25, 0x69, 0x25, 0x24, 0x25, 0x22, 0x25, 0x73, 0x25, 0x48, 0x3E, 0x5A, 0x4C,
-            0x40, 0x3D, 0x71, 0x24, 0x4E, 0x25, 0x40, 0x25, 0x26, 0x25, 0x73, 0x25, 0x6D, 0x21, 0x3C, 0x25, 0x49, 0x1B,
-            0x28, 0x42,
-        ] + Array("URL:".utf8)
-        let bytes = Array("\(Self.from)\nSubject: s\nContent-Type: text/plain; charset=iso-2022-jp\n\n".utf8) + label
+        let label: [UInt8] =
+            [
+                0x1B, 0x24, 0x42, 0x25, 0x2F, 0x25, 0x69, 0x25, 0x24, 0x25, 0x22, 0x25, 0x73, 0x25, 0x48, 0x3E, 0x5A,
+                0x4C,
+                0x40, 0x3D, 0x71, 0x24, 0x4E, 0x25, 0x40, 0x25, 0x26, 0x25, 0x73, 0x25, 0x6D, 0x21, 0x3C, 0x25, 0x49,
+                0x1B,
+                0x28, 0x42,
+            ] + Array("URL:".utf8)
+        let bytes =
+            Array("\(Self.from)\nSubject: s\nContent-Type: text/plain; charset=iso-2022-jp\n\n".utf8) + label
             + Array("\(Self.url.prefix(34))\n\(Self.url.dropFirst(34))\n".utf8)
         #expect(label.count + 34 == 76)
         let notice = NoticeReader.read(bytes)
@@ -119,7 +128,8 @@ struct WrappedURLTests {
         let html = "<p>業者コード:5184962<br>ダウンロードURL:<a href=\"\(Self.url)\">\(Self.url)</a></p>"
         let bytes = message(
             [Self.from, "Subject: s", "Content-Type: multipart/alternative; boundary=b"],
-            body: "--b\nContent-Type: text/plain; charset=utf-8\n\n\(plain)\n--b\nContent-Type: text/html; charset=utf-8\n\n"
+            body:
+                "--b\nContent-Type: text/plain; charset=utf-8\n\n\(plain)\n--b\nContent-Type: text/html; charset=utf-8\n\n"
                 + "\(html)\n--b--\n")
         let notice = NoticeReader.read(bytes)
         #expect(!notice.trusted)

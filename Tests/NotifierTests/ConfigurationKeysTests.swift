@@ -43,7 +43,8 @@ struct ConfigurationKeysTests {
         #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imap.user == "nyusatsu-tanto")
         #expect(configuration.notices.downloadURLBase == "https://bid.to-kousya.example/cert/download")
         #expect(configuration.trust.authservIDs == ["mail.aoba-kensetsu.example"])
-        #expect(configuration.relay.relayTimeout == 12 && configuration.delivery.maildir == "/home/nyusatsu-tanto/Maildir")
+        #expect(
+            configuration.relay.relayTimeout == 12 && configuration.delivery.maildir == "/home/nyusatsu-tanto/Maildir")
         #expect(configuration.imap.tls == IMAPSettings.TLSMode.none && configuration.imap.maxMessageSize == 16 << 20)
         #expect(configuration.trust.tokenLength == 24)
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
@@ -57,25 +58,33 @@ struct ConfigurationKeysTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let mailbox = folder.appendingPathComponent("Maildir")
         for sub in ["new", "cur", "tmp"] {
-            try FileManager.default.createDirectory(at: mailbox.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: mailbox.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let relayed = folder.appendingPathComponent("relayed.json")
         let config = folder.appendingPathComponent("config")
         try "relay_command = cat > '\(relayed.path)'\notp_key_file = \(folder.path)/keys/otp.key\n"
             .write(to: config, atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("keys"), withIntermediateDirectories: true)
-        try VendorSideTests.otpNotice(code: "CfgRel77", minutes: 20, id: "cfg").write(to: mailbox.appendingPathComponent("new/1"))
-        let watch = try CLI.run(["--config", config.path, "--db", folder.appendingPathComponent("v.db").path,
-                                 "watch", "--maildir", mailbox.path, "--once"])
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("keys"), withIntermediateDirectories: true)
+        try VendorSideTests.otpNotice(code: "CfgRel77", minutes: 20, id: "cfg").write(
+            to: mailbox.appendingPathComponent("new/1"))
+        let watch = try CLI.run([
+            "--config", config.path, "--db", folder.appendingPathComponent("v.db").path,
+            "watch", "--maildir", mailbox.path, "--once",
+        ])
         #expect(watch.stdout == "1: relayed\n", "\(watch.stderr)")
         #expect(try String(contentsOf: relayed, encoding: .utf8).contains("\"otp\": \"CfgRel77\""))
 
         let database = folder.appendingPathComponent("issuer.db").path
         let csv = folder.appendingPathComponent("v.csv")
-        try "vendor_code,name,email,kind\n5184962,青葉,a@example.test,construction\n".write(to: csv, atomically: true, encoding: .utf8)
+        try "vendor_code,name,email,kind\n5184962,青葉,a@example.test,construction\n".write(
+            to: csv, atomically: true, encoding: .utf8)
         _ = try CLI.run(["--db", database, "vendors", "import", csv.path])
-        let issue = try CLI.run(["--config", config.path, "--db", database, "otp", "issue", "--vendor", "5184962",
-                                 "--from", "nyusatsu@to-kousya.example", "--outbox", folder.appendingPathComponent("out").path])
+        let issue = try CLI.run([
+            "--config", config.path, "--db", database, "otp", "issue", "--vendor", "5184962",
+            "--from", "nyusatsu@to-kousya.example", "--outbox", folder.appendingPathComponent("out").path,
+        ])
         #expect(issue.status == 0, "\(issue.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("keys/otp.key").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("otp.key").path))

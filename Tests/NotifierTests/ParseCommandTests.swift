@@ -26,8 +26,10 @@ struct ParseCommandTests {
             let reason = want[reasonStart.upperBound...].dropLast()
             #expect(line.hasPrefix(want[..<reasonStart.lowerBound] + ", \"from\": "), "\(want.prefix(60))")
             #expect(line.contains("\"message_id\": "))
-            #expect(line.contains(", \"authenticated\": null, \"reason\": \(reason), \"path\": \"\(file)\", \"bounce_recipients\": "),
-                    "\(want.prefix(60))")
+            #expect(
+                line.contains(
+                    ", \"authenticated\": null, \"reason\": \(reason), \"path\": \"\(file)\", \"bounce_recipients\": "),
+                "\(want.prefix(60))")
         }
     }
 
@@ -46,7 +48,8 @@ struct ParseCommandTests {
             try FileManager.default.createDirectory(
                 at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
             try FileManager.default.copyItem(
-                at: Self.corpus.appendingPathComponent(source), to: directory.appendingPathComponent("\(folder)/000.eml"))
+                at: Self.corpus.appendingPathComponent(source),
+                to: directory.appendingPathComponent("\(folder)/000.eml"))
         }
         let result = try CLI.run(["parse", "--json", "a/000.eml", "./b/000.eml"], directory: directory)
         let lines = result.stdout.split(separator: "\n")
@@ -101,18 +104,26 @@ struct ParseCommandTests {
         let result = try CLI.run(["parse", "--json", "-"], stdin: Data(bounce.utf8))
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("{\"file\": \"-\", \"kind\": \"bounce\", \"trusted\": false"))
-        #expect(result.stdout.hasSuffix("\"bounce_recipients\": [\"info@aoba-kensetsu.example\"], \"bounce_status\": "
-            + "\"5.1.1\", \"bounce_permanent\": true, \"original_message_id\": \"n1@to-kousya.example\"}\n"))
-        let notice = try CLI.run(["parse", "--json", Self.corpus.appendingPathComponent("p02_otp_utf8_base64.eml").path])
-        #expect(notice.stdout.hasSuffix("\"bounce_recipients\": null, \"bounce_status\": null, "
-            + "\"bounce_permanent\": null, \"original_message_id\": null}\n"))
+        #expect(
+            result.stdout.hasSuffix(
+                "\"bounce_recipients\": [\"info@aoba-kensetsu.example\"], \"bounce_status\": "
+                    + "\"5.1.1\", \"bounce_permanent\": true, \"original_message_id\": \"n1@to-kousya.example\"}\n"))
+        let notice = try CLI.run([
+            "parse", "--json", Self.corpus.appendingPathComponent("p02_otp_utf8_base64.eml").path,
+        ])
+        #expect(
+            notice.stdout.hasSuffix(
+                "\"bounce_recipients\": null, \"bounce_status\": null, "
+                    + "\"bounce_permanent\": null, \"original_message_id\": null}\n"))
     }
 
     @Test func unreadableFileStillGetsARecordAndExit66() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let good = Self.corpus.appendingPathComponent("p09_other_unrelated.eml").path
-        let result = try CLI.run(["parse", "--json", directory.appendingPathComponent("missing.eml").path, good, directory.path])
+        let result = try CLI.run([
+            "parse", "--json", directory.appendingPathComponent("missing.eml").path, good, directory.path,
+        ])
         #expect(result.status == 66)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 3)
@@ -132,10 +143,12 @@ struct ParseCommandTests {
 
     @Test(
         "bad usage exits 64",
-        arguments: [["parse"], ["parse", "--bogus", "x.eml"], ["parse", "--trust-host"], ["parse", "--json=1", "x"],
-                    ["parse", "--trust-sender", "not an address", "x"], ["parse", "--trust-host", "evil.test/x", "x"],
-                    ["parse", "-", "-"], ["parse", "--jobs", "0", "x"], ["parse", "--jobs", "many", "x"], ["frobnicate"],
-                    ["--nope", "parse"], []])
+        arguments: [
+            ["parse"], ["parse", "--bogus", "x.eml"], ["parse", "--trust-host"], ["parse", "--json=1", "x"],
+            ["parse", "--trust-sender", "not an address", "x"], ["parse", "--trust-host", "evil.test/x", "x"],
+            ["parse", "-", "-"], ["parse", "--jobs", "0", "x"], ["parse", "--jobs", "many", "x"], ["frobnicate"],
+            ["--nope", "parse"], [],
+        ])
     func usage(arguments: [String]) throws {
         let result = try CLI.run(arguments)
         #expect(result.status == 64)
@@ -189,7 +202,8 @@ struct ParseCommandTests {
             ["--config", config.path, "parse", "--json", "--trust-sender", "nyusatsu@to-kousya.example", file])
         #expect(flagWins.stdout.contains("\"trusted\": true"))
         // The XDG default location is read when it exists.
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("notifier"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("notifier"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: config, to: directory.appendingPathComponent("notifier/config"))
         let viaXDG = try CLI.run(["parse", "--json", file], environment: ["XDG_CONFIG_HOME": directory.path])
         #expect(viaXDG.stdout.contains("\"trusted\": false"))
@@ -197,8 +211,10 @@ struct ParseCommandTests {
 
     @Test(
         "bad configuration exits 78 naming the key",
-        arguments: [("smtp_password = secret\n", "smtp_password"), ("trust_host = bad host\n", "trust_host"),
-                    ("just words\n", "expected 'key = value'"), ("trust_sender =\n", "trust_sender")])
+        arguments: [
+            ("smtp_password = secret\n", "smtp_password"), ("trust_host = bad host\n", "trust_host"),
+            ("just words\n", "expected 'key = value'"), ("trust_sender =\n", "trust_sender"),
+        ])
     func badConfiguration(text: String, named: String) throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -218,7 +234,8 @@ struct ParseCommandTests {
     }
 
     @Test func humanSummaryNamesPhishing() throws {
-        let result = try CLI.run(["parse", "p07_update_phishing_url_host.eml", "p02_otp_utf8_base64.eml"], directory: Self.corpus)
+        let result = try CLI.run(
+            ["parse", "p07_update_phishing_url_host.eml", "p02_otp_utf8_base64.eml"], directory: Self.corpus)
         #expect(result.status == 0)
         #expect(result.stdout.contains("p07_update_phishing_url_host.eml: certificate update notice, NOT trusted"))
         #expect(result.stdout.contains("suspected phishing"))
@@ -230,7 +247,8 @@ struct ParseCommandTests {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("short.eml")
-        try ("From: nyusatsu@to-kousya.example\nSubject: s\n\n業者コード:5184962\n"
+        try
+            ("From: nyusatsu@to-kousya.example\nSubject: s\n\n業者コード:5184962\n"
             + "ダウンロードURL:https://bid.to-kousya.example/cert/download?t=Xk3_Vq9rTz\n").write(
                 to: file, atomically: true, encoding: .utf8)
         let builtIn = try CLI.run(["parse", "--json", file.path])

@@ -7,8 +7,12 @@ import Testing
 /// The root command line: help on every level, version, global options, default paths.
 @Suite("notifier command line")
 struct RootCommandTests {
-    @Test("help on every level", arguments: [["--help"], ["-h"], ["help"], ["parse", "--help"], ["help", "parse"],
-                                             ["--db", "x.db", "parse", "-h"]])
+    @Test(
+        "help on every level",
+        arguments: [
+            ["--help"], ["-h"], ["help"], ["parse", "--help"], ["help", "parse"],
+            ["--db", "x.db", "parse", "-h"],
+        ])
     func help(arguments: [String]) throws {
         let result = try CLI.run(arguments)
         #expect(result.status == 0)
@@ -55,8 +59,10 @@ struct RootCommandTests {
 /// One scrubber for text notifier prints or stores from a server or a message.
 @Suite("control characters")
 struct ControlCharactersTests {
-    @Test(arguments: [("plain 日本語", "plain 日本語"), ("a\u{1B}[2Jb", "a\u{FFFD}[2Jb"), ("nul\u{0}", "nul\u{FFFD}"),
-                      ("c1\u{85}x\u{9B}", "c1\u{FFFD}x\u{FFFD}"), ("del\u{7F}", "del\u{FFFD}")])
+    @Test(arguments: [
+        ("plain 日本語", "plain 日本語"), ("a\u{1B}[2Jb", "a\u{FFFD}[2Jb"), ("nul\u{0}", "nul\u{FFFD}"),
+        ("c1\u{85}x\u{9B}", "c1\u{FFFD}x\u{FFFD}"), ("del\u{7F}", "del\u{FFFD}"),
+    ])
     func scrubbed(text: String, shown: String) {
         #expect(text.replacingControlCharacters() == shown)
     }

@@ -56,7 +56,8 @@ extension BounceReader {
             deliveryStatusReport =
                 type.mimeType == "multipart/report" && type.parameter("report-type")?.lowercased() == "delivery-status"
             for field in headers.all("X-Failed-Recipients") {
-                for found in BounceText.addresses(in: field.rawValue) where failedRecipients.count < Bounce.maxRecipients {
+                for found in BounceText.addresses(in: field.rawValue)
+                where failedRecipients.count < Bounce.maxRecipients {
                     failedRecipients.append(found.address)
                 }
             }
@@ -74,11 +75,15 @@ extension BounceReader {
         ]
         static let reportSubjectBytes = reportSubjects.map { Array($0.utf8) }
         /// Local parts (prefixes) of mail systems' report senders.
-        static let daemonLocalParts = ["mailer-daemon", "mailer_daemon", "mail-daemon", "maildaemon", "postmaster",
-            "post_master", "mdaemon", "mail.delivery"]
+        static let daemonLocalParts = [
+            "mailer-daemon", "mailer_daemon", "mail-daemon", "maildaemon", "postmaster",
+            "post_master", "mdaemon", "mail.delivery",
+        ]
         /// Display names of mail systems' report senders.
-        static let daemonNames = ["mail delivery", "mailer-daemon", "mailer daemon", "mail system", "postmaster",
-            "delivery subsystem", "mail administrator"]
+        static let daemonNames = [
+            "mail delivery", "mailer-daemon", "mailer daemon", "mail system", "postmaster",
+            "delivery subsystem", "mail administrator",
+        ]
         static let daemonNameBytes = daemonNames.map { Array($0.utf8) }
     }
 

@@ -23,9 +23,10 @@ extension BounceReader {
     static func originalMessageID(_ message: Message, text: [UInt8]) -> String? {
         let own = message.messageID
         for headers in originalHeaders(message, text: text) {
-            if let id = Entity(headers: headers, contentType: .defaultText, transferEncoding: "7bit", rawBody: [],
-                body: .single).messageID, id != own
-            {
+            if let id = Entity(
+                headers: headers, contentType: .defaultText, transferEncoding: "7bit", rawBody: [],
+                body: .single
+            ).messageID, id != own {
                 return id
             }
         }

@@ -16,7 +16,8 @@ extension BounceReader {
         var sawPart = false
         ownEntities(message.root) { entity in
             guard entity.contentType.type == "message",
-                entity.contentType.subtype == "delivery-status" || entity.contentType.subtype == "global-delivery-status"
+                entity.contentType.subtype == "delivery-status"
+                    || entity.contentType.subtype == "global-delivery-status"
             else { return }
             sawPart = true
             groups += recipientGroups(entity.decodedBody[...])
@@ -118,7 +119,8 @@ extension BounceReader {
             let statusClass = group.status.flatMap { BounceText.statusCode(in: Array($0.utf8)[...]) }?.first
             // Only delivered, relayed and expanded are successes (RFC 3464 §2.3.3); anything else that is not a
             // 2.x.x status is read as a failure: "error" (OpenSMTPD), "expired" (SendGrid), seen in practice.
-            let success = action.hasPrefix("deliver") || action.hasPrefix("relay") || action.hasPrefix("expand")
+            let success =
+                action.hasPrefix("deliver") || action.hasPrefix("relay") || action.hasPrefix("expand")
                 || (action.isEmpty && statusClass == "2")
             let delayed = action.hasPrefix("delay")
             guard !success else { continue }

@@ -137,7 +137,8 @@ extension BounceReader {
         if bounce.status == nil { bounce.status = BounceText.statusCode(in: report) }
         guard !bounce.recipients.isEmpty || bounce.status != nil else { return nil }
         if bounce.diagnostic == nil { bounce.diagnostic = diagnostic(lines, after: recipientLine) }
-        bounce.permanent = isPermanent(status: bounce.status, report: report, groupsSaid: groups.isEmpty ? nil : bounce.permanent)
+        bounce.permanent = isPermanent(
+            status: bounce.status, report: report, groupsSaid: groups.isEmpty ? nil : bounce.permanent)
         return bounce
     }
 
@@ -146,8 +147,9 @@ extension BounceReader {
     /// the end of the line, white space, ":", "...", a closing bracket or quote, or "(".
     static func leadingAddress(_ line: ArraySlice<UInt8>) -> String? {
         var start = line.startIndex
-        while start < line.endIndex, ASCII.isWSP(line[start]) || line[start] == 0x3C || line[start] == 0x22
-            || line[start] == 0x27 || line[start] == 0x2A || line[start] == 0x2D
+        while start < line.endIndex,
+            ASCII.isWSP(line[start]) || line[start] == 0x3C || line[start] == 0x22
+                || line[start] == 0x27 || line[start] == 0x2A || line[start] == 0x2D
         {
             start += 1
             if start - line.startIndex > 16 { return nil }
@@ -184,14 +186,16 @@ extension BounceReader {
             return nil
         }
         var start = colon + 1
-        while start < trimmed.endIndex, ASCII.isWSP(trimmed[start]) || trimmed[start] == 0x3C || trimmed[start] == 0x22
-            || trimmed[start] == 0x27
+        while start < trimmed.endIndex,
+            ASCII.isWSP(trimmed[start]) || trimmed[start] == 0x3C || trimmed[start] == 0x22
+                || trimmed[start] == 0x27
         {
             start += 1
         }
         var end = trimmed.endIndex
-        while end > start, trimmed[end - 1] == 0x3E || trimmed[end - 1] == 0x22 || trimmed[end - 1] == 0x27
-            || trimmed[end - 1] == 0x2E
+        while end > start,
+            trimmed[end - 1] == 0x3E || trimmed[end - 1] == 0x22 || trimmed[end - 1] == 0x27
+                || trimmed[end - 1] == 0x2E
         {
             end -= 1
         }
@@ -223,8 +227,10 @@ extension BounceReader {
         if let status { return !status.hasPrefix("4") }
         if let groupsSaid { return groupsSaid }
         if let code = BounceText.replyCode(in: report) { return code >= 500 }
-        let temporary = ["will be retried", "will retry", "will continue trying", "has not yet been delivered",
-            "could not send message for past", "delayed", "temporarily", "warning:"]
+        let temporary = [
+            "will be retried", "will retry", "will continue trying", "has not yet been delivered",
+            "could not send message for past", "delayed", "temporarily", "warning:",
+        ]
         return !temporary.contains { BounceText.contains(report, $0) }
     }
 
@@ -232,7 +238,8 @@ extension BounceReader {
     static func format(of report: ArraySlice<UInt8>, message: Message) -> String {
         let cues: [(String, String)] = [
             ("qmail", "qmail"), ("this is the mail system at host", "postfix"), ("postfix", "postfix"),
-            ("transcript of session follows", "sendmail"), ("this message was created automatically by mail delivery software", "exim"),
+            ("transcript of session follows", "sendmail"),
+            ("this message was created automatically by mail delivery software", "exim"),
             ("amazonses", "amazonses"), ("did not reach the following recipient", "exchange"),
             ("delivery has failed to these recipients", "exchange"), ("microsoft", "exchange"),
             ("delivery to the following recipient", "gmail"), ("google", "gmail"),

@@ -7,7 +7,9 @@ public enum EncodedWordWriter {
     public static func needsEncoding(_ text: String) -> Bool {
         var previous: UInt8 = 0
         for byte in text.utf8 {
-            if byte < 0x20 || byte >= 0x7F || (previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?")) { return true }
+            if byte < 0x20 || byte >= 0x7F || (previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?")) {
+                return true
+            }
             previous = byte
         }
         return false

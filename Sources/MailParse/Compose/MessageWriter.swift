@@ -76,9 +76,14 @@ public struct MessageWriter: Sendable {
     /// the Unicode line and paragraph separators, and every other control (`TextSafety`).
     static func checkHeaderValue(_ value: String, field: String) throws {
         if let scalar = TextSafety.firstForbidden(in: value) {
-            let what = scalar == "\r" ? "a CR" : scalar == "\n" ? "a line feed"
-                : TextSafety.breaksLines(scalar) ? "a line break (\(TextSafety.describe(scalar)))"
-                : "a control character (\(TextSafety.describe(scalar)))"
+            let what =
+                scalar == "\r"
+                ? "a CR"
+                : scalar == "\n"
+                    ? "a line feed"
+                    : TextSafety.breaksLines(scalar)
+                        ? "a line break (\(TextSafety.describe(scalar)))"
+                        : "a control character (\(TextSafety.describe(scalar)))"
             throw MessageWriterError(field: field, reason: "the value contains \(what); header injection refused")
         }
     }
@@ -120,8 +125,10 @@ public struct MessageWriter: Sendable {
             let first = EncodedWordWriter.encode(value, maxLength: firstLimit).first ?? ""
             // The first word is sized for the field name beside it, the rest for a line of their own.
             let firstText = decodedPrefixLength(value, maxLength: firstLimit)
-            words = [first] + (firstText < value.count
-                ? EncodedWordWriter.encode(String(value.dropFirst(firstText)), maxLength: 75) : [])
+            words =
+                [first]
+                + (firstText < value.count
+                    ? EncodedWordWriter.encode(String(value.dropFirst(firstText)), maxLength: 75) : [])
         }
         guard let words else { return [] }
         return ["\(name): \(words[0])"] + words.dropFirst().map { " " + $0 }
@@ -261,7 +268,8 @@ public struct MessageWriter: Sendable {
                 var index = rest.startIndex
                 while index < rest.endIndex {
                     let next = rest.index(after: index)
-                    if "、。 ".contains(rest[index]), let piece = iso2022JPData(String(rest[..<next])), piece.count <= 78 {
+                    if "、。 ".contains(rest[index]), let piece = iso2022JPData(String(rest[..<next])), piece.count <= 78
+                    {
                         cut = next
                     }
                     if let piece = iso2022JPData(String(rest[..<next])), piece.count > 78 { break }

@@ -82,7 +82,9 @@ struct CommandEntry: Sendable {
         self.name = name
         self.summary = summary
         path = name
-        subcommands.forEach { precondition($0.path == "\(name) \($0.name)", "\($0.path) is not made in \(name)") }
+        for entry in subcommands {
+            precondition(entry.path == "\(name) \(entry.name)", "\(entry.path) is not made in \(name)")
+        }
         help = {
             """
             Usage: notifier \(name) SUBCOMMAND [OPTIONS]
@@ -112,7 +114,8 @@ struct CommandEntry: Sendable {
                 return HelpCommand.show(help())
             }
             guard case .positional(let name) = word, let entry = subcommands.first(where: { $0.name == name }) else {
-                throw Self.naming(path, UsageError("\(path): unknown subcommand '\(word.text)' (subcommands: \(names))"))
+                throw Self.naming(
+                    path, UsageError("\(path): unknown subcommand '\(word.text)' (subcommands: \(names))"))
             }
             return try entry.parse(Arguments(arguments.remaining), context: context)
         }

@@ -58,7 +58,9 @@ extension Notice {
             let permanence = bounce.permanent ? "permanent" : "temporary"
             lines.append("  bounced:  \(bounce.recipients.joined(separator: ", ").replacingControlCharacters())")
             lines.append("  status:   \(bounce.status ?? "-") (\(permanence))")
-            if let diagnostic = bounce.diagnostic { lines.append("  reason:   \(diagnostic.replacingControlCharacters())") }
+            if let diagnostic = bounce.diagnostic {
+                lines.append("  reason:   \(diagnostic.replacingControlCharacters())")
+            }
             if let id = bounce.originalMessageID { lines.append("  original: <\(id.replacingControlCharacters())>") }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -8,9 +8,10 @@ extension ProgressSink {
         ProgressSink(
             show: { progress in
                 let eta = progress.remainingSeconds
-                FileHandle.standardError.write(Data(
-                    ("\r\u{1B}[K\(progress.done)/\(progress.total) \(noun), \(String(format: "%.1f", progress.perSecond))/s, "
-                        + "ETA \(eta / 60)m\(eta % 60)s").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("\r\u{1B}[K\(progress.done)/\(progress.total) \(noun), \(String(format: "%.1f", progress.perSecond))/s, "
+                            + "ETA \(eta / 60)m\(eta % 60)s").utf8))
             },
             end: { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) })
     }

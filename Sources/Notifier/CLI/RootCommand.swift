@@ -18,25 +18,25 @@ enum RootCommand {
 
     static var help: String {
         """
-            notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
-            from getting lost.
+        notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
+        from getting lost.
 
-            Usage: notifier [--db PATH] [--config PATH] COMMAND [OPTIONS] ...
+        Usage: notifier [--db PATH] [--config PATH] COMMAND [OPTIONS] ...
 
-            Commands:
-            \(Help.list(commands.map { ($0.name, $0.summary) }))
+        Commands:
+        \(Help.list(commands.map { ($0.name, $0.summary) }))
 
-            Global options:
-              --db PATH       the SQLite database (default: $NOTIFIER_DB, else
-                              $XDG_DATA_HOME/notifier/notifier.sqlite3, i.e. ~/.local/share/...)
-              --config PATH   the configuration file (default: $NOTIFIER_CONFIG, else
-                              $XDG_CONFIG_HOME/notifier/config when it exists)
-              --help          this text; 'notifier COMMAND --help' for a command
-              --version       versions of notifier and the libcurl and SQLite it runs with
+        Global options:
+          --db PATH       the SQLite database (default: $NOTIFIER_DB, else
+                          $XDG_DATA_HOME/notifier/notifier.sqlite3, i.e. ~/.local/share/...)
+          --config PATH   the configuration file (default: $NOTIFIER_CONFIG, else
+                          $XDG_CONFIG_HOME/notifier/config when it exists)
+          --help          this text; 'notifier COMMAND --help' for a command
+          --version       versions of notifier and the libcurl and SQLite it runs with
 
-            Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
-            75 temporary failure (retry later), 78 configuration error.
-            """
+        Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
+        75 temporary failure (retry later), 78 configuration error.
+        """
     }
 
     static let version = "0.1.0"
@@ -51,7 +51,7 @@ enum RootCommand {
             case .option("--version", _):
                 let sqlite = Database.sqliteVersion
                 let curl = Curl.version
-                return HelpCommand.show( "notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
+                return HelpCommand.show("notifier \(version)\n\(curl)\nSQLite/\(sqlite)")
             case .option("--db", let inline):
                 context.databaseOverride = try arguments.value(for: "--db", inlineValue: inline)
             case .option("--config", let inline):
@@ -60,7 +60,8 @@ enum RootCommand {
                 throw UsageError("unknown option '\(name)' (global options: --db, --config, --help, --version)")
             case .positional(let name):
                 guard let command = command(named: name) else {
-                    throw UsageError("unknown command '\(name)' (commands: \(commands.map(\.name).joined(separator: ", ")))")
+                    throw UsageError(
+                        "unknown command '\(name)' (commands: \(commands.map(\.name).joined(separator: ", ")))")
                 }
                 return try command.parse(Arguments(arguments.remaining), context: context)
             }

@@ -24,7 +24,8 @@ struct Configuration: OptionGroup {
 
     /// Every setting the file may hold: the option groups' settings that have a key, declared there once.
     static var options: [Option<Self>] {
-        let all: [Option<Self>] = TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
+        let all: [Option<Self>] =
+            TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
             + SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
             + RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
             + DeliveryOptions.options.lifted(\.delivery)
@@ -81,8 +82,12 @@ struct Configuration: OptionGroup {
     /// An unknown key as an error shows it: quoted when it looks like a key (letters, digits, `_`, `-`), else not
     /// at all (it may be the start of a secret).
     static func shownKey(_ key: String) -> String {
-        let looksLikeAKey = !key.isEmpty && key.utf8.count <= 40
-            && key.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) || $0 == 0x5F || $0 == 0x2D }
+        let looksLikeAKey =
+            !key.isEmpty && key.utf8.count <= 40
+            && key.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) || $0 == 0x5F
+                    || $0 == 0x2D
+            }
         return looksLikeAKey ? "'\(key)'" : "(not shown: it does not look like a key)"
     }
 }

@@ -44,7 +44,8 @@ struct Paths {
         // The spec says a relative value is invalid and must be ignored.
         if let value = environment[variable], value.hasPrefix("/") { return value }
         guard let home = environment["HOME"], home.hasPrefix("/") else {
-            throw ConfigurationError("neither $\(variable) nor $HOME is set to an absolute path; pass the path explicitly")
+            throw ConfigurationError(
+                "neither $\(variable) nor $HOME is set to an absolute path; pass the path explicitly")
         }
         return home + "/" + fallback
     }

@@ -35,7 +35,8 @@ struct IMAPOptions: OptionGroup {
                 parse: Parse.size),
             .refused(
                 "--imap-password",
-                because: "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file"),
+                because:
+                    "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file"),
         ]
     }
 
@@ -45,7 +46,8 @@ struct IMAPOptions: OptionGroup {
     /// The IMAP settings (these options already filled from the configuration): the user from --imap-user or the
     /// URL's user part, the password from the environment or a file, never from argv. The timeouts are the command
     /// line's `--connect-timeout` and `--timeout` (the configuration's smtp_ ones are SMTP's only).
-    func settings(caFile: String?, connectTimeout: Int?, timeout: Int?, context: CommandContext) throws -> IMAPSettings {
+    func settings(caFile: String?, connectTimeout: Int?, timeout: Int?, context: CommandContext) throws -> IMAPSettings
+    {
         var url = self.url ?? ""
         var user = self.user
         if var components = URLComponents(string: url), let urlUser = components.user {
@@ -53,10 +55,14 @@ struct IMAPOptions: OptionGroup {
             components.user = nil
             url = components.string ?? url
         }
-        guard let user, !user.isEmpty else { throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)") }
-        guard let credentials = try Credentials.password(
-            user: user, variable: "NOTIFIER_IMAP_PASSWORD", passwordFile: passwordFile, environment: context.environment,
-            service: "IMAP")
+        guard let user, !user.isEmpty else {
+            throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)")
+        }
+        guard
+            let credentials = try Credentials.password(
+                user: user, variable: "NOTIFIER_IMAP_PASSWORD", passwordFile: passwordFile,
+                environment: context.environment,
+                service: "IMAP")
         else {
             throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
         }

@@ -23,11 +23,14 @@ struct MessageOptions: OptionGroup {
     func compose(sender options: SenderOptions, command: String) throws -> Composer.Composed {
         var values: [String: String] = [:]
         for (name, value) in variables {
-            guard values.updateValue(value, forKey: name) == nil else { throw UsageError("--var \(name) is given twice") }
+            guard values.updateValue(value, forKey: name) == nil else {
+                throw UsageError("--var \(name) is given twice")
+            }
         }
         guard !to.isEmpty else { throw UsageError("\(command): no --to given") }
         return try options.composer.compose(
-            template: template ?? .updateNotice, from: try options.sender(command: command), to: to.compactMap(Validation.mailbox),
+            template: template ?? .updateNotice, from: try options.sender(command: command),
+            to: to.compactMap(Validation.mailbox),
             variables: values, charset: options.bodyCharset, strict: true)
     }
 }

@@ -6,7 +6,8 @@ struct NoticeOptions: OptionGroup {
         [
             .value(
                 "--download-url-base", key: "download_url_base", "URL", \.downloadURLBase,
-                "the issuer's download URL, to which each notice adds ?t=TOKEN (https://)", parse: Parse.downloadURLBase)
+                "the issuer's download URL, to which each notice adds ?t=TOKEN (https://)", parse: Parse.downloadURLBase
+            )
         ]
     }
 }

@@ -62,7 +62,9 @@ enum Parse {
 
     /// An https:// URL to which `?t=TOKEN` can be added.
     static func downloadURLBase(_ value: String) throws -> String {
-        guard Validation.isDownloadURLBase(value) else { throw InvalidValue("must be an https:// URL without spaces or '#'") }
+        guard Validation.isDownloadURLBase(value) else {
+            throw InvalidValue("must be an https:// URL without spaces or '#'")
+        }
         return value
     }
 
@@ -93,7 +95,9 @@ enum Parse {
 
     /// `NAME=VALUE`.
     static func variable(_ value: String) throws -> (name: String, value: String) {
-        guard let equals = value.firstIndex(of: "="), equals != value.startIndex else { throw InvalidValue("takes NAME=VALUE") }
+        guard let equals = value.firstIndex(of: "="), equals != value.startIndex else {
+            throw InvalidValue("takes NAME=VALUE")
+        }
         return (String(value[..<equals]), String(value[value.index(after: equals)...]))
     }
 }

@@ -36,7 +36,8 @@ struct VendorOptions: OptionGroup {
     var transport = TransportOptions()
 
     static var options: [Option<Self>] {
-        TrustOptions.options.lifted(\.trust) + RelayOptions.options.lifted(\.relay) + SenderOptions.options.lifted(\.sender)
+        TrustOptions.options.lifted(\.trust) + RelayOptions.options.lifted(\.relay)
+            + SenderOptions.options.lifted(\.sender)
             + TransportOptions.options.lifted(\.transport)
     }
 
@@ -44,7 +45,8 @@ struct VendorOptions: OptionGroup {
     func filled(from configuration: Configuration) -> VendorOptions {
         VendorOptions(
             trust: trust.filled(from: configuration.trust), relay: relay.filled(from: configuration.relay),
-            sender: sender.filled(from: configuration.sender), transport: transport.filled(from: configuration.transport))
+            sender: sender.filled(from: configuration.sender),
+            transport: transport.filled(from: configuration.transport))
     }
 
     /// The pipeline's settings; `imapHost` is the watched IMAP server's. Without an authserv-id to trust, says once

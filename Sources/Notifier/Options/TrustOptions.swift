@@ -23,7 +23,8 @@ struct TrustOptions: OptionGroup {
                 "the authserv-id of your own receiving mail server (repeatable): a notice is then trusted only when "
                     + "that server's Authentication-Results field says dmarc=pass for the sender's domain, or "
                     + "dkim=pass for a domain aligned with it. Find it as the first word of the top "
-                    + "Authentication-Results field of any mail in your inbox", parse: Parse.host(like: "mx.example.jp")),
+                    + "Authentication-Results field of any mail in your inbox", parse: Parse.host(like: "mx.example.jp")
+            ),
             .value(
                 nil, key: "trust_token_length", "N", \.tokenLength,
                 "the shortest download token of a trusted notice (0: not checked)",
@@ -38,7 +39,8 @@ struct TrustOptions: OptionGroup {
     func policy(imapHost: String? = nil) -> TrustPolicy {
         let builtIn = TrustPolicy.builtIn
         let trustedHosts = hosts.isEmpty ? builtIn.hosts : hosts
-        var tokenLength = self.tokenLength
+        var tokenLength =
+            self.tokenLength
             ?? (trustedHosts.map { $0.lowercased() } == builtIn.hosts ? builtIn.minimumTokenLength : nil)
         if tokenLength == 0 { tokenLength = nil }
         let ids = !authservIDs.isEmpty ? authservIDs : imapHost.flatMap(Self.providerAuthservID).map { [$0] } ?? []
@@ -58,7 +60,8 @@ struct TrustOptions: OptionGroup {
     }
 
     /// Said once per run when no policy is in force: From alone is no proof of who sent a notice.
-    static let unauthenticatedWarning = "sender authentication is not checked: anyone can write the issuer's address "
+    static let unauthenticatedWarning =
+        "sender authentication is not checked: anyone can write the issuer's address "
         + "into From. Set trust_authserv_id (or --trust-authserv-id) to your receiving server's authserv-id, the first "
         + "word of the top Authentication-Results field of any mail in your inbox"
 }

@@ -7,7 +7,9 @@ struct VendorYearOptions: OptionGroup {
 
     static var options: [Option<Self>] {
         [
-            .value("--vendor", "CODE", \.vendor, "the vendor's code (業者コード, 7 digits), as in the registry", parse: VendorCode.init),
+            .value(
+                "--vendor", "CODE", \.vendor, "the vendor's code (業者コード, 7 digits), as in the registry",
+                parse: VendorCode.init),
             .value(
                 "--fiscal-year", "N", \.fiscalYear, "the fiscal year (年度) of the certificate, like 2027",
                 parse: fiscalYear),

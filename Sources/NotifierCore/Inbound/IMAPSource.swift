@@ -45,26 +45,27 @@ package final class IMAPSource: IdlingMailSource {
             var wanted: [UInt32] = []
             for uid in chunk where !(try isHandled(key(uid))) { wanted.append(uid) }
             let sizes = try client.sizes(uids: wanted)
-            try handle(MailBatch { [name, settings] body in
-                for uid in wanted {
-                    let oversized = { (size: Int) in
-                        OversizedMessage(source: name, key: key(uid), size: size, limit: settings.maxMessageSize)
+            try handle(
+                MailBatch { [name, settings] body in
+                    for uid in wanted {
+                        let oversized = { (size: Int) in
+                            OversizedMessage(source: name, key: key(uid), size: size, limit: settings.maxMessageSize)
+                        }
+                        if let size = sizes[uid], size > settings.maxMessageSize {
+                            try body(.oversized(oversized(size)))
+                            continue
+                        }
+                        let bytes: [UInt8]
+                        do {
+                            bytes = try client.fetch(uid: uid)
+                        } catch let error as IMAPError where error.kind == .messageTooLarge {
+                            // The server said it was smaller: its literal told the truth, and was read and dropped.
+                            try body(.oversized(oversized(error.size ?? sizes[uid] ?? 0)))
+                            continue
+                        }
+                        try body(.message(RawMessage(source: name, key: key(uid), bytes: bytes)))
                     }
-                    if let size = sizes[uid], size > settings.maxMessageSize {
-                        try body(.oversized(oversized(size)))
-                        continue
-                    }
-                    let bytes: [UInt8]
-                    do {
-                        bytes = try client.fetch(uid: uid)
-                    } catch let error as IMAPError where error.kind == .messageTooLarge {
-                        // The server said it was smaller: its literal told the truth, and was read and dropped.
-                        try body(.oversized(oversized(error.size ?? sizes[uid] ?? 0)))
-                        continue
-                    }
-                    try body(.message(RawMessage(source: name, key: key(uid), bytes: bytes)))
-                }
-            })
+                })
             try state.save(mailbox: name, uidValidity: status.uidValidity, lastUID: chunk.last ?? lastUID)
             start += Self.batchSize
         }

@@ -7,7 +7,7 @@ package protocol MailSource: AnyObject {
 
     /// One pass over the mailbox: every message not handled yet, oldest first, in batches. `isHandled` says which
     /// keys to leave unread. Each batch goes to `handle`, which reads its messages one at a time
-    /// (`MailBatch.forEach`); once `handle` returns, the source takes a checkpoint past the batch. When `handle`
+    /// (`MailBatch.forEachItem`); once `handle` returns, the source takes a checkpoint past the batch. When `handle`
     /// throws, the pass ends with that error and nothing past the last checkpoint is kept.
     func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws
 
@@ -51,7 +51,7 @@ package struct OversizedMessage: Equatable {
     let limit: Int
 }
 
-/// One batch of a pass. Its messages are fetched only as `forEach` reaches them, and each one's bytes can be let go
+/// One batch of a pass. Its messages are fetched only as `forEachItem` reaches them, and each one's bytes can be let go
 /// before the next is fetched: a batch costs the memory of one message, however large the mailbox.
 package struct MailBatch {
     /// One entry of a batch: a message, or one too large to read.
@@ -69,7 +69,7 @@ package struct MailBatch {
     init(_ messages: [RawMessage]) { self.init { body in for message in messages { try body(.message(message)) } } }
 
     /// Calls `body` with each entry in turn; a fetch error ends the batch.
-    func forEach(_ body: (Item) throws -> Void) throws {
+    func forEachItem(_ body: (Item) throws -> Void) throws {
         try withoutActuallyEscaping(body) { try items($0) }
     }
 }

@@ -10,7 +10,9 @@ package struct MailboxStateStore {
     /// The last UID handled in `mailbox` under `uidValidity`; 0 when none was, or when the mailbox's UIDVALIDITY is
     /// not the one kept (every UID then names another message).
     func lastUID(mailbox: String, uidValidity: UInt32) throws -> UInt32 {
-        guard let row = try database.row("SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", [.text(mailbox)]),
+        guard
+            let row = try database.row(
+                "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", [.text(mailbox)]),
             UInt32(truncatingIfNeeded: try row["uid_validity"] as Int64) == uidValidity
         else { return 0 }
         return UInt32(truncatingIfNeeded: try row["last_uid"] as Int64)

@@ -24,12 +24,13 @@ package final class MaildirSource: MailSource {
     /// (moved by a mail program) is left out: it is read on the next pass from where it went.
     package func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
         let entries = try unhandled(isHandled: isHandled)
-        try handle(MailBatch { [name] body in
-            for entry in entries {
-                guard let data = FileManager.default.contents(atPath: entry.file) else { continue }
-                try body(.message(RawMessage(source: name, key: entry.key, bytes: [UInt8](data))))
-            }
-        })
+        try handle(
+            MailBatch { [name] body in
+                for entry in entries {
+                    guard let data = FileManager.default.contents(atPath: entry.file) else { continue }
+                    try body(.message(RawMessage(source: name, key: entry.key, bytes: [UInt8](data))))
+                }
+            })
     }
 
     /// The messages not handled yet, by name only.

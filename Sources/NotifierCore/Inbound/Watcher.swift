@@ -86,7 +86,8 @@ package struct Watcher<Handler: MailHandler> {
 
     package init(
         source: any MailSource, handler: Handler, settings: Settings = Settings(), stop: any StopCondition,
-        diagnostics: Diagnostics = .silent, report: @escaping ([(key: String, outcome: Handler.Outcome)]) -> Void = { _ in }
+        diagnostics: Diagnostics = .silent,
+        report: @escaping ([(key: String, outcome: Handler.Outcome)]) -> Void = { _ in }
     ) {
         self.source = source
         self.handler = handler
@@ -107,7 +108,7 @@ package struct Watcher<Handler: MailHandler> {
                 if settings.once { return outcome }
                 backoff = 1
                 try pause()
-            } catch where !settings.once && source.shouldReconnect(after: error) {
+            } catch  where !settings.once && source.shouldReconnect(after: error) {
                 diagnostics.warning("\(error.personMessage); reconnecting in \(Int(backoff)) s")
                 source.disconnect()
                 stop.wait(seconds: backoff)
@@ -120,24 +121,26 @@ package struct Watcher<Handler: MailHandler> {
     /// One pass over the source. Each message is read as it is fetched, and the batch handled as a whole.
     func pass() throws -> Outcome {
         do {
-            try source.pass(isHandled: { try handler.wasHandled(source: source.name, key: $0) }) { batch in
-                var keys: [String] = []
-                var read: [Handler.Read] = []
-                try batch.forEach { item in
-                    switch item {
-                    case .message(let message):
-                        keys.append(message.key)
-                        read.append(handler.read(message))
-                    case .oversized(let message):
-                        report([(message.key, try handler.skip(message))])
-                        diagnostics.warning(
-                            "message \(message.key) has \(message.size) bytes, more than --max-message-size "
-                                + "\(message.limit); skipped and recorded as oversized")
+            try source.pass(
+                isHandled: { try handler.wasHandled(source: source.name, key: $0) },
+                handle: { batch in
+                    var keys: [String] = []
+                    var read: [Handler.Read] = []
+                    try batch.forEachItem { item in
+                        switch item {
+                        case .message(let message):
+                            keys.append(message.key)
+                            read.append(handler.read(message))
+                        case .oversized(let message):
+                            report([(message.key, try handler.skip(message))])
+                            diagnostics.warning(
+                                "message \(message.key) has \(message.size) bytes, more than --max-message-size "
+                                    + "\(message.limit); skipped and recorded as oversized")
+                        }
                     }
-                }
-                let outcomes = try handler.handle(read)
-                report(zip(keys, outcomes).compactMap { key, outcome in outcome.map { (key, $0) } })
-            }
+                    let outcomes = try handler.handle(read)
+                    report(zip(keys, outcomes).compactMap { key, outcome in outcome.map { (key, $0) } })
+                })
             return .handled
         } catch let error as SQLiteError where error.isBusy {
             // Another process holds the database (the source's checkpoint, or the handler's work): next pass.

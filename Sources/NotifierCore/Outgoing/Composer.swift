@@ -47,7 +47,8 @@ package struct Composer {
         let subject = filled.headers.first { $0.name.lowercased() == "subject" }?.value ?? ""
         let others = filled.headers.filter { $0.name.lowercased() != "subject" }
         let message = OutgoingMessage(
-            from: from, to: to, subject: subject, date: now, messageID: fixedMessageID ?? messageID(from: from, now: now),
+            from: from, to: to, subject: subject, date: now,
+            messageID: fixedMessageID ?? messageID(from: from, now: now),
             extraHeaders: others, body: filled.body, charset: charset)
         do {
             return Composed(message: message, bytes: try MessageWriter().write(message))

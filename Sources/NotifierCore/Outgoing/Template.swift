@@ -28,8 +28,10 @@ package struct Template: Equatable, Sendable {
             guard !field.isEmpty, field.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw TemplateError(template: name, reason: "'\(field)' is not a header field name")
             }
-            let reserved = ["from", "to", "cc", "bcc", "date", "message-id", "mime-version", "content-type",
-                            "content-transfer-encoding"]
+            let reserved = [
+                "from", "to", "cc", "bcc", "date", "message-id", "mime-version", "content-type",
+                "content-transfer-encoding",
+            ]
             guard !reserved.contains(field.lowercased()) else {
                 throw TemplateError(template: name, reason: "\(field) is set by notifier, not by a template")
             }
@@ -70,7 +72,8 @@ package struct Template: Equatable, Sendable {
                 case .text(let text): output += text
                 case .variable(let variable):
                     guard let value = values[variable] else {
-                        throw TemplateError(template: name, variable: variable, reason: "has no value (give --var \(variable)=...)")
+                        throw TemplateError(
+                            template: name, variable: variable, reason: "has no value (give --var \(variable)=...)")
                     }
                     output += value
                 }
@@ -90,10 +93,14 @@ package struct Template: Equatable, Sendable {
                 throw TemplateError(template: template, reason: "'{{' without '}}'")
             }
             let variable = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            guard !variable.isEmpty, variable.unicodeScalars.allSatisfy({
-                $0.isASCII && ($0.properties.isLowercase || $0 == "_" || ("0"..."9").contains($0))
-            }) else {
-                throw TemplateError(template: template, reason: "'{{\(variable)}}' is not a placeholder (lower-case letters, digits, _)")
+            guard !variable.isEmpty,
+                variable.unicodeScalars.allSatisfy({
+                    $0.isASCII && ($0.properties.isLowercase || $0 == "_" || ("0"..."9").contains($0))
+                })
+            else {
+                throw TemplateError(
+                    template: template, reason: "'{{\(variable)}}' is not a placeholder (lower-case letters, digits, _)"
+                )
             }
             names.insert(variable)
             pieces.append(.variable(variable))

@@ -59,7 +59,8 @@ package final class Database {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw SQLiteError(code: SQLITE_CANTOPEN, detail: "cannot create the folder \(folder)", sql: nil, path: path)
+                throw SQLiteError(
+                    code: SQLITE_CANTOPEN, detail: "cannot create the folder \(folder)", sql: nil, path: path)
             }
         }
         // Create a new file ourselves so that it is 0600 from its first byte, whatever the umask. O_EXCL: an
@@ -94,8 +95,9 @@ package final class Database {
             do {
                 let mode = try row("PRAGMA journal_mode = WAL")?.text(0)?.lowercased()
                 guard mode == "wal" else {
-                    throw SQLiteError(code: SQLITE_ERROR, detail: "cannot use WAL mode (the journal mode is \(mode ?? "unknown"))",
-                                      sql: "PRAGMA journal_mode = WAL", path: path)
+                    throw SQLiteError(
+                        code: SQLITE_ERROR, detail: "cannot use WAL mode (the journal mode is \(mode ?? "unknown"))",
+                        sql: "PRAGMA journal_mode = WAL", path: path)
                 }
                 return
             } catch let error as SQLiteError where error.isBusy && Date() < deadline {
@@ -123,7 +125,6 @@ package final class Database {
             open.removeAll()
         }
     }
-
 
     /// Turns a result code into a thrown error.
     func check(_ code: Int32, sql: String? = nil) throws {
@@ -196,7 +197,8 @@ package final class Database {
             guard current <= migrations.count else {
                 throw SQLiteError(
                     code: SQLITE_MISMATCH,
-                    detail: "schema version \(current) is newer than this notifier knows (\(migrations.count)); upgrade notifier",
+                    detail:
+                        "schema version \(current) is newer than this notifier knows (\(migrations.count)); upgrade notifier",
                     sql: nil, path: path)
             }
             return current
@@ -234,7 +236,8 @@ final class Statement {
         var raw: OpaquePointer?
         let code = sqlite3_prepare_v2(connection, sql, -1, &raw, nil)
         guard code == SQLITE_OK, let raw else {
-            throw SQLiteError(code: code, detail: String(cString: sqlite3_errmsg(connection)), sql: sql, path: database.path)
+            throw SQLiteError(
+                code: code, detail: String(cString: sqlite3_errmsg(connection)), sql: sql, path: database.path)
         }
         self.handle = raw
         self.database = database
@@ -258,9 +261,10 @@ final class Statement {
             switch value {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .text(let text): code = notifier_sqlite3_bind_text(handle, index, text, -1)
-            case .blob(let bytes): code = bytes.withUnsafeBytes {
-                notifier_sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count))
-            }
+            case .blob(let bytes):
+                code = bytes.withUnsafeBytes {
+                    notifier_sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count))
+                }
             case .null: code = sqlite3_bind_null(handle, index)
             }
             try database.check(code, sql: sql)

@@ -13,10 +13,12 @@ struct Row: Sendable {
         get throws {
             guard let index = columns.positions[name] else {
                 throw SQLiteError(
-                    code: SQLITE_ERROR, detail: "the result has no column \(name)", sql: columns.sql, path: columns.path)
+                    code: SQLITE_ERROR, detail: "the result has no column \(name)", sql: columns.sql, path: columns.path
+                )
             }
             guard let value = Value(sqlValue: values[index]) else {
-                let detail = values[index] == .null
+                let detail =
+                    values[index] == .null
                     ? "column \(name) is NULL, not \(Value.self)" : "column \(name) does not read as \(Value.self)"
                 throw SQLiteError(code: SQLITE_CORRUPT, detail: detail, sql: columns.sql, path: columns.path)
             }
@@ -25,9 +27,15 @@ struct Row: Sendable {
     }
 
     // By position, for one-off statements such as `PRAGMA user_version` or `SELECT count(*)`.
-    func int(_ index: Int) -> Int64? { if case .integer(let value) = values[index] { return value } else { return nil } }
-    package func text(_ index: Int) -> String? { if case .text(let value) = values[index] { return value } else { return nil } }
-    func blob(_ index: Int) -> [UInt8]? { if case .blob(let value) = values[index] { return value } else { return nil } }
+    func int(_ index: Int) -> Int64? {
+        if case .integer(let value) = values[index] { return value } else { return nil }
+    }
+    package func text(_ index: Int) -> String? {
+        if case .text(let value) = values[index] { return value } else { return nil }
+    }
+    func blob(_ index: Int) -> [UInt8]? {
+        if case .blob(let value) = values[index] { return value } else { return nil }
+    }
 }
 
 /// A statement's result columns: name to position, resolved once per prepared statement rather than by a string

@@ -9,8 +9,10 @@ enum Crypto {
         var length: UInt32 = 0
         let done = key.withUnsafeBytes { key in
             message.withUnsafeBytes { data in
-                HMAC(EVP_sha256(), key.baseAddress, Int32(key.count), data.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                     data.count, &output, &length)
+                HMAC(
+                    EVP_sha256(), key.baseAddress, Int32(key.count),
+                    data.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                    data.count, &output, &length)
             }
         }
         guard done != nil, length == 32 else { return nil }
@@ -31,6 +33,8 @@ enum Crypto {
     /// Whether two byte strings are equal, in time that does not depend on where they differ (CRYPTO_memcmp).
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count, !a.isEmpty else { return false }
-        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, x.count) == 0 } }
+        return a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, x.count) == 0 }
+        }
     }
 }

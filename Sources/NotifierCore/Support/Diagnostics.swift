@@ -4,7 +4,10 @@
 package struct Diagnostics: Sendable {
     /// How much a line matters, as syslog(3) priorities number it.
     package enum Level: Int, Sendable, Comparable {
-        case error = 3, warning = 4, notice = 5, info = 6
+        case error = 3
+        case warning = 4
+        case notice = 5
+        case info = 6
 
         package static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
     }

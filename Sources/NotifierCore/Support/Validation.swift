@@ -36,7 +36,8 @@ package enum Validation {
 
     /// An https:// URL to which `?t=TOKEN` can be added.
     package static func isDownloadURLBase(_ value: String) -> Bool {
-        value.lowercased().hasPrefix("https://") && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && !value.contains("#")
+        value.lowercased().hasPrefix("https://") && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+            && !value.contains("#")
     }
 
     /// An ASCII host name: letters, digits, "-" and "." in labels, no empty label.

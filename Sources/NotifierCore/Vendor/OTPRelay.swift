@@ -93,14 +93,17 @@ package final class OTPRelay {
 
     /// The relay mail, one message to every installer.
     private func mail(code: String, expiry: String, now: Date) throws {
-        guard let from = settings.from else { throw RelayError(message: "relay mail needs --from (or from in the configuration)") }
+        guard let from = settings.from else {
+            throw RelayError(message: "relay mail needs --from (or from in the configuration)")
+        }
         if transport == nil { transport = try settings.transport?() }
         guard let transport else { throw RelayError(message: "no transport for relay mail") }
         let composer = Composer(store: settings.templates, messageIDDomain: nil, clock: { now })
         let composed = try composer.compose(
             template: .otpRelay, from: from, to: settings.relayTo, variables: ["otp": code, "expires_at": expiry],
             charset: settings.charset, strict: false)
-        let delivery = try transport.deliver(composed.bytes, sender: from.addrSpec, recipients: settings.relayTo.map(\.addrSpec))
+        let delivery = try transport.deliver(
+            composed.bytes, sender: from.addrSpec, recipients: settings.relayTo.map(\.addrSpec))
         guard delivery.outcome == .sent else {
             throw RelayError(message: "relay mail not sent (\(delivery.outcome.rawValue)): \(delivery.reply)")
         }

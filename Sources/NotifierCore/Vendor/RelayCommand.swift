@@ -73,7 +73,9 @@ struct RelayCommand {
         while true {
             let done = waitpid(pid, &status, WNOHANG)
             if done == pid { break }
-            if done < 0 && errno != EINTR { throw failure("lost the relay command: \(String(cString: strerror(errno)))") }
+            if done < 0 && errno != EINTR {
+                throw failure("lost the relay command: \(String(cString: strerror(errno)))")
+            }
             if Date() >= deadline {
                 kill(-pid, SIGKILL)
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -101,6 +103,6 @@ struct RelayCommand {
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
     var pointers = strings.map { strdup($0) }
     pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     return body(pointers)
 }

@@ -27,13 +27,19 @@ package struct VaultStore {
     }
 
     /// Stores a trusted notice's URL once per message; false when that message was stored before.
-    func store(vendorCode: VendorCode, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String, messageID: String,
-               sender: String, receivedAt: Date) throws -> Bool {
+    func store(
+        vendorCode: VendorCode, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String,
+        messageID: String,
+        sender: String, receivedAt: Date
+    ) throws -> Bool {
         try database.run(
             "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, sender, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.text(vendorCode.rawValue), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil), .text(url),
-             .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970))]) == 1
+            [
+                .text(vendorCode.rawValue), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil),
+                .text(url),
+                .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970)),
+            ]) == 1
     }
 
     /// The vault, newest first.
@@ -56,9 +62,9 @@ package struct VaultStore {
 
     /// Whether this message (by source and key) was handled before.
     func wasHandled(source: String, key: String) throws -> Bool {
-        try database.row("SELECT 1 FROM handled_messages WHERE source = ? AND key = ?", [.text(source), .text(key)]) != nil
+        try database.row("SELECT 1 FROM handled_messages WHERE source = ? AND key = ?", [.text(source), .text(key)])
+            != nil
     }
-
 
     /// Whether a message with this Message-ID was handled from any source (an IMAP mailbox whose UIDVALIDITY
     /// changed gives old messages new UIDs: they are matched by Message-ID, never handled twice). With
@@ -70,19 +76,27 @@ package struct VaultStore {
         }
         let decisions = VendorPipeline.Decision.trusted.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try database.row(
-            "SELECT 1 FROM handled_messages WHERE message_id = ? AND decision IN (\(decisions))", [.text(messageID)]) != nil
+            "SELECT 1 FROM handled_messages WHERE message_id = ? AND decision IN (\(decisions))", [.text(messageID)])
+            != nil
     }
 
-    func markHandled(source: String, key: String, messageID: String?, decision: VendorPipeline.Decision, at: Date) throws {
+    func markHandled(source: String, key: String, messageID: String?, decision: VendorPipeline.Decision, at: Date)
+        throws
+    {
         try database.run(
             "INSERT OR REPLACE INTO handled_messages (source, key, message_id, decision, handled_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(source), .text(key), SQLValue(messageID), .text(decision.rawValue), .integer(Int64(at.timeIntervalSince1970))])
+            [
+                .text(source), .text(key), SQLValue(messageID), .text(decision.rawValue),
+                .integer(Int64(at.timeIntervalSince1970)),
+            ])
     }
 
     /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).
     func latestRelayedExpiry() throws -> Date? {
-        guard let row = try database.row(
-            "SELECT max(expires_at) AS latest FROM otp_sightings WHERE state = ?", [.text(OTPSightingState.relayed.rawValue)])
+        guard
+            let row = try database.row(
+                "SELECT max(expires_at) AS latest FROM otp_sightings WHERE state = ?",
+                [.text(OTPSightingState.relayed.rawValue)])
         else { return nil }
         let latest: Int64? = try row["latest"]
         return latest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
@@ -95,8 +109,10 @@ package struct VaultStore {
         try database.run(
             "INSERT OR IGNORE INTO otp_sightings (message_id, expires_at, received_at, state, relayed_to, relayed_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(messageID), .integer(Int64(expiresAt.timeIntervalSince1970)),
-             .integer(Int64(receivedAt.timeIntervalSince1970)), .text(state.rawValue), SQLValue(relayedTo),
-             state == .relayed ? .integer(Int64(receivedAt.timeIntervalSince1970)) : .null])
+            [
+                .text(messageID), .integer(Int64(expiresAt.timeIntervalSince1970)),
+                .integer(Int64(receivedAt.timeIntervalSince1970)), .text(state.rawValue), SQLValue(relayedTo),
+                state == .relayed ? .integer(Int64(receivedAt.timeIntervalSince1970)) : .null,
+            ])
     }
 }

@@ -54,7 +54,8 @@ package final class VendorPipeline {
         /// The relay's part of these settings.
         var relay: OTPRelay.Settings {
             OTPRelay.Settings(
-                relayTo: relayTo, command: relayCommand, timeout: relayTimeout, environment: environment, from: relayFrom,
+                relayTo: relayTo, command: relayCommand, timeout: relayTimeout, environment: environment,
+                from: relayFrom,
                 transport: transport, templates: templates, charset: charset)
         }
     }
@@ -129,7 +130,9 @@ package final class VendorPipeline {
                     // The same message under another name (a copy, or new UIDs after a UIDVALIDITY change): noted,
                     // not handled again — no second relay, no second report. A trusted notice is a copy only of a
                     // trusted one: an untrusted message never claims a Message-ID.
-                    if try vault.wasHandled(messageID: message.identity, asTrusted: isActionable(message.notice, now: now)) {
+                    if try vault.wasHandled(
+                        messageID: message.identity, asTrusted: isActionable(message.notice, now: now))
+                    {
                         try vault.markHandled(
                             source: message.source, key: message.key, messageID: message.identity, decision: .duplicate,
                             at: now)
@@ -153,65 +156,97 @@ package final class VendorPipeline {
         let sender = notice.from?.addrSpec ?? "(no From)"
         // A bounce is nothing the vendor side acts on: it is handled as any other mail.
         if notice.kind == .other || notice.kind == .bounce {
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
+            try vault.markHandled(
+                source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
             return .other
         }
         if notice.implausibleExpiry || (notice.trusted && !isActionable(notice, now: now)) {
-            said.append(Said(level: .warning, text: "an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
-                + "\(notice.expiresAt?.description ?? "") is more than \(Int(OTPPlausibility.validity / 60)) minutes "
-                + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes"))
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .implausible, at: now)
+            said.append(
+                Said(
+                    level: .warning,
+                    text: "an implausible OTP notice, not relayed: \(message.key) from \(sender): its expiry "
+                        + "\(notice.expiresAt?.description ?? "") is more than \(Int(OTPPlausibility.validity / 60)) minutes "
+                        + "after the mail was sent or arrived, and the issuer's OTPs are valid for 30 minutes"))
+            try vault.markHandled(
+                source: message.source, key: message.key, messageID: identity, decision: .implausible, at: now)
             return .implausible
         }
         guard notice.trusted else {
-            let what = notice.suspectedPhishing ? "suspected phishing" : "not trusted (\(notice.reason?.rawValue ?? "untrusted"))"
-            said.append(Said(level: .warning, text: "\(what), not stored or relayed: \(message.key) from \(sender): "
-                + (notice.distrustReason ?? "not trusted")))
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .untrusted, at: now)
+            let what =
+                notice.suspectedPhishing
+                ? "suspected phishing" : "not trusted (\(notice.reason?.rawValue ?? "untrusted"))"
+            said.append(
+                Said(
+                    level: .warning,
+                    text: "\(what), not stored or relayed: \(message.key) from \(sender): "
+                        + (notice.distrustReason ?? "not trusted")))
+            try vault.markHandled(
+                source: message.source, key: message.key, messageID: identity, decision: .untrusted, at: now)
             return .untrusted
         }
         switch notice.kind {
         case .updateNotice:
             guard let code = notice.vendorCode.flatMap(VendorCode.init(rawValue:)), let url = notice.url else {
-                said.append(Said(level: .warning, text: "a trusted notice without a vendor code or URL, not stored: \(message.key)"))
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
+                said.append(
+                    Said(
+                        level: .warning,
+                        text: "a trusted notice without a vendor code or URL, not stored: \(message.key)"))
+                try vault.markHandled(
+                    source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
             }
-            let year = notice.validFrom.flatMap(RenewalCalendar.fiscalYear(of:)) ?? RenewalCalendar.comingFiscalYear(at: now)
+            let year =
+                notice.validFrom.flatMap(RenewalCalendar.fiscalYear(of:)) ?? RenewalCalendar.comingFiscalYear(at: now)
             for note in notice.notes { said.append(Said(level: .notice, text: "\(message.key): \(note)")) }
             let stored = try vault.store(
                 vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
-                validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender, receivedAt: now)
+                validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender,
+                receivedAt: now)
             try vault.markHandled(
-                source: message.source, key: message.key, messageID: identity, decision: stored ? .stored : .duplicate, at: now)
+                source: message.source, key: message.key, messageID: identity, decision: stored ? .stored : .duplicate,
+                at: now)
             return stored ? .stored : .duplicate
         case .otp:
             guard let expiry = notice.expiresAt?.instant, let code = notice.otp else {
                 // An OTP line without an expiry (or the reverse): nothing to act on, and not to be read again.
-                try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
+                try vault.markHandled(
+                    source: message.source, key: message.key, messageID: identity, decision: .other, at: now)
                 return .other
             }
             let sighting: OTPSightingState
             var relayedTo: String?
             if expiry <= now {
                 sighting = .expired
-                said.append(Said(level: .notice, text: "OTP notice \(message.key) expired at \(notice.expiresAt?.description ?? ""): not relayed"))
+                said.append(
+                    Said(
+                        level: .notice,
+                        text: "OTP notice \(message.key) expired at \(notice.expiresAt?.description ?? ""): not relayed"
+                    ))
             } else if let newest = newestOTP, expiry < newest {
                 sighting = .superseded
             } else if let relayed = try vault.latestRelayedExpiry(), expiry < relayed {
                 sighting = .superseded
             } else if !relay.hasTargets {
                 sighting = .unrelayed
-                said.append(Said(level: .warning, text: "a fresh OTP notice \(message.key) (valid until "
-                    + "\(notice.expiresAt?.description ?? "")) was not relayed: give --relay-to ADDR or --relay-command CMD"))
+                said.append(
+                    Said(
+                        level: .warning,
+                        text: "a fresh OTP notice \(message.key) (valid until "
+                            + "\(notice.expiresAt?.description ?? "")) was not relayed: give --relay-to ADDR or --relay-command CMD"
+                    ))
             } else {
                 relayedTo = try relay.relay(code: code, expiresAt: expiry, notice: notice, now: now)
                 sighting = .relayed
-                said.append(Said(level: .notice, text: "OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")"))
+                said.append(
+                    Said(
+                        level: .notice,
+                        text: "OTP relayed to \(relayedTo ?? ""), valid until \(notice.expiresAt?.description ?? "")"))
             }
-            try vault.recordOTP(messageID: identity, expiresAt: expiry, receivedAt: now, state: sighting, relayedTo: relayedTo)
+            try vault.recordOTP(
+                messageID: identity, expiresAt: expiry, receivedAt: now, state: sighting, relayedTo: relayedTo)
             let decision = Decision(sighting)
-            try vault.markHandled(source: message.source, key: message.key, messageID: identity, decision: decision, at: now)
+            try vault.markHandled(
+                source: message.source, key: message.key, messageID: identity, decision: decision, at: now)
             return decision
         case .other, .bounce:
             return .other
@@ -239,7 +274,8 @@ extension VendorPipeline: MailHandler {
 
     /// Recorded as handled with the decision `oversized`, never read.
     package func skip(_ message: OversizedMessage) throws -> Decision {
-        try vault.markHandled(source: message.source, key: message.key, messageID: nil, decision: .oversized, at: settings.now())
+        try vault.markHandled(
+            source: message.source, key: message.key, messageID: nil, decision: .oversized, at: settings.now())
         return .oversized
     }
 

@@ -26,15 +26,20 @@ struct MessageWriterTests {
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(text.hasPrefix("Date: Thu, 28 Jan 2027 14:35:00 +0900\r\nFrom: "))
         let names = lines(bytes).prefix { !$0.isEmpty }.filter { !$0.hasPrefix(" ") }.map { $0.prefix { $0 != ":" } }
-        #expect(names == ["Date", "From", "To", "Subject", "Message-ID", "MIME-Version", "Content-Type",
-                          "Content-Transfer-Encoding"])
+        #expect(
+            names == [
+                "Date", "From", "To", "Subject", "Message-ID", "MIME-Version", "Content-Type",
+                "Content-Transfer-Encoding",
+            ])
         #expect(text.contains("Message-ID: <id.1@to-kousya.example>\r\n"))
     }
 
     @Test(
         "encoded words stay within 75 characters and split between characters",
-        arguments: ["【電子入札システム】クライアント証明書更新のお知らせ", String(repeating: "髙👨‍👩‍👧ｱ", count: 30),
-                    "mixed ASCII and 日本語 " + String(repeating: "x", count: 100)])
+        arguments: [
+            "【電子入札システム】クライアント証明書更新のお知らせ", String(repeating: "髙👨‍👩‍👧ｱ", count: 30),
+            "mixed ASCII and 日本語 " + String(repeating: "x", count: 100),
+        ])
     func encodedWords(subject: String) throws {
         let bytes = try MessageWriter().write(message(subject: subject, body: "b"))
         let header = lines(bytes).prefix { !$0.isEmpty }
@@ -50,20 +55,24 @@ struct MessageWriterTests {
     }
 
     @Test func bodyLinesAreShort() throws {
-        let body = String(repeating: "長い本文の行です。", count: 40) + "\nhttps://bid.to-kousya.example/" + String(repeating: "a", count: 120) + "\n"
+        let body =
+            String(repeating: "長い本文の行です。", count: 40) + "\nhttps://bid.to-kousya.example/"
+            + String(repeating: "a", count: 120) + "\n"
         for charset in OutgoingMessage.BodyCharset.allCases {
             let bytes = try MessageWriter().write(message(subject: "s", body: body, charset: charset))
             let bodyLines = lines(bytes).drop { !$0.isEmpty }.dropFirst()
             for line in bodyLines where !line.contains("https://") { #expect(line.utf8.count <= 78, "\(charset)") }
             let parsed = Message.parse(bytes)
             let text = try #require(parsed.root.text)
-            #expect(text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "")
-                == body.replacingOccurrences(of: "\n", with: ""))
+            #expect(
+                text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "")
+                    == body.replacingOccurrences(of: "\n", with: ""))
         }
     }
 
     @Test func iso2022JPBodyAndWaveDash() throws {
-        let bytes = try MessageWriter().write(message(subject: "件名", body: "2027/04/01〜2028/03/31 ①\n", charset: .iso2022JP))
+        let bytes = try MessageWriter().write(
+            message(subject: "件名", body: "2027/04/01〜2028/03/31 ①\n", charset: .iso2022JP))
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("charset=ISO-2022-JP"))
         #expect(bytes.allSatisfy { $0 < 0x80 })

@@ -8,7 +8,8 @@ struct ComposeCommandTests {
     static let updateArguments = [
         "--from", "JKK東京 電子入札システム <nyusatsu@to-kousya.example>", "--to", "vendor@example.test",
         "--var", "vendor_name=株式会社青葉建設", "--var", "vendor_code=5184962",
-        "--var", "url=https://bid.to-kousya.example/cert/download?t=abcDEF123ghiJKL456mnoPq", "--var", "valid_from=2027-04-01",
+        "--var", "url=https://bid.to-kousya.example/cert/download?t=abcDEF123ghiJKL456mnoPq", "--var",
+        "valid_from=2027-04-01",
         "--var", "valid_until=2028-03-31",
     ]
 
@@ -26,12 +27,22 @@ struct ComposeCommandTests {
     @Test(
         "compose refuses bad input",
         arguments: [
-            (["compose"], 64), (["compose", "update_notice"], 64), (["compose", "nope", "--to", "a@b.example", "--from", "a@b.example"], 64),
+            (["compose"], 64), (["compose", "update_notice"], 64),
+            (["compose", "nope", "--to", "a@b.example", "--from", "a@b.example"], 64),
             (["compose", "otp_notice", "--from", "a@b.example", "--to", "a@b.example", "--var", "otp=ABCD1234"], 65),
-            (["compose", "otp_notice", "--from", "a@b.example", "--to", "a@b.example", "--var", "otp=ABCD1234",
-              "--var", "expires_at=2027-01-28T14:35:00+09:00", "--var", "extra=1"], 65),
-            (["compose", "otp_notice", "--from", "a@b.example", "--to", "evil\r\nBcc: x@y.example", "--var", "otp=ABCD1234",
-              "--var", "expires_at=2027-01-28T14:35:00+09:00"], 65),
+            (
+                [
+                    "compose", "otp_notice", "--from", "a@b.example", "--to", "a@b.example", "--var", "otp=ABCD1234",
+                    "--var", "expires_at=2027-01-28T14:35:00+09:00", "--var", "extra=1",
+                ], 65
+            ),
+            (
+                [
+                    "compose", "otp_notice", "--from", "a@b.example", "--to", "evil\r\nBcc: x@y.example", "--var",
+                    "otp=ABCD1234",
+                    "--var", "expires_at=2027-01-28T14:35:00+09:00",
+                ], 65
+            ),
             (["compose", "update_notice", "--charset", "latin1"], 64),
             (["compose", "otp_notice", "--from", "not an address", "--to", "a@b.example"], 64),
         ] as [([String], Int32)])
@@ -80,14 +91,16 @@ struct ComposeCommandTests {
         let bytes = [UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(files[0])")))
         let notice = NoticeReader.read(bytes)
         #expect(notice.kind == .updateNotice && notice.trusted)
-        let attributes = try FileManager.default.attributesOfItem(atPath: outbox.appendingPathComponent("new/\(files[0])").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: outbox.appendingPathComponent("new/\(files[0])").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
     @Test func sendWithoutAnyTransportUsesTheDefaultOutbox() throws {
         let folder = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLI.run(["send", "update_notice"] + Self.updateArguments, environment: ["XDG_DATA_HOME": folder.path])
+        let result = try CLI.run(
+            ["send", "update_notice"] + Self.updateArguments, environment: ["XDG_DATA_HOME": folder.path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("written to \(folder.path)/notifier/outbox/new/"))
     }
@@ -104,7 +117,8 @@ struct ComposeCommandTests {
 
     @Test func noServerListeningIsUnavailable() throws {
         // A port nothing listens on: connection refused, exit 69.
-        let result = try CLI.run(["send", "update_notice", "--smtp", "smtp://127.0.0.1:9", "--connect-timeout", "5"] + Self.updateArguments)
+        let result = try CLI.run(
+            ["send", "update_notice", "--smtp", "smtp://127.0.0.1:9", "--connect-timeout", "5"] + Self.updateArguments)
         #expect(result.status == 69)
         #expect(result.stderr.contains("unavailable"))
     }

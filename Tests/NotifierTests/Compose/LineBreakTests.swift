@@ -18,9 +18,11 @@ struct LineBreakTests {
     static let hostileAndNUL = hostile + [("\u{00}", "U+0000")]
 
     static func update(vendorName: String, from: String = IssuerFixture.from) -> [String] {
-        ["update_notice", "--from", from, "--to", "vendor@example.test", "--var", "vendor_name=\(vendorName)",
-         "--var", "vendor_code=5184962", "--var", "url=https://bid.to-kousya.example/cert/download?t=abcDEF123",
-         "--var", "valid_from=2027-04-01", "--var", "valid_until=2028-03-31"]
+        [
+            "update_notice", "--from", from, "--to", "vendor@example.test", "--var", "vendor_name=\(vendorName)",
+            "--var", "vendor_code=5184962", "--var", "url=https://bid.to-kousya.example/cert/download?t=abcDEF123",
+            "--var", "valid_from=2027-04-01", "--var", "valid_until=2028-03-31",
+        ]
     }
 
     @Test("compose refuses the value with 65", arguments: hostile)
@@ -39,13 +41,17 @@ struct LineBreakTests {
         let outbox = folder.appendingPathComponent("outbox")
         let result = try CLI.run(["send"] + Self.update(vendorName: "青葉\(character)建設") + ["--outbox", outbox.path])
         #expect(result.status == 65, "\(result.stderr)")
-        let written = (try? FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path)) ?? []
+        let written =
+            (try? FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path)) ?? []
         #expect(written.isEmpty)
     }
 
-    @Test("a display name in --from or --to with a line break is refused with 65", arguments: ["\u{85}", "\u{2028}", "\r\n"])
+    @Test(
+        "a display name in --from or --to with a line break is refused with 65",
+        arguments: ["\u{85}", "\u{2028}", "\r\n"])
     func addresses(character: String) throws {
-        let from = try CLI.run(["compose"] + Self.update(vendorName: "青葉", from: "JKK東京\(character)Bcc: x <nyusatsu@to-kousya.example>"))
+        let from = try CLI.run(
+            ["compose"] + Self.update(vendorName: "青葉", from: "JKK東京\(character)Bcc: x <nyusatsu@to-kousya.example>"))
         #expect(from.status == 65, "\(from.stderr)")
         #expect(from.stderr.contains("--from contains a line break"), "\(from.stderr)")
         var arguments = ["compose"] + Self.update(vendorName: "青葉")
@@ -66,7 +72,9 @@ struct LineBreakTests {
             "--outbox", fixture.outbox.path,
         ])
         #expect(result.status == 65, "\(result.stderr)")
-        let written = (try? FileManager.default.contentsOfDirectory(atPath: fixture.outbox.appendingPathComponent("new").path)) ?? []
+        let written =
+            (try? FileManager.default.contentsOfDirectory(atPath: fixture.outbox.appendingPathComponent("new").path))
+            ?? []
         #expect(written.isEmpty)
     }
 

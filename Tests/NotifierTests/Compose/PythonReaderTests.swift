@@ -48,8 +48,10 @@ struct PythonReaderTests {
         let url = "https://bid.to-kousya.example/cert/download?t=Zq8x-_Yb&lang=ja"
         let composed = try Self.composer.compose(
             template: .updateNotice, from: sender, to: [sender],
-            variables: ["vendor_name": "株式会社青葉建設", "vendor_code": "5184962", "url": url,
-                        "valid_from": "2027-04-01", "valid_until": "2028-03-31"],
+            variables: [
+                "vendor_name": "株式会社青葉建設", "vendor_code": "5184962", "url": url,
+                "valid_from": "2027-04-01", "valid_until": "2028-03-31",
+            ],
             charset: charset, strict: true)
         let read = try Self.pythonRead(composed.bytes)
         #expect(read.subject == "【電子入札システム】クライアント証明書更新のお知らせ")

@@ -20,8 +20,10 @@ struct SeededGenerator: RandomNumberGenerator {
 /// trust settings: a property test over random names, codes, URLs, OTPs, both charsets and long subjects.
 @Suite("Compose and parse back")
 struct RoundTripTests {
-    static let pieces = ["株式会社", "青葉", "建設", "髙島", "﨑", "ｱｲｳｴｵ", "カナ", "ひらがな", "😀", "👨‍👩‍👧", "〜", "～", "①",
-                         "A&B", "O'Neil", "\"quoted\"", "Co., Ltd.", " ", "-", "é", "한국", "中文"]
+    static let pieces = [
+        "株式会社", "青葉", "建設", "髙島", "﨑", "ｱｲｳｴｵ", "カナ", "ひらがな", "😀", "👨‍👩‍👧", "〜", "～", "①",
+        "A&B", "O'Neil", "\"quoted\"", "Co., Ltd.", " ", "-", "é", "한국", "中文",
+    ]
     static let policy = TrustPolicy(senders: ["nyusatsu@to-kousya.example"], hosts: ["bid.to-kousya.example"])
 
     static func randomName(_ rng: inout SeededGenerator, count: Int) -> String {
@@ -49,15 +51,20 @@ struct RoundTripTests {
         for _ in 0..<150 {
             let name = Self.randomName(&rng, count: Int.random(in: 1...12, using: &rng))
             let code = Self.token(&rng, length: 7, alphabet: "0123456789")
-            let token = Self.token(&rng, length: Int.random(in: 8...40, using: &rng),
-                                   alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-            let url = "https://bid.to-kousya.example/cert/download?t=\(token)&lang=ja&v=\(Int.random(in: 1...9, using: &rng))"
+            let token = Self.token(
+                &rng, length: Int.random(in: 8...40, using: &rng),
+                alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+            let url =
+                "https://bid.to-kousya.example/cert/download?t=\(token)&lang=ja&v=\(Int.random(in: 1...9, using: &rng))"
             let year = Int.random(in: 2026...2040, using: &rng)
-            let to = try #require(Validation.mailbox("\(name.replacingOccurrences(of: "\"", with: "")) <v\(code)@example.test>"))
+            let to = try #require(
+                Validation.mailbox("\(name.replacingOccurrences(of: "\"", with: "")) <v\(code)@example.test>"))
             let composed = try composer(rng).compose(
                 template: .updateNotice, from: sender, to: [to],
-                variables: ["vendor_name": name, "vendor_code": code, "url": url, "valid_from": "\(year)-04-01",
-                            "valid_until": "\(year + 1)-03-31"],
+                variables: [
+                    "vendor_name": name, "vendor_code": code, "url": url, "valid_from": "\(year)-04-01",
+                    "valid_until": "\(year + 1)-03-31",
+                ],
                 charset: charset, strict: true)
             let notice = NoticeReader.read(composed.bytes, trust: Self.policy)
             #expect(notice.kind == .updateNotice && notice.trusted, "\(name)")
@@ -86,7 +93,8 @@ struct RoundTripTests {
             let otp = Self.token(&rng, length: 8, alphabet: "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789")
             let hour = Int.random(in: 0...23, using: &rng)
             let minute = Int.random(in: 0...59, using: &rng)
-            let expires = "2027-02-\(twoDigits(Int.random(in: 1...28, using: &rng)))T\(twoDigits(hour)):\(twoDigits(minute)):00+09:00"
+            let expires =
+                "2027-02-\(twoDigits(Int.random(in: 1...28, using: &rng)))T\(twoDigits(hour)):\(twoDigits(minute)):00+09:00"
             // Issued 30 minutes before it expires, as the issuer's are: an OTP further from its Date is implausible.
             var issuing = composer(rng)
             let expiry = try #require(TemplateValues.parseInstant(expires))
@@ -110,12 +118,15 @@ struct RoundTripTests {
         try "Subject: {{vendor_name}}\n\nbody {{vendor_name}}\n".write(
             to: folder.appendingPathComponent("long"), atomically: true, encoding: .utf8)
         var composer = composer(rng)
-        composer = Composer(store: TemplateStore(directory: folder.path), messageIDDomain: "x.example", clock: composer.clock, random: composer.random)
+        composer = Composer(
+            store: TemplateStore(directory: folder.path), messageIDDomain: "x.example", clock: composer.clock,
+            random: composer.random)
         let sender = try #require(Validation.mailbox("a@x.example"))
         for _ in 0..<60 {
             let subject = Self.randomName(&rng, count: Int.random(in: 20...80, using: &rng))
             let composed = try composer.compose(
-                template: TemplateName("long"), from: sender, to: [sender], variables: ["vendor_name": subject], charset: charset,
+                template: TemplateName("long"), from: sender, to: [sender], variables: ["vendor_name": subject],
+                charset: charset,
                 strict: true)
             let header = String(decoding: composed.bytes, as: UTF8.self).components(separatedBy: "\r\n\r\n")[0]
             for line in header.components(separatedBy: "\r\n") { #expect(line.count <= 78) }

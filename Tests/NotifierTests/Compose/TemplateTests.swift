@@ -25,17 +25,21 @@ struct TemplateTests {
 
     @Test func updateNoticeSaysWhatTheIssuerSays() throws {
         let template = try TemplateStore(directory: nil).template(named: .updateNotice)
-        for phrase in ["{{vendor_name}} 御中", "業者コード:{{vendor_code}}", "ダウンロードURL:{{url}}",
-                       "{{valid_from}}～{{valid_until}}", "本メールは削除せずに保存してください", "有効期限は30分です"] {
+        for phrase in [
+            "{{vendor_name}} 御中", "業者コード:{{vendor_code}}", "ダウンロードURL:{{url}}",
+            "{{valid_from}}～{{valid_until}}", "本メールは削除せずに保存してください", "有効期限は30分です",
+        ] {
             #expect(template.body.contains(phrase), "\(phrase)")
         }
     }
 
     @Test(
         "malformed templates name the template",
-        arguments: [("Subject: x\nno blank line", "no blank line"), ("X-Only: x\n\nbody", "no Subject"),
-                    ("Subject: {{bad name}}\n\nb", "not a placeholder"), ("Subject: s\n\n{{open", "without"),
-                    ("Subject: s\nFrom: x\n\nb", "set by notifier")])
+        arguments: [
+            ("Subject: x\nno blank line", "no blank line"), ("X-Only: x\n\nbody", "no Subject"),
+            ("Subject: {{bad name}}\n\nb", "not a placeholder"), ("Subject: s\n\n{{open", "without"),
+            ("Subject: s\nFrom: x\n\nb", "set by notifier"),
+        ])
     func malformed(text: String, reason: String) {
         #expect {
             try Template(name: TemplateName("custom"), text: text)
@@ -49,22 +53,29 @@ struct TemplateTests {
         let composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: nil)
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
         #expect {
-            try composer.compose(template: .otpNotice, from: sender, to: [sender], variables: ["otp": "AbC12345"],
-                                 charset: .utf8, strict: true)
-        } throws: { ($0 as? TemplateError)?.message == "template otp_notice: variable expires_at has no value (give --var expires_at=...)" }
+            try composer.compose(
+                template: .otpNotice, from: sender, to: [sender], variables: ["otp": "AbC12345"],
+                charset: .utf8, strict: true)
+        } throws: {
+            ($0 as? TemplateError)?.message
+                == "template otp_notice: variable expires_at has no value (give --var expires_at=...)"
+        }
         #expect {
-            try composer.compose(template: .otpNotice, from: sender, to: [sender],
-                                 variables: ["otp": "AbC12345", "expires_at": "2027-01-28T14:35:00+09:00", "colour": "red"],
-                                 charset: .utf8, strict: true)
+            try composer.compose(
+                template: .otpNotice, from: sender, to: [sender],
+                variables: ["otp": "AbC12345", "expires_at": "2027-01-28T14:35:00+09:00", "colour": "red"],
+                charset: .utf8, strict: true)
         } throws: { ($0 as? TemplateError)?.message.contains("variable colour is not used") == true }
     }
 
     @Test(
         "values are checked and shown as the notices show them",
-        arguments: [("valid_from", "2027-04-01", "2027/04/01"), ("valid_until", "2028/3/31", "2028/03/31"),
-                    ("expires_at", "2027-01-28T05:35:00Z", "2027/01/28 14:35"),
-                    ("expires_at", "2027-01-28T14:35+09:00", "2027/01/28 14:35"),
-                    ("vendor_code", "5184962", "5184962"), ("vendor_name", "株式会社 髙島", "株式会社 髙島")])
+        arguments: [
+            ("valid_from", "2027-04-01", "2027/04/01"), ("valid_until", "2028/3/31", "2028/03/31"),
+            ("expires_at", "2027-01-28T05:35:00Z", "2027/01/28 14:35"),
+            ("expires_at", "2027-01-28T14:35+09:00", "2027/01/28 14:35"),
+            ("vendor_code", "5184962", "5184962"), ("vendor_name", "株式会社 髙島", "株式会社 髙島"),
+        ])
     func values(name: String, input: String, shown: String) throws {
         let values = try TemplateValues.format([name: input], template: TemplateName("t"), now: Date())
         #expect(values[name] == shown)
@@ -72,16 +83,21 @@ struct TemplateTests {
 
     @Test(
         "bad values are refused",
-        arguments: [("vendor_name", "Evil\r\nBcc: x@example.test"), ("vendor_code", "123456"), ("vendor_code", "１２３４５６７"),
-                    ("valid_from", "2027-02-30"), ("expires_at", "2027-01-28T14:35:00"), ("url", "javascript:alert(1)"),
-                    ("otp", "AB CD"), ("url", "https://x.example/a b")])
+        arguments: [
+            ("vendor_name", "Evil\r\nBcc: x@example.test"), ("vendor_code", "123456"), ("vendor_code", "１２３４５６７"),
+            ("valid_from", "2027-02-30"), ("expires_at", "2027-01-28T14:35:00"), ("url", "javascript:alert(1)"),
+            ("otp", "AB CD"), ("url", "https://x.example/a b"),
+        ])
     func badValues(name: String, input: String) {
-        #expect(throws: TemplateError.self) { try TemplateValues.format([name: input], template: TemplateName("t"), now: Date()) }
+        #expect(throws: TemplateError.self) {
+            try TemplateValues.format([name: input], template: TemplateName("t"), now: Date())
+        }
     }
 
     @Test func minutesLeftIsDerived() throws {
         let now = try #require(TemplateValues.parseInstant("2027-01-28T14:10:30+09:00"))
-        let values = try TemplateValues.format(["expires_at": "2027-01-28T14:35:00+09:00"], template: TemplateName("t"), now: now)
+        let values = try TemplateValues.format(
+            ["expires_at": "2027-01-28T14:35:00+09:00"], template: TemplateName("t"), now: now)
         #expect(values["minutes_left"] == "25")
     }
 }

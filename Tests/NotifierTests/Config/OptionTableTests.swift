@@ -61,16 +61,20 @@ struct OptionTableTests {
             Arguments(["t", "--smtp-tls", "none"]), command: "send")
         #expect(given.transport.filled(from: configuration.transport).smtpTLS == SMTPSettings.TLSMode.none)
         #expect(given.transport.filled(from: configuration.transport).timeout == 60)
-        let hosts: ParseCommand = try OptionParser.parse(Arguments(["--trust-host", "a.example", "f"]), command: "parse")
+        let hosts: ParseCommand = try OptionParser.parse(
+            Arguments(["--trust-host", "a.example", "f"]), command: "parse")
         #expect(hosts.trust.filled(from: configuration.trust).hosts == ["a.example"])
         #expect(TrustOptions().filled(from: configuration.trust).hosts == ["b.example", "c.example"])
     }
 
-    @Test("one parse for the flag and the key: the same reason, the value shown only on the command line",
-          arguments: [("--smtp-tls", "smtp_tls", "bogus", "must be auto, required or none"),
-                      ("--relay-timeout", "relay_timeout", "0", "takes a number of seconds from 1 to 3600"),
-                      ("--trust-sender", "trust_sender", "no-at-sign", "takes an address like name@example.jp"),
-                      ("--max-message-size", "max_message_size", "12Q", "takes a size from 1K to 1G, like 32M")])
+    @Test(
+        "one parse for the flag and the key: the same reason, the value shown only on the command line",
+        arguments: [
+            ("--smtp-tls", "smtp_tls", "bogus", "must be auto, required or none"),
+            ("--relay-timeout", "relay_timeout", "0", "takes a number of seconds from 1 to 3600"),
+            ("--trust-sender", "trust_sender", "no-at-sign", "takes an address like name@example.jp"),
+            ("--max-message-size", "max_message_size", "12Q", "takes a size from 1K to 1G, like 32M"),
+        ])
     func oneParse(flag: String, key: String, value: String, reason: String) throws {
         let words = ["--maildir", "m", flag, value]
         #expect(throws: UsageError("\(flag) \(reason), not '\(value)'")) {
@@ -82,8 +86,11 @@ struct OptionTableTests {
     }
 
     @Test func aURLIsNeverRepeatedInAnError() throws {
-        #expect(throws: UsageError("--imap must not carry a password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")) {
-            let _: WatchCommand = try OptionParser.parse(Arguments(["--imap", "imaps://u:Secret1@mail.example/INBOX"]), command: "watch")
+        #expect(
+            throws: UsageError("--imap must not carry a password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
+        ) {
+            let _: WatchCommand = try OptionParser.parse(
+                Arguments(["--imap", "imaps://u:Secret1@mail.example/INBOX"]), command: "watch")
         }
     }
 }

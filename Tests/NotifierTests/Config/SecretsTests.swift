@@ -44,7 +44,9 @@ struct SecretsTests {
             "--imap-user", "tanto", "--imap-password-file", path, "--once",
         ])
         #expect(result.status == 78, "\(result.stderr)")
-        #expect(result.stderr.contains("IMAP password file") && result.stderr.contains("chmod 600 \(path)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("IMAP password file") && result.stderr.contains("chmod 600 \(path)"),
+            "\(result.stderr)")
     }
 
     @Test func aPasswordFileOfMode0600IsRead() throws {

@@ -10,7 +10,9 @@ import Testing
 struct ConcurrentProcessesTests {
     /// Starts every command, lets them all read their input at one instant, and waits for all.
     static func together(_ commands: [[String]], stdin: (Int) -> Data?) throws -> [CLI.Result] {
-        let started = try commands.enumerated().map { try CLI.start($0.element, stdin: stdin($0.offset), holding: true) }
+        let started = try commands.enumerated().map {
+            try CLI.start($0.element, stdin: stdin($0.offset), holding: true)
+        }
         Thread.sleep(forTimeInterval: 0.3)
         for process in started { try process.release() }
         return started.map { $0.finish() }
@@ -55,9 +57,11 @@ struct ConcurrentProcessesTests {
         #expect(try fixture.importVendors(IssuerFixture.vendorRows(count)).status == 0)
         let sink = fixture.folder.appendingPathComponent("sink")
         let otpOutbox = fixture.folder.appendingPathComponent("otp-outbox")
-        let send = ["--db", fixture.database, "notices", "send", "--force", "--fiscal-year", "2031",
-                    "--download-url-base", IssuerFixture.urlBase, "--from", IssuerFixture.from,
-                    "--outbox", sink.path, "--rate", "15000/min"]
+        let send = [
+            "--db", fixture.database, "notices", "send", "--force", "--fiscal-year", "2031",
+            "--download-url-base", IssuerFixture.urlBase, "--from", IssuerFixture.from,
+            "--outbox", sink.path, "--rate", "15000/min",
+        ]
         let sender = try CLI.start(send)
         let inode = try Self.inode(fixture.database)
         // Wait until the sender has begun writing notices, then sample its locks while the others come and go.
@@ -67,7 +71,8 @@ struct ConcurrentProcessesTests {
             let vendor = String(format: "%07d", 1_000_000 + index)
             switch index % 5 {
             case 0: return ["notices", "status", "--fiscal-year", "2031"]
-            case 1: return ["otp", "issue", "--vendor", vendor, "--from", IssuerFixture.from, "--outbox", otpOutbox.path]
+            case 1:
+                return ["otp", "issue", "--vendor", vendor, "--from", IssuerFixture.from, "--outbox", otpOutbox.path]
             case 2: return ["otp", "verify", "--vendor", vendor]
             case 3: return ["ingest"]
             default: return send.dropFirst(2).map { $0 }
@@ -79,8 +84,9 @@ struct ConcurrentProcessesTests {
         var lockless = 0
         for chunk in stride(from: 0, to: others.count, by: 5) {
             let batch = try others[chunk..<chunk + 5].map { command in
-                try CLI.start(["--db", fixture.database] + command,
-                               stdin: command == ["ingest"] ? notice : command.contains("verify") ? Data("ABCDEFGH\n".utf8) : nil)
+                try CLI.start(
+                    ["--db", fixture.database] + command,
+                    stdin: command == ["ingest"] ? notice : command.contains("verify") ? Data("ABCDEFGH\n".utf8) : nil)
             }
             for _ in 0..<3 {
                 guard sender.process.isRunning else { break }
@@ -180,7 +186,8 @@ struct ConcurrentProcessesTests {
         let log = folder.appendingPathComponent("relayed.log")
         let mail = try VendorSideTests.otpNotice(code: "Race7777", minutes: 20, id: "race")
         let results = try Self.together(
-            (0..<10).map { _ in ["--db", database, "ingest", "--relay-command", "cat >> '\(log.path)'"] }, stdin: { _ in mail })
+            (0..<10).map { _ in ["--db", database, "ingest", "--relay-command", "cat >> '\(log.path)'"] },
+            stdin: { _ in mail })
         for result in results { #expect(result.status == 0, "\(result.stderr)") }
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1, "relayed \(lines.count) times")
@@ -196,9 +203,12 @@ struct ConcurrentProcessesTests {
         let log = folder.appendingPathComponent("relayed.log")
         let codes = ["Aaaa2222", "Bbbb3333", "Cccc4444", "Dddd5555", "Eeee6666", "Ffff7777", "Gggg8888", "Hhhh9999"]
         // Expiry grows with the index; started newest first, so that the older ones race the newer ones.
-        let mails = try codes.enumerated().map { try VendorSideTests.otpNotice(code: $0.element, minutes: 10 + $0.offset * 2, id: $0.element) }
+        let mails = try codes.enumerated().map {
+            try VendorSideTests.otpNotice(code: $0.element, minutes: 10 + $0.offset * 2, id: $0.element)
+        }
         let results = try Self.together(
-            codes.indices.reversed().map { _ in ["--db", database, "ingest", "--relay-command", "cat >> '\(log.path)'"] },
+            codes.indices.reversed().map { _ in ["--db", database, "ingest", "--relay-command", "cat >> '\(log.path)'"]
+            },
             stdin: { mails[codes.count - 1 - $0] })
         for result in results { #expect(result.status == 0, "\(result.stderr)") }
         let relayed = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap { line in
@@ -220,8 +230,9 @@ struct ConcurrentProcessesTests {
         let mail = try VendorSideTests.otpNotice(code: "Retry888", minutes: 20, id: "retry")
         let relay = ["--relay-to", "installer@example.test", "--from", "notifier@vendor.example", "--outbox"]
         let quarantine = folder.appendingPathComponent("quarantine")
-        let failed = try CLI.run(["--db", database, "ingest", "--quarantine", quarantine.path] + relay
-            + [blocker.appendingPathComponent("outbox").path], stdin: mail)
+        let failed = try CLI.run(
+            ["--db", database, "ingest", "--quarantine", quarantine.path] + relay
+                + [blocker.appendingPathComponent("outbox").path], stdin: mail)
         #expect(failed.status == 75, "\(failed.stdout) \(failed.stderr)")
         #expect(failed.stderr.contains("not relayed") && failed.stderr.contains("try again later"))
         #expect(Self.delivered(quarantine).isEmpty)
@@ -243,8 +254,10 @@ struct ConcurrentProcessesTests {
         let database = folder.appendingPathComponent("v.sqlite3").path
         let maildir = folder.appendingPathComponent("Maildir")
         let corpus = CLI.fixtures.appendingPathComponent("corpus")
-        let names = ["p01_update_utf8_base64.eml", "p07_update_phishing_url_host.eml", "p09_other_unrelated.eml",
-                     "p14_other_newsletter_iso2022jp.eml"]
+        let names = [
+            "p01_update_utf8_base64.eml", "p07_update_phishing_url_host.eml", "p09_other_unrelated.eml",
+            "p14_other_newsletter_iso2022jp.eml",
+        ]
         for name in names {
             let bytes = try Data(contentsOf: corpus.appendingPathComponent(name))
             let result = try CLI.run(["--db", database, "ingest", "--deliver", maildir.path], stdin: bytes)
@@ -281,18 +294,22 @@ struct ConcurrentProcessesTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let maildir = folder.appendingPathComponent("Maildir")
         for sub in ["new", "cur", "tmp"] {
-            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let size = 4 << 20
         let line = String(repeating: "A", count: 76) + "\r\n"
         let body = String(repeating: line, count: size / line.utf8.count)
         for index in 0..<40 {
-            let message = "From: someone@example.test\r\nSubject: big \(index)\r\nMessage-ID: <big\(index)@example.test>\r\n"
-                + "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body
+            let message =
+                "From: someone@example.test\r\nSubject: big \(index)\r\nMessage-ID: <big\(index)@example.test>\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + body
             try Data(message.utf8).write(to: maildir.appendingPathComponent("new/\(1_000 + index).big"))
         }
         let run = try MeasuredRun.run(
-            ["--db", folder.appendingPathComponent("v.sqlite3").path, "watch", "--maildir", maildir.path, "--once"], seconds: 120)
+            ["--db", folder.appendingPathComponent("v.sqlite3").path, "watch", "--maildir", maildir.path, "--once"],
+            seconds: 120)
         #expect(run.status == 0, "\(run.stderr)")
         let peak = run.maxRSSKiB * 1024
         #expect(peak < 64 << 20 + size, "peak RSS \(peak >> 20) MB for a 160 MB Maildir")
@@ -313,8 +330,10 @@ struct ConcurrentProcessesTests {
         let started = Date()
         let process = try CLI.start(
             ["--db", database, "ingest", "--relay-command", command, "--relay-timeout", "1"], stdin: mail,
-            environment: ["NOTIFIER_SMTP_PASSWORD": "smtp-secret-1", "NOTIFIER_IMAP_PASSWORD": "imap-secret-2",
-                          "LANG": "C.UTF-8"])
+            environment: [
+                "NOTIFIER_SMTP_PASSWORD": "smtp-secret-1", "NOTIFIER_IMAP_PASSWORD": "imap-secret-2",
+                "LANG": "C.UTF-8",
+            ])
         let result = process.finish()
         #expect(result.status == 75, "\(result.stderr)")
         #expect(result.stderr.contains("did not finish within 1 s"))
@@ -343,16 +362,22 @@ struct ConcurrentProcessesTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let maildir = folder.appendingPathComponent("Maildir")
         for sub in ["new", "cur", "tmp"] {
-            try FileManager.default.createDirectory(at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
-        try VendorSideTests.otpNotice(code: "Watch222", minutes: 20, id: "watch").write(to: maildir.appendingPathComponent("new/1-otp"))
+        try VendorSideTests.otpNotice(code: "Watch222", minutes: 20, id: "watch").write(
+            to: maildir.appendingPathComponent("new/1-otp"))
         let database = folder.appendingPathComponent("v.sqlite3").path
-        let first = try CLI.run(["--db", database, "watch", "--maildir", maildir.path, "--once",
-                                 "--relay-command", "sleep 30", "--relay-timeout", "1"])
+        let first = try CLI.run([
+            "--db", database, "watch", "--maildir", maildir.path, "--once",
+            "--relay-command", "sleep 30", "--relay-timeout", "1",
+        ])
         #expect(first.status == 75 && first.stderr.contains("trying again"), "\(first.stderr)")
         let log = folder.appendingPathComponent("relayed")
-        let second = try CLI.run(["--db", database, "watch", "--maildir", maildir.path, "--once",
-                                  "--relay-command", "cat > '\(log.path)'"])
+        let second = try CLI.run([
+            "--db", database, "watch", "--maildir", maildir.path, "--once",
+            "--relay-command", "cat > '\(log.path)'",
+        ])
         #expect(second.status == 0 && second.stdout == "1-otp: relayed\n", "\(second.stderr)")
         #expect(try String(contentsOf: log, encoding: .utf8).contains("Watch222"))
     }
@@ -367,8 +392,10 @@ struct ConcurrentProcessesTests {
         let link = fixture.folder.appendingPathComponent("link.sqlite3")
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: fixture.database)
         let sink = fixture.folder.appendingPathComponent("sink")
-        let arguments = ["notices", "send", "--force", "--fiscal-year", "2031", "--download-url-base",
-                         IssuerFixture.urlBase, "--from", IssuerFixture.from, "--outbox", sink.path, "--rate", "600/min"]
+        let arguments = [
+            "notices", "send", "--force", "--fiscal-year", "2031", "--download-url-base",
+            IssuerFixture.urlBase, "--from", IssuerFixture.from, "--outbox", sink.path, "--rate", "600/min",
+        ]
         let first = try CLI.start(["--db", fixture.database] + arguments)
         for _ in 0..<200 where Self.delivered(sink).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
         let second = try CLI.run(["--db", link.path] + arguments)

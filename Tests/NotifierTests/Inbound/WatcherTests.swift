@@ -38,19 +38,21 @@ import Testing
             case .lose:
                 throw Lost()
             case .oversized(let key, let size):
-                try handle(MailBatch { body in
-                    try body(.oversized(OversizedMessage(source: self.name, key: key, size: size, limit: 100)))
-                })
+                try handle(
+                    MailBatch { body in
+                        try body(.oversized(OversizedMessage(source: self.name, key: key, size: size, limit: 100)))
+                    })
                 checkpoints.append([key])
             case .batches(let batches):
                 for keys in batches {
                     let wanted = try keys.filter { !(try isHandled($0)) }
-                    try handle(MailBatch { [log, name] body in
-                        for key in wanted {
-                            log.append("fetch \(key)")
-                            try body(.message(RawMessage(source: name, key: key, bytes: Array(key.utf8))))
-                        }
-                    })
+                    try handle(
+                        MailBatch { [log, name] body in
+                            for key in wanted {
+                                log.append("fetch \(key)")
+                                try body(.message(RawMessage(source: name, key: key, bytes: Array(key.utf8))))
+                            }
+                        })
                     checkpoints.append(wanted)
                 }
             }
@@ -171,7 +173,9 @@ import Testing
         let log = Log()
         let source = ScriptedSource([.lose], log: log)
         let stop = CountingStop(after: 100)
-        #expect(throws: Lost.self) { try watcher(source, RecordingHandler(log: log), stop: stop, once: true, log: log).run() }
+        #expect(throws: Lost.self) {
+            try watcher(source, RecordingHandler(log: log), stop: stop, once: true, log: log).run()
+        }
         #expect(stop.waits.isEmpty && source.passes == 1)
     }
 
@@ -181,7 +185,9 @@ import Testing
         let source = ScriptedSource([.batches([["a", "b"], ["c", "d"], ["e"]])], log: log)
         let handler = RecordingHandler(log: log)
         handler.failing = ["d"]
-        let outcome = try watcher(source, handler, stop: CountingStop(after: 1), once: true, log: log, reported: reported).run()
+        let outcome = try watcher(
+            source, handler, stop: CountingStop(after: 1), once: true, log: log, reported: reported
+        ).run()
         #expect(outcome == .retryLater)
         #expect(source.checkpoints == [["a", "b"]], "no checkpoint past the batch whose relay failed, none after it")
         #expect(handler.batches == [["a", "b"]])
@@ -199,7 +205,9 @@ import Testing
         handler.failing = []
         stop.waits = []
         #expect(try watcher(source, handler, stop: stop, log: log).run() == .handled)
-        #expect(handler.batches.filter { !$0.isEmpty } == [["a"], ["b"]], "a is not handled twice, b is handled on the second pass")
+        #expect(
+            handler.batches.filter { !$0.isEmpty } == [["a"], ["b"]],
+            "a is not handled twice, b is handled on the second pass")
         #expect(source.checkpoints == [["a"], [], ["b"]])
     }
 
@@ -250,7 +258,10 @@ import Testing
         _ = try watcher(source, handler, stop: CountingStop(after: 1), once: true, log: log, reported: reported).run()
         #expect(handler.skipped.map(\.key) == ["7/3"])
         #expect(reported.all == ["7/3: oversized"])
-        #expect(log.all == ["warning: message 7/3 has 1000 bytes, more than --max-message-size 100; skipped and recorded as oversized"])
+        #expect(
+            log.all == [
+                "warning: message 7/3 has 1000 bytes, more than --max-message-size 100; skipped and recorded as oversized"
+            ])
     }
 
     @Test func betweenPassesAnIdlingSourceIsWaitedOnAndOthersArePolled() throws {

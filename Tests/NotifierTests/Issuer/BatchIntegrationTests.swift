@@ -9,7 +9,10 @@ import Testing
 @Suite("notices send against real servers", .serialized)
 struct BatchIntegrationTests {
     static func smtpOptions(_ portKey: String) throws -> [String] {
-        ["--smtp", "smtp://localhost:\(try TestServers.port(portKey))", "--ca-file", try TestServers.value("SMTP_CA_FILE")]
+        [
+            "--smtp", "smtp://localhost:\(try TestServers.port(portKey))", "--ca-file",
+            try TestServers.value("SMTP_CA_FILE"),
+        ]
     }
 
     @Test func killedThreeTimesAndRunAgainNobodyIsSkipped() throws {
@@ -18,10 +21,15 @@ struct BatchIntegrationTests {
         let count = 2_000
         let connections = 2
         let codes = (0..<count).map { String(format: "%07d", 2_000_000 + $0) }
-        #expect(try fixture.importVendors(codes.map { "\($0),株式会社クラッシュ\($0),c\($0)@example.test,construction," }).status == 0)
-        let arguments = ["--db", fixture.database, "notices", "send", "--force", "--fiscal-year", "2031",
-                         "--download-url-base", IssuerFixture.urlBase, "--from", IssuerFixture.from,
-                         "--connections", String(connections)] + (try Self.smtpOptions("SMTP_PLAIN_PORT"))
+        #expect(
+            try fixture.importVendors(codes.map { "\($0),株式会社クラッシュ\($0),c\($0)@example.test,construction," }).status
+                == 0)
+        let arguments =
+            [
+                "--db", fixture.database, "notices", "send", "--force", "--fiscal-year", "2031",
+                "--download-url-base", IssuerFixture.urlBase, "--from", IssuerFixture.from,
+                "--connections", String(connections),
+            ] + (try Self.smtpOptions("SMTP_PLAIN_PORT"))
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<3 {
@@ -37,8 +45,10 @@ struct BatchIntegrationTests {
         let last = try CLI.run(arguments)
         #expect(last.status == 0, "\(last.stdout) \(last.stderr)")
         let database = try Database(path: fixture.database)
-        let urls = Dictionary(uniqueKeysWithValues: try database.rows(
-            "SELECT vendor_code, url, state FROM notices WHERE fiscal_year = 2031").map { ($0.text(0) ?? "", ($0.text(1) ?? "", $0.text(2) ?? "")) })
+        let urls = Dictionary(
+            uniqueKeysWithValues: try database.rows(
+                "SELECT vendor_code, url, state FROM notices WHERE fiscal_year = 2031"
+            ).map { ($0.text(0) ?? "", ($0.text(1) ?? "", $0.text(2) ?? "")) })
         #expect(urls.count == count)
         #expect(urls.values.allSatisfy { $0.1 == "sent" })
 
@@ -72,7 +82,9 @@ struct BatchIntegrationTests {
         #expect(!log.contains("improper command pipelining"))
     }
 
-    @Test("deferred recipients go out later, refused ones are recorded; with and without PIPELINING", arguments: [false, true])
+    @Test(
+        "deferred recipients go out later, refused ones are recorded; with and without PIPELINING",
+        arguments: [false, true])
     func deferredRecipientsGoOutLaterRefusedOnesAreRecorded(pipelining: Bool) throws {
         let recipientPort = pipelining ? "FAULTY_PORT_RECIPIENT_PIPELINING" : "FAULTY_PORT_RECIPIENT"
         let okPort = pipelining ? "FAULTY_PORT_OK_PIPELINING" : "FAULTY_PORT_OK"
@@ -89,7 +101,9 @@ struct BatchIntegrationTests {
         #expect(first.stdout.contains("failed    3000003: 550"))
         let status = try fixture.run(["notices", "status", "--fiscal-year", "2032", "--json"])
         #expect(status.stdout.contains("\"sent\": 2, \"deferred\": 2, \"failed\": 1"))
-        #expect(status.stdout.contains("\"vendor_code\": \"3000003\", \"state\": \"failed\", \"attempts\": 1, \"last_code\": 550"))
+        #expect(
+            status.stdout.contains(
+                "\"vendor_code\": \"3000003\", \"state\": \"failed\", \"attempts\": 1, \"last_code\": 550"))
 
         // A later run: the deferred ones are not due yet (backoff) ...
         let early = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions(okPort)))
@@ -108,7 +122,8 @@ struct BatchIntegrationTests {
         let fixture = try IssuerFixture()
         defer { fixture.remove() }
         _ = try fixture.importVendors(IssuerFixture.vendorRows(20))
-        let result = try fixture.send(["--fiscal-year", "2034"] + (try Self.smtpOptions("FAULTY_PORT_MAIL530_PIPELINING")))
+        let result = try fixture.send(
+            ["--fiscal-year", "2034"] + (try Self.smtpOptions("FAULTY_PORT_MAIL530_PIPELINING")))
         #expect(result.status == 77, "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("stopped early") && result.stderr.contains("530 5.7.0"), "\(result.stderr)")
         let counts = try NoticeStore(database: try Database(path: fixture.database)).counts(fiscalYear: 2034)

@@ -14,7 +14,9 @@ import Testing
     }
 
     private static func vendor(_ code: String, _ kind: VendorKind, notifyAfter: CalendarDate? = nil) -> VendorRecord {
-        VendorRecord(code: VendorCode(stringLiteral: code), name: "株式会社\(code)", email: "v\(code)@example.test", kind: kind, notifyAfter: notifyAfter)
+        VendorRecord(
+            code: VendorCode(stringLiteral: code), name: "株式会社\(code)", email: "v\(code)@example.test", kind: kind,
+            notifyAfter: notifyAfter)
     }
 
     /// A database in a temporary folder, with these vendors imported.
@@ -30,8 +32,12 @@ import Testing
         #expect(RenewalCalendar.japanDate(of: Self.inWindow) == (try Self.day(2027, 1, 20)))
         try Campaign.checkWindow(fiscalYear: 2027, at: Self.inWindow)
         let december = Self.inWindow.addingTimeInterval(-40 * 86_400)
-        let error = try #require(throws: Campaign.OutsideWindow.self) { try Campaign.checkWindow(fiscalYear: 2027, at: december) }
-        #expect(error.message.hasPrefix("fiscal year 2027's notices go out from 2027/01/15 00:00 to 2027/03/31 23:59"), "\(error.message)")
+        let error = try #require(throws: Campaign.OutsideWindow.self) {
+            try Campaign.checkWindow(fiscalYear: 2027, at: december)
+        }
+        #expect(
+            error.message.hasPrefix("fiscal year 2027's notices go out from 2027/01/15 00:00 to 2027/03/31 23:59"),
+            "\(error.message)")
         #expect(error.message.hasSuffix("Use --force to send anyway."))
     }
 
@@ -40,8 +46,12 @@ import Testing
         #expect(Campaign.isEligible(Self.vendor("1000001", .construction), on: today))
         #expect(!Campaign.isEligible(Self.vendor("1000002", .commissioned), on: today))
         #expect(Campaign.isEligible(Self.vendor("1000003", .commissioned, notifyAfter: today), on: today))
-        #expect(!Campaign.isEligible(Self.vendor("1000004", .commissioned, notifyAfter: try Self.day(2027, 1, 21)), on: today))
-        #expect(!Campaign.isEligible(Self.vendor("1000005", .construction, notifyAfter: try Self.day(2027, 2, 1)), on: today),
+        #expect(
+            !Campaign.isEligible(
+                Self.vendor("1000004", .commissioned, notifyAfter: try Self.day(2027, 1, 21)), on: today))
+        #expect(
+            !Campaign.isEligible(
+                Self.vendor("1000005", .construction, notifyAfter: try Self.day(2027, 2, 1)), on: today),
             "notify_after holds back a construction vendor too")
     }
 
@@ -58,7 +68,8 @@ import Testing
 
         let store = NoticeStore(database: database)
         _ = try store.plan(
-            vendorCodes: ["1000004"], fiscalYear: 2027, urlBase: "https://bid.to-kousya.example/d", messageIDDomain: "example.test",
+            vendorCodes: ["1000004"], fiscalYear: 2027, urlBase: "https://bid.to-kousya.example/d",
+            messageIDDomain: "example.test",
             now: Self.inWindow)
         let plan = try campaign.dryRun(eligibility, retryDeferred: false, in: database)
         #expect(plan.new.map(\.code) == ["1000001", "1000003"])
@@ -68,16 +79,20 @@ import Testing
     }
 
     @Test func aRunPlansTheEligibleAndSendsWhatIsDue() throws {
-        let (database, folder) = try Self.database([Self.vendor("1000001", .construction), Self.vendor("1000002", .commissioned)])
+        let (database, folder) = try Self.database([
+            Self.vendor("1000001", .construction), Self.vendor("1000002", .commissioned),
+        ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let outbox = folder.appendingPathComponent("outbox").path
         let campaign = Campaign(fiscalYear: 2027, now: Self.inWindow)
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
         let path = database.path
         let eligibility = try campaign.eligibility(in: database)
-        let result = try campaign.run(eligibility, sending: Campaign.Sending(
-            urlBase: "https://bid.to-kousya.example/d", sender: sender, messageIDDomain: "to-kousya.example",
-            transport: { try MaildirOutbox(path: outbox) }), in: database)
+        let result = try campaign.run(
+            eligibility,
+            sending: Campaign.Sending(
+                urlBase: "https://bid.to-kousya.example/d", sender: sender, messageIDDomain: "to-kousya.example",
+                transport: { try MaildirOutbox(path: outbox) }), in: database)
         #expect(result.planned == 1 && result.due == 1 && result.waiting == 1)
         #expect(result.summary.sent == 1 && result.outcome == .allSent)
         #expect(try NoticeStore(database: try Database(path: path)).notices(fiscalYear: 2027).map(\.state) == [.sent])

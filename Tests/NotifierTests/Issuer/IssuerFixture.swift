@@ -19,7 +19,8 @@ struct IssuerFixture {
     /// Writes a vendors CSV and imports it.
     func importVendors(_ rows: [String]) throws -> CLI.Result {
         let file = folder.appendingPathComponent("vendors-\(UUID().uuidString.prefix(6)).csv")
-        try (["vendor_code,name,email,kind,notify_after"] + rows).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        try (["vendor_code,name,email,kind,notify_after"] + rows).joined(separator: "\n").write(
+            to: file, atomically: true, encoding: .utf8)
         return try run(["vendors", "import", file.path])
     }
 

@@ -26,7 +26,10 @@ struct NoticesSendTests {
         }
         #expect(Set(messages.compactMap(\.notice.url)).count == 5)
         let status = try fixture.run(["notices", "status", "--fiscal-year", "2027", "--json"])
-        #expect(status.stdout == "{\"fiscal_year\": 2027, \"pending\": 0, \"sending\": 0, \"sent\": 5, \"deferred\": 0, \"failed\": 0, \"problems\": []}\n")
+        #expect(
+            status.stdout
+                == "{\"fiscal_year\": 2027, \"pending\": 0, \"sending\": 0, \"sent\": 5, \"deferred\": 0, \"failed\": 0, \"problems\": []}\n"
+        )
     }
 
     @Test func anInterruptedNoticeIsSentAgainWithTheSameMessageIDAndURL() throws {
@@ -55,7 +58,10 @@ struct NoticesSendTests {
         let result = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"])
         #expect(result.stdout.contains("2 sent"))
         #expect(result.stdout.contains("2 vendors wait for notify_after"))
-        #expect(Set(try IssuerFixture.messages(in: fixture.outbox).compactMap(\.notice.vendorCode)) == ["1000001", "1000003"])
+        #expect(
+            Set(try IssuerFixture.messages(in: fixture.outbox).compactMap(\.notice.vendorCode)) == [
+                "1000001", "1000003",
+            ])
     }
 
     @Test func dryRunChangesNothing() throws {
@@ -75,7 +81,8 @@ struct NoticesSendTests {
         _ = try fixture.importVendors(IssuerFixture.vendorRows(1))
         // Fiscal year 2020's window closed long ago.
         let result = try fixture.run([
-            "notices", "send", "--fiscal-year", "2020", "--download-url-base", IssuerFixture.urlBase, "--from", IssuerFixture.from,
+            "notices", "send", "--fiscal-year", "2020", "--download-url-base", IssuerFixture.urlBase, "--from",
+            IssuerFixture.from,
             "--outbox", fixture.outbox.path,
         ])
         #expect(result.status == 64)

@@ -23,7 +23,8 @@ enum IMAPTestServer {
         let path = mailbox.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? mailbox
         var settings = IMAPSettings(
             url: "\(scheme)://\(try TestServers.value("IMAP_TLS_NAME")):\(port)/\(path)",
-            credentials: .password(user: try TestServers.value("IMAP_USER"), password: try TestServers.value("IMAP_PASSWORD")),
+            credentials: .password(
+                user: try TestServers.value("IMAP_USER"), password: try TestServers.value("IMAP_PASSWORD")),
             tls: tls,
             caFile: try TestServers.value("IMAP_CA_FILE"))
         settings.connectTimeout = 5
@@ -98,10 +99,12 @@ extension IMAPServerSuites {
             let again = try IMAPClient(settings: try IMAPTestServer.settings("imap", tls: .required)).examine()
             #expect(again.uidValidity == status.uidValidity)
             // Python's imaplib (STATUS) sees the same mailbox.
-            let python = try IMAPTestServer.run(IMAPTestServer.scripts.appendingPathComponent("imaputil.py"), [
-                "status", try TestServers.value("IMAP_PORT"), try TestServers.value("IMAP_CA_FILE"),
-                try TestServers.value("IMAP_USER"), try TestServers.value("IMAP_PASSWORD"),
-            ])
+            let python = try IMAPTestServer.run(
+                IMAPTestServer.scripts.appendingPathComponent("imaputil.py"),
+                [
+                    "status", try TestServers.value("IMAP_PORT"), try TestServers.value("IMAP_CA_FILE"),
+                    try TestServers.value("IMAP_USER"), try TestServers.value("IMAP_PASSWORD"),
+                ])
             #expect(python.split(separator: " ").first.map(String.init) == String(status.uidValidity))
         }
 
@@ -173,9 +176,11 @@ extension IMAPServerSuites {
             #expect(try limited.fetch(uid: uids[1]) == crlf)
         }
 
-        @Test("TLS: imaps, and imap with STARTTLS (required or when offered)", arguments: [
-            ("imaps", IMAPSettings.TLSMode.auto), ("imap", .required), ("imap", .auto),
-        ])
+        @Test(
+            "TLS: imaps, and imap with STARTTLS (required or when offered)",
+            arguments: [
+                ("imaps", IMAPSettings.TLSMode.auto), ("imap", .required), ("imap", .auto),
+            ])
         func tls(scheme: String, mode: IMAPSettings.TLSMode) throws {
             let log = try TestServers.value("IMAP_LOG")
             let client = try IMAPClient(settings: try IMAPTestServer.settings(scheme, tls: mode))
@@ -194,9 +199,11 @@ extension IMAPServerSuites {
             let otherCA = folder.appendingPathComponent("other-ca.pem")
             let openssl = Process()
             openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            openssl.arguments = ["req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                 "-noenc", "-days", "1", "-subj", "/CN=another CA", "-keyout",
-                                 folder.appendingPathComponent("k.pem").path, "-out", otherCA.path]
+            openssl.arguments = [
+                "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-noenc", "-days", "1", "-subj", "/CN=another CA", "-keyout",
+                folder.appendingPathComponent("k.pem").path, "-out", otherCA.path,
+            ]
             openssl.standardError = FileHandle.nullDevice
             try openssl.run()
             openssl.waitUntilExit()
@@ -236,13 +243,15 @@ extension IMAPServerSuites {
 
         @Test func aFolderWithAJapaneseName() throws {
             let folder = "受信箱テスト"
-            try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p10_otp_crlf.eml"), mailbox: folder)
+            try IMAPTestServer.deliver(
+                IMAPTestServer.corpus.appendingPathComponent("p10_otp_crlf.eml"), mailbox: folder)
             let client = try IMAPClient(settings: try IMAPTestServer.settings(mailbox: folder))
             #expect(client.mailbox == folder)
             let status = try client.examine()
             let uids = try client.uids(from: 1)
             #expect(uids.count == status.exists && !uids.isEmpty)
-            let original = [UInt8](try Data(contentsOf: IMAPTestServer.corpus.appendingPathComponent("p10_otp_crlf.eml")))
+            let original = [UInt8](
+                try Data(contentsOf: IMAPTestServer.corpus.appendingPathComponent("p10_otp_crlf.eml")))
             #expect(try client.fetch(uid: try #require(uids.last)) == original)
         }
 
@@ -264,7 +273,8 @@ extension IMAPServerSuites {
         }
 
         @Test func reidleBeforeTheServersTimeoutKeepsWorking() throws {
-            let idler = try IMAPIdler(settings: try IMAPTestServer.settings("imap", tls: .required), reidleInterval: 0.4)
+            let idler = try IMAPIdler(
+                settings: try IMAPTestServer.settings("imap", tls: .required), reidleInterval: 0.4)
             let started = ContinuousClock.now
             #expect(try idler.wait(timeout: 1.5) == false)
             #expect(IMAPTestServer.seconds(since: started) >= 1.4)
@@ -317,7 +327,9 @@ extension IMAPServerSuites {
             // A new EXAMINE, even on the old connection, reports the new UIDVALIDITY; the messages stay.
             let after = try client.examine()
             #expect(after.uidValidity != before.uidValidity)
-            #expect(output.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) == String(after.uidValidity))
+            #expect(
+                output.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == String(after.uidValidity))
             #expect(after.exists == before.exists, "the messages stay")
             #expect(try client.uids(from: 1).count == after.exists)
             // The old view: Dovecot closes the connection at the next sync (NOOP before the search).
@@ -342,7 +354,9 @@ extension IMAPClient {
         _ = try observer.examine(observer.endpoint.mailbox)
         for response in try observer.run("UID FETCH \(uid) (FLAGS)") where response.name == "FETCH" {
             let items = response.fetchItems
-            if items["UID"]?.number == uid, case .list(let flags)? = items["FLAGS"] { return flags.compactMap(\.atomText) }
+            if items["UID"]?.number == uid, case .list(let flags)? = items["FLAGS"] {
+                return flags.compactMap(\.atomText)
+            }
         }
         throw IMAPError(kind: .noSuchMessage, message: "no message with UID \(uid)")
     }

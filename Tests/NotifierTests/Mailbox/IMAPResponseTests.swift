@@ -28,10 +28,17 @@ import Testing
         let responses = try Self.read(
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n* OK [PERMANENTFLAGS ()] Read-only mailbox.\r\n"
                 + "* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1795719943] UIDs valid\r\n"
-                + "* OK [UIDNEXT 4] Predicted next UID\r\nN1 OK [READ-ONLY] Examine completed (0.001 + 0.000 secs).\r\n")
+                + "* OK [UIDNEXT 4] Predicted next UID\r\nN1 OK [READ-ONLY] Examine completed (0.001 + 0.000 secs).\r\n"
+        )
         #expect(responses.count == 7)
-        #expect(responses[0].name == "FLAGS" && responses[0].values == [.list([.atom("\\Answered"), .atom("\\Flagged"),
-            .atom("\\Deleted"), .atom("\\Seen"), .atom("\\Draft")])])
+        #expect(
+            responses[0].name == "FLAGS"
+                && responses[0].values == [
+                    .list([
+                        .atom("\\Answered"), .atom("\\Flagged"),
+                        .atom("\\Deleted"), .atom("\\Seen"), .atom("\\Draft"),
+                    ])
+                ])
         #expect(responses[1].codeName == "PERMANENTFLAGS" && responses[1].code == [.atom("PERMANENTFLAGS"), .list([])])
         #expect(responses[2].number == 3 && responses[2].name == "EXISTS")
         #expect(responses[4].codeName == "UIDVALIDITY" && responses[4].code.last?.number == 1_795_719_943)
@@ -42,7 +49,8 @@ import Testing
     @Test("a literal holding lines that look like responses and tags is data", arguments: [1, 2, 7, 64, Int.max])
     func literalIsCountedNotScanned(chunk: Int) throws {
         let message = "From: a@b.test\r\n\r\n* 99 EXISTS\r\nN2 OK fake\r\nA006 OK fake\r\n)\r\n{5}\r\n"
-        let wire = "* 3 FETCH (UID 7 BODY[] {\(message.utf8.count)}\r\n\(message) FLAGS (\\Recent))\r\n"
+        let wire =
+            "* 3 FETCH (UID 7 BODY[] {\(message.utf8.count)}\r\n\(message) FLAGS (\\Recent))\r\n"
             + "N2 OK Fetch completed.\r\n"
         let responses = try Self.read(wire, chunk: chunk)
         #expect(responses.count == 2)
@@ -71,7 +79,8 @@ import Testing
 
     @Test func quotedStringsSearchAndContinuation() throws {
         let responses = try Self.read(
-            "* SEARCH 4 5 9\r\n* SEARCH\r\n+ idling\r\n* 1 FETCH (UID 2 BODY[] \"a \\\"b\\\" \\\\c\")\r\n* BYE Server shutting down.\r\n")
+            "* SEARCH 4 5 9\r\n* SEARCH\r\n+ idling\r\n* 1 FETCH (UID 2 BODY[] \"a \\\"b\\\" \\\\c\")\r\n* BYE Server shutting down.\r\n"
+        )
         #expect(responses[0].values.compactMap(\.number) == [4, 5, 9])
         #expect(responses[1].values.isEmpty)
         #expect(responses[2].tag == .continuation && responses[2].text == "idling")
@@ -106,8 +115,10 @@ import Testing
         let folder = try IMAPSettings.endpoint(of: "IMAPS://mail.example.test/%E5%8F%97%E4%BF%A1/Sub")
         #expect(folder == .init(serverURL: "imaps://mail.example.test/", mailbox: "受信/Sub"))
         #expect(try IMAPSettings.endpoint(of: "imaps://[::1]:993/INBOX").serverURL == "imaps://[::1]:993/")
-        for bad in ["pop3://h/", "imap:///INBOX", "imap://user:secret@h/INBOX", "imap://h:0/", "imap://h/INBOX?x",
-                    "imap://h/A%0AB", "imap://h:99999/"] {
+        for bad in [
+            "pop3://h/", "imap:///INBOX", "imap://user:secret@h/INBOX", "imap://h:0/", "imap://h/INBOX?x",
+            "imap://h/A%0AB", "imap://h:99999/",
+        ] {
             #expect(throws: InvalidValue.self, "\(bad)") { try IMAPSettings.endpoint(of: bad) }
         }
         #expect {

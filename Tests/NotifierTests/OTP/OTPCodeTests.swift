@@ -32,15 +32,17 @@ struct OTPCodeTests {
         #expect(counts.count == 57)
         let expected = Double(codes * 8) / 57
         for (byte, count) in counts {
-            #expect(Double(count) > expected * 0.8 && Double(count) < expected * 1.2, "\(UnicodeScalar(byte)): \(count)")
+            #expect(
+                Double(count) > expected * 0.8 && Double(count) < expected * 1.2, "\(UnicodeScalar(byte)): \(count)")
         }
     }
 
     @Test func bytesAboveTheLastFullRoundAreDrawnAgain() {
         // 228 = 4 × 57: bytes 228...255 would favour the first 28 characters, so they are drawn again. Each index
         // takes a fresh 64-bit draw and reads its bytes in turn.
-        var generator = ScriptedGenerator(bytes: [255, 228, 250, 240, 230, 229, 254, 251] + [56, 1, 1, 1, 1, 1, 1, 1]
-            + [250, 227, 1, 1, 1, 1, 1, 1] + [57, 1, 1, 1, 1, 1, 1, 1] + [0, 1, 1, 1, 1, 1, 1, 1])
+        var generator = ScriptedGenerator(
+            bytes: [255, 228, 250, 240, 230, 229, 254, 251] + [56, 1, 1, 1, 1, 1, 1, 1]
+                + [250, 227, 1, 1, 1, 1, 1, 1] + [57, 1, 1, 1, 1, 1, 1, 1] + [0, 1, 1, 1, 1, 1, 1, 1])
         #expect(OTPCode.uniformIndex(using: &generator) == 56, "a whole draw refused, then 56")
         #expect(OTPCode.uniformIndex(using: &generator) == 56, "227 is the last byte taken: 3 × 57 + 56")
         #expect(OTPCode.uniformIndex(using: &generator) == 0)

@@ -28,7 +28,8 @@ struct OTPCommandTests {
         #expect(OTPCode.isWellFormed(code))
         let line = try #require(result.stdout.split(separator: "\n").first.map(String.init))
         #expect(line.hasPrefix("OTP mailed to aoba@example.test; valid until "))
-        let expiry = try #require(TemplateValues.parseInstant(String(line.dropFirst("OTP mailed to aoba@example.test; valid until ".count))))
+        let expiry = try #require(
+            TemplateValues.parseInstant(String(line.dropFirst("OTP mailed to aoba@example.test; valid until ".count))))
         #expect(line.hasSuffix("+09:00"))
         #expect(abs(expiry.timeIntervalSince(started) - 1800) < 10)
         #expect(result.stderr.isEmpty)
@@ -37,7 +38,9 @@ struct OTPCommandTests {
         #expect(mails.count == 1)
         let notice = NoticeReader.read([UInt8](try Data(contentsOf: mails[0])))
         #expect(notice.kind == .otp && notice.trusted)
-        #expect(notice.expiresAt?.instant == Date(timeIntervalSince1970: (expiry.timeIntervalSince1970 / 60).rounded(.down) * 60))
+        #expect(
+            notice.expiresAt?.instant
+                == Date(timeIntervalSince1970: (expiry.timeIntervalSince1970 / 60).rounded(.down) * 60))
         let message = String(decoding: try Data(contentsOf: mails[0]), as: UTF8.self)
         #expect(message.contains("To: aoba@example.test"))
     }
@@ -74,7 +77,9 @@ struct OTPCommandTests {
         let again = try fixture.runVerify(code)
         #expect(again.status == 1)
         #expect(again.stderr.contains("already used"))
-        #expect(try fixture.run(["otp", "verify", "--vendor", vendor], stdin: String(repeating: "A", count: 5000)).status == 1)
+        #expect(
+            try fixture.run(["otp", "verify", "--vendor", vendor], stdin: String(repeating: "A", count: 5000)).status
+                == 1)
     }
 
     @Test func lockAfterFiveWrongCodesAndUnlock() throws {
@@ -137,7 +142,9 @@ struct OTPCommandTests {
         #expect(result.stderr.hasPrefix("notifier: ") && result.stderr.contains("--help' for more"), "\(result.stderr)")
         // The hint names the innermost command the words reached.
         let named = arguments.count > 1 && ["issue", "verify", "unlock"].contains(arguments[1])
-        #expect(result.stderr.contains(named ? "notifier otp \(arguments[1]) --help" : "notifier otp --help"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(named ? "notifier otp \(arguments[1]) --help" : "notifier otp --help"),
+            "\(result.stderr)")
     }
 
     @Test func theCodeIsNeverTakenAsAnArgument() throws {
@@ -149,7 +156,8 @@ struct OTPCommandTests {
         "help on every level: otp lists its subcommands, a subcommand shows its own usage and options only",
         arguments: [
             (["otp", "--help"], nil), (["help", "otp"], nil), (["otp", "issue", "--help"], "issue"),
-            (["otp", "verify", "-h"], "verify"), (["otp", "unlock", "--help"], "unlock"), (["help", "otp", "issue"], "issue"),
+            (["otp", "verify", "-h"], "verify"), (["otp", "unlock", "--help"], "unlock"),
+            (["help", "otp", "issue"], "issue"),
             (["otp", "issue", "--vendor", "5184962", "--help"], "issue"),
         ] as [([String], String?)])
     func help(arguments: [String], subcommand: String?) throws {

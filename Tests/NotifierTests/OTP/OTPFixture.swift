@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import MailParse
+import Synchronization
 import Testing
 
 @testable import NotifierCore
@@ -23,7 +23,9 @@ final class OTPFixture: Sendable {
         let database = try Database(path: databasePath)
         try database.migrate(Schema.migrations)
         let records = Self.vendors.enumerated().map { index, vendor in
-            VendorRecord(code: VendorCode(stringLiteral: vendor.0), name: "株式会社テスト\(index)", email: vendor.1, kind: .construction, notifyAfter: nil)
+            VendorRecord(
+                code: VendorCode(stringLiteral: vendor.0), name: "株式会社テスト\(index)", email: vendor.1,
+                kind: .construction, notifyAfter: nil)
         }
         _ = try VendorStore(database: database).importVendors(records, now: clock.now)
     }
@@ -32,7 +34,8 @@ final class OTPFixture: Sendable {
 
     /// A service on the fixture's database, key file and clock (a new connection each time, as each command has).
     func service(policy: OTPPolicy = .standard) throws -> OTPService {
-        OTPService(database: try Database(path: databasePath), keyFile: keyPath, policy: policy) { [clock] in clock.now }
+        OTPService(database: try Database(path: databasePath), keyFile: keyPath, policy: policy) { [clock] in clock.now
+        }
     }
 
     /// Issues a code the way `notifier otp issue --outbox` does, and returns the code read back from the mail.
@@ -53,7 +56,8 @@ final class OTPFixture: Sendable {
     /// Composes the OTP notice for `mail` and hands it to `transport`, as the issue command does.
     static func mail(_ mail: OTPService.Mail, through transport: MessageTransport) throws -> OTPService.Handover {
         let mailer = OTPMailer(
-            sender: try #require(Validation.mailbox(from)), composer: Composer(store: TemplateStore(directory: nil), messageIDDomain: nil),
+            sender: try #require(Validation.mailbox(from)),
+            composer: Composer(store: TemplateStore(directory: nil), messageIDDomain: nil),
             charset: .utf8, transport: transport)
         return try mailer.send(mail)
     }
@@ -78,7 +82,9 @@ final class OTPFixture: Sendable {
 
     /// `notifier otp issue` into the fixture's outbox.
     func runIssue(_ vendor: String = OTPFixture.vendor, environment: [String: String] = [:]) throws -> CLI.Result {
-        try run(["otp", "issue", "--vendor", vendor, "--from", Self.from, "--outbox", outbox.path], environment: environment)
+        try run(
+            ["otp", "issue", "--vendor", vendor, "--from", Self.from, "--outbox", outbox.path], environment: environment
+        )
     }
 
     /// `notifier otp verify`, the code on standard input as the portal passes it.
@@ -99,7 +105,9 @@ final class OTPFixture: Sendable {
 
     /// How many rows `otps` has for the vendor.
     func storedCodes(_ vendor: String = OTPFixture.vendor) throws -> Int {
-        Int(try Database(path: databasePath).row("SELECT count(*) FROM otps WHERE vendor_code = ?", [.text(vendor)])?.int(0) ?? -1)
+        Int(
+            try Database(path: databasePath).row("SELECT count(*) FROM otps WHERE vendor_code = ?", [.text(vendor)])?
+                .int(0) ?? -1)
     }
 }
 

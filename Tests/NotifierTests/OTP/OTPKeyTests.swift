@@ -23,7 +23,10 @@ struct OTPKeyTests {
         #expect(try OTPKey.load(path: fixture.keyPath).bytes == key.bytes)
         // Nothing is left beside it (the temporary file it was written to is gone).
         let folder = (fixture.keyPath as NSString).deletingLastPathComponent
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("otp.key") } == ["otp.key"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("otp.key") } == [
+                "otp.key"
+            ])
     }
 
     @Test func madeOnceWhenManyAskAtOnce() throws {
@@ -55,7 +58,8 @@ struct OTPKeyTests {
         let verify = try fixture.run(
             ["otp", "verify", "--vendor", other], stdin: code, environment: ["NOTIFIER_OTP_KEY_FILE": elsewhere])
         #expect(verify.status == 0, "\(verify.stderr)")
-        #expect(OTPKey.path(environment: [:], databasePath: "/var/lib/notifier/n.sqlite3") == "/var/lib/notifier/otp.key")
+        #expect(
+            OTPKey.path(environment: [:], databasePath: "/var/lib/notifier/n.sqlite3") == "/var/lib/notifier/otp.key")
         #expect(OTPKey.path(environment: [:], databasePath: "n.sqlite3") == "otp.key")
     }
 

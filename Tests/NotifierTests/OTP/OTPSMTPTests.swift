@@ -24,9 +24,10 @@ struct OTPSMTPTests {
         #expect(result.stdout.hasPrefix("OTP mailed to aoba@example.test; valid until "))
         // The audit trail names the Message-ID: find the delivered mail by it.
         let issued = try #require(try fixture.audit().first { $0.event == "otp_issued" })
-        let id = try #require(issued.detail.range(of: "Message-ID <").flatMap { open in
-            issued.detail[open.upperBound...].split(separator: ">").first.map(String.init)
-        })
+        let id = try #require(
+            issued.detail.range(of: "Message-ID <").flatMap { open in
+                issued.detail[open.upperBound...].split(separator: ">").first.map(String.init)
+            })
         let delivered = try TestServers.delivered(containing: id)
         #expect(delivered.count == 1)
         let notice = NoticeReader.read(try #require(delivered.first))

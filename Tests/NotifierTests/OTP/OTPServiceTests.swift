@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import MailParse
+import Synchronization
 import Testing
 
 @testable import Notifier
@@ -24,7 +24,9 @@ struct OTPServiceTests {
         let late = try fixture.issue()
         let expiry = fixture.clock.now.epochSeconds + 30 * 60
         fixture.clock.advance(30 * 60)
-        #expect(try fixture.service().verify(vendorCode: vendor, input: late) == .rejected(.expired(at: expiry)), "at 30:00")
+        #expect(
+            try fixture.service().verify(vendorCode: vendor, input: late) == .rejected(.expired(at: expiry)), "at 30:00"
+        )
     }
 
     @Test func aCodeIsAcceptedOnce() throws {
@@ -40,16 +42,20 @@ struct OTPServiceTests {
     @Test func aCodeIsOnlyItsVendorsCode() throws {
         let code = try fixture.issue()
         let other = VendorCode(stringLiteral: OTPFixture.vendors[1].0)
-        #expect(try fixture.service().verify(vendorCode: other, input: code) == .rejected(.wrong(inARow: 1, locked: false)))
+        #expect(
+            try fixture.service().verify(vendorCode: other, input: code) == .rejected(.wrong(inARow: 1, locked: false)))
         #expect(try fixture.service().verify(vendorCode: vendor, input: code) == .valid)
     }
 
     @Test func fiveWrongCodesLockUntilUnlocked() throws {
         let code = try fixture.issue()
         let service = try fixture.service()
-        let wrong = try #require(["ABCDEFGH", "abcdefgh", "23456789", "HGFEDCBA", "hgfedcba"].filter { $0 != code }.first)
+        let wrong = try #require(
+            ["ABCDEFGH", "abcdefgh", "23456789", "HGFEDCBA", "hgfedcba"].filter { $0 != code }.first)
         for attempt in 1...4 {
-            #expect(try service.verify(vendorCode: vendor, input: wrong) == .rejected(.wrong(inARow: attempt, locked: false)))
+            #expect(
+                try service.verify(vendorCode: vendor, input: wrong)
+                    == .rejected(.wrong(inARow: attempt, locked: false)))
         }
         #expect(try service.verify(vendorCode: vendor, input: wrong) == .rejected(.wrong(inARow: 5, locked: true)))
         // The sixth attempt is refused even with the right code, and the code is not used up by it.
@@ -68,7 +74,8 @@ struct OTPServiceTests {
         #expect(try service.verify(vendorCode: vendor, input: code) == .valid)
         let events = try fixture.events()
         #expect(events.filter { $0 == "otp_verify_failed" }.count == 5)
-        #expect(events.contains("otp_locked") && events.contains("otp_verify_refused") && events.contains("otp_unlocked"))
+        #expect(
+            events.contains("otp_locked") && events.contains("otp_verify_refused") && events.contains("otp_unlocked"))
         #expect(events.contains("otp_issue_refused"))
     }
 
@@ -79,7 +86,8 @@ struct OTPServiceTests {
         #expect(try service.verify(vendorCode: vendor, input: code) == .valid)
         fixture.clock.advance(60)
         try fixture.issue()
-        #expect(try service.verify(vendorCode: vendor, input: "zzzzzzzz") == .rejected(.wrong(inARow: 1, locked: false)))
+        #expect(
+            try service.verify(vendorCode: vendor, input: "zzzzzzzz") == .rejected(.wrong(inARow: 1, locked: false)))
     }
 
     @Test func onlyGuessesCountTowardTheLock() throws {
@@ -96,7 +104,8 @@ struct OTPServiceTests {
         let next = try fixture.issue()
         fixture.clock.advance(31 * 60)
         for _ in 1...6 { #expect(try service.verify(vendorCode: vendor, input: next) != .valid) }
-        #expect(try service.verify(vendorCode: vendor, input: "zzzzzzzz") == .rejected(.wrong(inARow: 1, locked: false)))
+        #expect(
+            try service.verify(vendorCode: vendor, input: "zzzzzzzz") == .rejected(.wrong(inARow: 1, locked: false)))
     }
 
     @Test func aNewCodeReplacesTheOlderOne() throws {
@@ -137,9 +146,10 @@ struct OTPServiceTests {
         }
         // Refusals do not count: asking again and again does not push the next code further away.
         for _ in 1...3 {
-            #expect(throws: OTPRateLimitError(
-                vendorCode: vendor, reason: .hourlyCap(issues: 5), retryAt: start + 3600,
-                now: fixture.clock.now.epochSeconds)
+            #expect(
+                throws: OTPRateLimitError(
+                    vendorCode: vendor, reason: .hourlyCap(issues: 5), retryAt: start + 3600,
+                    now: fixture.clock.now.epochSeconds)
             ) { try fixture.issue() }
             fixture.clock.advance(600)
         }
@@ -218,12 +228,15 @@ struct OTPServiceTests {
         #expect(OTPKey.same(digest, try key.digest(vendorCode: vendor, code: "ABCDEFGH")))
         #expect(!OTPKey.same(digest, try key.digest(vendorCode: "5184963", code: "ABCDEFGH")))
         #expect(!OTPKey.same(digest, try key.digest(vendorCode: vendor, code: "ABCDEFGJ")))
-        #expect(!OTPKey.same(digest, try OTPKey(bytes: Array(repeating: 8, count: 32)).digest(vendorCode: vendor, code: "ABCDEFGH")))
+        #expect(
+            !OTPKey.same(
+                digest, try OTPKey(bytes: Array(repeating: 8, count: 32)).digest(vendorCode: vendor, code: "ABCDEFGH")))
         #expect(!OTPKey.same(digest, Array(digest.prefix(31))))
         #expect(!OTPKey.same([], []))
         // The same HMAC-SHA-256 as Python's hmac module computes for key 07×32 and "5184962:ABCDEFGH".
-        #expect(digest.map { String(format: "%02x", $0) }.joined()
-            == "0efb3fe3e3311f37fc04fc91e2b60e9bfd5e52f6c11bb2f41496f24d8b91f5b4")
+        #expect(
+            digest.map { String(format: "%02x", $0) }.joined()
+                == "0efb3fe3e3311f37fc04fc91e2b60e9bfd5e52f6c11bb2f41496f24d8b91f5b4")
     }
 }
 

@@ -34,14 +34,18 @@ struct VendorCSVTests {
 
             """
         let records = try Self.parse(text)
-        #expect(records == [
-            VendorRecord(code: "0123456", name: "株式会社 東京建設", email: "info@kensetsu.example.jp",
-                         kind: .construction, notifyAfter: nil),
-            VendorRecord(code: "9876543", name: "設計事務所ミライ", email: "sekkei@example.co.jp", kind: .commissioned,
-                         notifyAfter: try Self.date(2027, 2, 1)),
-            VendorRecord(code: "0000001", name: "Smith, Jones & \"Partners\"", email: "a.b+c@example.jp",
-                         kind: .commissioned, notifyAfter: try Self.date(2027, 2, 3)),
-        ])
+        #expect(
+            records == [
+                VendorRecord(
+                    code: "0123456", name: "株式会社 東京建設", email: "info@kensetsu.example.jp",
+                    kind: .construction, notifyAfter: nil),
+                VendorRecord(
+                    code: "9876543", name: "設計事務所ミライ", email: "sekkei@example.co.jp", kind: .commissioned,
+                    notifyAfter: try Self.date(2027, 2, 1)),
+                VendorRecord(
+                    code: "0000001", name: "Smith, Jones & \"Partners\"", email: "a.b+c@example.jp",
+                    kind: .commissioned, notifyAfter: try Self.date(2027, 2, 3)),
+            ])
     }
 
     @Test func notifyAfterColumnMayBeLeftOut() throws {
@@ -60,8 +64,9 @@ struct VendorCSVTests {
 
     /// What Excel in Japan saves: Shift_JIS with the Windows extensions (①, and 髙 from the IBM rows at 0xFBFC).
     @Test func shiftJISFromExcel() throws {
-        let before = try #require("\(Self.header)\r\n0123456,株式会社①建設,a@example.jp,construction,\r\n0234567,"
-            .data(using: .shiftJIS))
+        let before = try #require(
+            "\(Self.header)\r\n0123456,株式会社①建設,a@example.jp,construction,\r\n0234567,"
+                .data(using: .shiftJIS))
         let after = try #require("橋工務店,b@example.jp,commissioned,2027/01/15\r\n".data(using: .shiftJIS))
         let bytes = [UInt8](before) + [0xFB, 0xFC] + [UInt8](after)
         #expect(String(validating: bytes, as: UTF8.self) == nil)
@@ -104,8 +109,10 @@ struct VendorCSVTests {
         "every kind of bad value names its line, column and why",
         arguments: [
             ("123456,A,a@example.jp,construction,", "vendor_code", "'123456' has 6 digits, not 7 (a spreadsheet drops"),
-            ("１２３４５６７,A,a@example.jp,construction,", "vendor_code",
-             "'１２３４５６７' has full-width digits; write ASCII digits ('1234567')"),
+            (
+                "１２３４５６７,A,a@example.jp,construction,", "vendor_code",
+                "'１２３４５６７' has full-width digits; write ASCII digits ('1234567')"
+            ),
             ("12a4567,A,a@example.jp,construction,", "vendor_code", "'12a4567' is not 7 digits like 0123456"),
             ("01234567,A,a@example.jp,construction,", "vendor_code", "'01234567' is not 7 digits"),
             (",A,a@example.jp,construction,", "vendor_code", "is empty"),
@@ -117,8 +124,10 @@ struct VendorCSVTests {
             ("0123456,A,a b@example.jp,construction,", "email", "'a b@example.jp' is not an address"),
             ("0123456,A,a@b@example.jp,construction,", "email", "is not an address"),
             ("0123456,A,a@localhost,construction,", "email", "is not an address"),
-            ("0123456,A,ａ＠example.jp,construction,", "email",
-             "full-width characters; addresses are ASCII ('a@example.jp')"),
+            (
+                "0123456,A,ａ＠example.jp,construction,", "email",
+                "full-width characters; addresses are ASCII ('a@example.jp')"
+            ),
             ("0123456,A,,construction,", "email", "is empty"),
             ("0123456,A,a@example.jp,builder,", "kind", "'builder' is not construction or commissioned"),
             ("0123456,A,a@example.jp,,", "kind", "is empty; write construction or commissioned"),
@@ -150,8 +159,11 @@ struct VendorCSVTests {
     @Test(arguments: [
         ("0123456,A,a@example.jp", "3 fields, but the header names 5 columns (is a value missing?)"),
         ("0123456,\"A\"", "2 fields, but the header names 5 columns (is a value missing?)"),
-        ("0123456,A, Ltd.,a@example.jp,construction,", "6 fields, but the header names 5 columns (a comma in a value "
-            + "needs the value in quotes)"),
+        (
+            "0123456,A, Ltd.,a@example.jp,construction,",
+            "6 fields, but the header names 5 columns (a comma in a value "
+                + "needs the value in quotes)"
+        ),
     ])
     func wrongNumberOfFields(row: String, reason: String) throws {
         let error = try Self.error("\(Self.header)\n\(row)\n")
@@ -194,26 +206,49 @@ struct VendorCSVTests {
             0123456,D,d@example.jp,commissioned,
             """
         let error = try Self.error(text)
-        #expect(error.message == """
-            vendors.csv:4: column vendor_code: '0123456' is already on line 2; each vendor is listed once
-            vendors.csv:5: column vendor_code: '0123456' is already on line 2; each vendor is listed once
-            """)
+        #expect(
+            error.message == """
+                vendors.csv:4: column vendor_code: '0123456' is already on line 2; each vendor is listed once
+                vendors.csv:5: column vendor_code: '0123456' is already on line 2; each vendor is listed once
+                """)
     }
 
     @Test(
         "bad headers",
         arguments: [
-            ("vendor_code,name,mail,kind", ["unknown column 'mail' (known columns: vendor_code, name, email, kind, "
-                + "notify_after)", "no column email (the header needs vendor_code, name, email and kind; "
-                + "notify_after may be left out)"]),
+            (
+                "vendor_code,name,mail,kind",
+                [
+                    "unknown column 'mail' (known columns: vendor_code, name, email, kind, "
+                        + "notify_after)",
+                    "no column email (the header needs vendor_code, name, email and kind; "
+                        + "notify_after may be left out)",
+                ]
+            ),
             ("vendor_code,name,email,kind,Name", ["column name is named twice (columns 2 and 5)"]),
-            ("vendor_code,name,email,kind,", ["column 5 of the header has no name (known columns: vendor_code, "
-                + "name, email, kind, notify_after)"]),
-            ("name,email", ["no column vendor_code (the header needs vendor_code, name, email and kind; "
-                + "notify_after may be left out)", "no column kind (the header needs vendor_code, name, email and "
-                + "kind; notify_after may be left out)"]),
-            ("0123456,A,a@example.jp,construction", ["the first line must name the columns, vendor_code,name,email,"
-                + "kind[,notify_after], but it reads '0123456,A,a@example.jp,construction'"]),
+            (
+                "vendor_code,name,email,kind,",
+                [
+                    "column 5 of the header has no name (known columns: vendor_code, "
+                        + "name, email, kind, notify_after)"
+                ]
+            ),
+            (
+                "name,email",
+                [
+                    "no column vendor_code (the header needs vendor_code, name, email and kind; "
+                        + "notify_after may be left out)",
+                    "no column kind (the header needs vendor_code, name, email and "
+                        + "kind; notify_after may be left out)",
+                ]
+            ),
+            (
+                "0123456,A,a@example.jp,construction",
+                [
+                    "the first line must name the columns, vendor_code,name,email,"
+                        + "kind[,notify_after], but it reads '0123456,A,a@example.jp,construction'"
+                ]
+            ),
         ])
     func badHeader(header: String, reasons: [String]) throws {
         let error = try Self.error("\n\(header)\n0123456,A,a@example.jp,construction,\n")
@@ -223,8 +258,10 @@ struct VendorCSVTests {
 
     @Test(
         "no vendors",
-        arguments: [("", "the file is empty"), ("\n\r\n,,,,\n", "the file is empty"),
-                    ("\(header)\n", "only the header line"), ("\(header)\r\n,,,,\r\n\r\n", "only the header line")])
+        arguments: [
+            ("", "the file is empty"), ("\n\r\n,,,,\n", "the file is empty"),
+            ("\(header)\n", "only the header line"), ("\(header)\r\n,,,,\r\n\r\n", "only the header line"),
+        ])
     func noVendors(text: String, reason: String) throws {
         let error = try Self.error(text)
         #expect(error.message.hasPrefix("vendors.csv: no vendors: "))
@@ -251,7 +288,8 @@ struct VendorCSVTests {
         #expect(error.problems.count == 25)
         let lines = error.message.split(separator: "\n")
         #expect(lines.count == 21)
-        let first = "vendors.csv:2: column vendor_code: '121' has 3 digits, not 7 (a spreadsheet drops leading zeros "
+        let first =
+            "vendors.csv:2: column vendor_code: '121' has 3 digits, not 7 (a spreadsheet drops leading zeros "
             + "unless the column is formatted as text)"
         #expect(lines.first.map(String.init) == first)
         #expect(lines.dropFirst(19).first?.hasPrefix("vendors.csv:21: ") == true)

@@ -20,7 +20,8 @@ struct DatabaseTests {
             let attributes = try FileManager.default.attributesOfItem(atPath: file)
             #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file)")
         }
-        let folderAttributes = try FileManager.default.attributesOfItem(atPath: (path as NSString).deletingLastPathComponent)
+        let folderAttributes = try FileManager.default.attributesOfItem(
+            atPath: (path as NSString).deletingLastPathComponent)
         #expect((folderAttributes[.posixPermissions] as? Int) == 0o700)
         #expect(try database.row("PRAGMA journal_mode")?.text(0) == "wal")
         try? FileManager.default.removeItem(at: folder)
@@ -51,7 +52,9 @@ struct DatabaseTests {
         let indexes = try database.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notices'")
             .compactMap { $0.text(0) }
         #expect(indexes.contains("notices_by_year") && !indexes.contains("notices_by_state"))
-        #expect(try NoticeStore(database: database).due(fiscalYear: 2027, now: Date(), retryDeferred: false).map(\.state) == [NoticeState.sending])
+        #expect(
+            try NoticeStore(database: database).due(fiscalYear: 2027, now: Date(), retryDeferred: false).map(\.state)
+                == [NoticeState.sending])
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -66,10 +69,15 @@ struct DatabaseTests {
         #expect(try rows[0]["state"] as NoticeState == .sent)
         #expect(try rows[1]["a"] as Int64? == nil)
         #expect(try rows[1]["b"] as String? == nil)
-        for read in [{ _ = try rows[1]["a"] as Int64 }, { _ = try rows[0]["b"] as Int }, { _ = try rows[1]["state"] as NoticeState }] {
+        for read in [
+            { _ = try rows[1]["a"] as Int64 }, { _ = try rows[0]["b"] as Int },
+            { _ = try rows[1]["state"] as NoticeState },
+        ] {
             #expect { try read() } throws: { ($0 as? SQLiteError)?.message.contains("column") == true }
         }
-        #expect { _ = try rows[0]["missing"] as Int } throws: { ($0 as? SQLiteError)?.message.contains("no column missing") == true }
+        #expect { _ = try rows[0]["missing"] as Int } throws: {
+            ($0 as? SQLiteError)?.message.contains("no column missing") == true
+        }
         try? FileManager.default.removeItem(at: folder)
     }
 

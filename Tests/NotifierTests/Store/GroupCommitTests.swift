@@ -22,7 +22,9 @@ struct GroupCommitTests {
                         try database.run("INSERT INTO t VALUES (?, ?)", [.integer(Int64(thread)), .integer(Int64(n))])
                         return Int64(thread * 1000 + n)
                     }
-                    if answer != Int64(thread * 1000 + n) { failures.mutate { $0.append("\(thread)/\(n) got \(answer)") } }
+                    if answer != Int64(thread * 1000 + n) {
+                        failures.mutate { $0.append("\(thread)/\(n) got \(answer)") }
+                    }
                 } catch {
                     failures.mutate { $0.append("\(thread)/\(n): \(error)") }
                 }

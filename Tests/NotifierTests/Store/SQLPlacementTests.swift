@@ -11,9 +11,12 @@ struct SQLPlacementTests {
     /// Every Swift file of the Notifier targets (the executable, and the core library once there is one) outside a
     /// `Store/` folder that is not a `*Store.swift`, with its text.
     static func filesOutsideTheStores() throws -> [(path: String, text: String)] {
-        let targets = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasPrefix("Notifier") }
+        let targets = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter {
+            $0.hasPrefix("Notifier")
+        }
         return try targets.flatMap { target in
-            let enumerator = try #require(FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path))
+            let enumerator = try #require(
+                FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path))
             return enumerator.compactMap { $0 as? String }.map { "\(target)/\($0)" }
         }
         .filter { $0.hasSuffix(".swift") && !$0.contains("/Store/") && !$0.hasSuffix("Store.swift") }

@@ -13,7 +13,8 @@ struct CLI {
     /// a release build, or an older one to see a new test fail there).
     static var binary: URL {
         get throws {
-            let url = ProcessInfo.processInfo.environment["NOTIFIER_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
+            let url =
+                ProcessInfo.processInfo.environment["NOTIFIER_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
                 ?? Bundle.main.bundleURL.appendingPathComponent("notifier")
             try #require(FileManager.default.isExecutableFile(atPath: url.path), "notifier not built at \(url.path)")
             return url
@@ -110,7 +111,9 @@ struct CLI {
         }
 
         /// What it has written to standard error so far.
-        var stderrSoFar: String { (try? String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+        var stderrSoFar: String {
+            (try? String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        }
 
         func finish() -> Result {
             process.waitUntilExit()
@@ -133,7 +136,9 @@ struct CLI {
     static func startProgram(
         _ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
     ) throws -> Running {
-        try Running(arguments, stdin: stdin, holding: false, environment: environment, executable: URL(fileURLWithPath: executable))
+        try Running(
+            arguments, stdin: stdin, holding: false, environment: environment,
+            executable: URL(fileURLWithPath: executable))
     }
 
     /// A fresh temporary directory, removed by the caller.

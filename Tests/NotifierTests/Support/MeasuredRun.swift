@@ -26,8 +26,11 @@ struct MeasuredRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "install the Debian package time")
-        process.arguments = ["-v", "-o", report.path, "timeout", "--foreground", "-k", "5", "-s", signal, String(seconds),
-                             try CLI.binary.path] + arguments
+        process.arguments =
+            [
+                "-v", "-o", report.path, "timeout", "--foreground", "-k", "5", "-s", signal, String(seconds),
+                try CLI.binary.path,
+            ] + arguments
         process.environment = CLI.environment(environment)
         // Files, not pipes: a chatty standard error cannot block the child while the other stream is read.
         let outFile = report.appendingPathExtension("out")

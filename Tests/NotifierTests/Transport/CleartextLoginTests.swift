@@ -72,7 +72,8 @@ struct CleartextLoginTests {
         var result: CLI.Result?
         let lines = try Self.logLines("noauth") {
             result = try Self.send(
-                "smtp://localhost:\(port)", ["--smtp-user", "notifier", "--ca-file", try TestServers.value("SMTP_CA_FILE")])
+                "smtp://localhost:\(port)",
+                ["--smtp-user", "notifier", "--ca-file", try TestServers.value("SMTP_CA_FILE")])
         }
         let refused = try #require(result)
         #expect(refused.status == 77, "\(refused.stderr)")
@@ -88,12 +89,14 @@ struct CleartextLoginTests {
     static func watch(_ host: String, _ extra: [String] = [], database: String) throws -> CLI.Result {
         let port = try TestServers.port("FAULTY_IMAP_PORT_CLEARTEXT")
         return try CLI.run(
-            ["--db", database, "watch", "--imap", "imap://\(host):\(port)/INBOX", "--imap-user", "tanto", "--once"] + extra,
+            ["--db", database, "watch", "--imap", "imap://\(host):\(port)/INBOX", "--imap-user", "tanto", "--once"]
+                + extra,
             environment: ["NOTIFIER_IMAP_PASSWORD": password])
     }
 
     static func imapLog() throws -> [String] {
-        let path = URL(fileURLWithPath: try TestServers.value("FAULTY_LOG_DIR")).appendingPathComponent("faulty-imap-cleartext.log")
+        let path = URL(fileURLWithPath: try TestServers.value("FAULTY_LOG_DIR")).appendingPathComponent(
+            "faulty-imap-cleartext.log")
         return (try? String(contentsOf: path, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
     }
 
@@ -116,9 +119,11 @@ struct CleartextLoginTests {
 
     @Test(
         "loopback as written",
-        arguments: [("localhost", true), ("LOCALHOST", true), ("127.0.0.1", true), ("127.255.0.9", true), ("::1", true),
-                    ("0:0:0:0:0:0:0:1", true), ("mail.localhost", false), ("localhost.", false), ("128.0.0.1", false),
-                    ("127.1", false), ("::ffff:127.0.0.1", false), ("mail.example.jp", false), ("10.0.0.1", false)])
+        arguments: [
+            ("localhost", true), ("LOCALHOST", true), ("127.0.0.1", true), ("127.255.0.9", true), ("::1", true),
+            ("0:0:0:0:0:0:0:1", true), ("mail.localhost", false), ("localhost.", false), ("128.0.0.1", false),
+            ("127.1", false), ("::ffff:127.0.0.1", false), ("mail.example.jp", false), ("10.0.0.1", false),
+        ])
     func loopbackAsWritten(host: String, loopback: Bool) {
         #expect(LoopbackHost.isLoopback(host) == loopback)
     }

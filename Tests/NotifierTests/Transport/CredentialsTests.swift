@@ -16,7 +16,9 @@ struct CredentialsTests {
         let fromFile = try Credentials.password(
             user: "u", variable: "PW", passwordFile: path, environment: ["PW": ""], service: "IMAP")
         #expect(fromFile == .password(user: "u", password: "S3cret-pw"))
-        #expect(try Credentials.password(user: "u", variable: "PW", passwordFile: nil, environment: [:], service: "IMAP") == nil)
+        #expect(
+            try Credentials.password(user: "u", variable: "PW", passwordFile: nil, environment: [:], service: "IMAP")
+                == nil)
         #expect(!"\(fromFile!)".contains("S3cret") && !String(reflecting: fromFile!).contains("S3cret"))
     }
 
@@ -31,7 +33,9 @@ struct CredentialsTests {
                 && ExitCode(for: error) == .configuration
         }
         let empty = folder.appendingPathComponent("empty").path
-        #expect(FileManager.default.createFile(atPath: empty, contents: Data("\n".utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: empty, contents: Data("\n".utf8), attributes: [.posixPermissions: 0o600]))
         #expect(throws: PasswordFileError(service: "SMTP", path: empty, problem: .empty)) {
             try Credentials.password(user: "u", variable: "PW", passwordFile: empty, environment: [:], service: "SMTP")
         }

@@ -9,10 +9,13 @@ import Testing
 @Suite("SMTP against real servers", .serialized)
 struct SMTPIntegrationTests {
     static func arguments(to recipient: String = "vendor@example.test") -> [String] {
-        ["update_notice", "--from", "JKK東京 電子入札システム <nyusatsu@to-kousya.example>", "--to", recipient,
-         "--var", "vendor_name=株式会社青葉建設", "--var", "vendor_code=5184962",
-         "--var", "url=https://bid.to-kousya.example/cert/download?t=Smtp\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20))",
-         "--var", "valid_from=2027-04-01", "--var", "valid_until=2028-03-31"]
+        [
+            "update_notice", "--from", "JKK東京 電子入札システム <nyusatsu@to-kousya.example>", "--to", recipient,
+            "--var", "vendor_name=株式会社青葉建設", "--var", "vendor_code=5184962",
+            "--var",
+            "url=https://bid.to-kousya.example/cert/download?t=Smtp\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20))",
+            "--var", "valid_from=2027-04-01", "--var", "valid_until=2028-03-31",
+        ]
     }
 
     static func messageID(_ output: String) -> String? {
@@ -25,10 +28,11 @@ struct SMTPIntegrationTests {
     func postfixAcceptsTheMessage(scheme: String) throws {
         let port = try TestServers.port(scheme == "smtp" ? "SMTP_PLAIN_PORT" : "SMTP_SUBMISSIONS_PORT")
         let password = try TestServers.value("SMTP_PASSWORD")
-        var options = ["send"] + Self.arguments() + [
-            "--smtp", "\(scheme)://localhost:\(port)", "--smtp-user", try TestServers.value("SMTP_USER"),
-            "--ca-file", try TestServers.value("SMTP_CA_FILE"),
-        ]
+        var options =
+            ["send"] + Self.arguments() + [
+                "--smtp", "\(scheme)://localhost:\(port)", "--smtp-user", try TestServers.value("SMTP_USER"),
+                "--ca-file", try TestServers.value("SMTP_CA_FILE"),
+            ]
         if scheme == "smtp" { options += ["--smtp-tls", "required"] }
         let result = try CLI.run(options, environment: ["NOTIFIER_SMTP_PASSWORD": password])
         #expect(result.status == 0, "\(result.stderr)")
@@ -45,7 +49,9 @@ struct SMTPIntegrationTests {
         // The same server without --ca-file: its certificate is from an unknown CA, so nothing is sent.
         let port = try TestServers.port("SMTP_SUBMISSIONS_PORT")
         let result = try CLI.run(
-            ["send"] + Self.arguments() + ["--smtp", "smtps://localhost:\(port)", "--smtp-user", try TestServers.value("SMTP_USER")],
+            ["send"] + Self.arguments() + [
+                "--smtp", "smtps://localhost:\(port)", "--smtp-user", try TestServers.value("SMTP_USER"),
+            ],
             environment: ["NOTIFIER_SMTP_PASSWORD": try TestServers.value("SMTP_PASSWORD")])
         #expect(result.status == 69)
         #expect(result.stderr.contains("unavailable"))
@@ -97,9 +103,11 @@ struct SMTPIntegrationTests {
 
     @Test(
         "a misbehaving server is classified right, within the timeout, with and without PIPELINING",
-        arguments: [("GREETING421", Int32(75), "421"), ("RCPT451", 75, "451"), ("RCPT550", 67, "550"),
-                    ("DATA552", 67, "552"), ("DATA451", 75, "451"), ("DROP_DATA", 75, "closed the connection"),
-                    ("STALL", 75, "Timeout"), ("STALL_DATA", 75, "Timeout"), ("MAIL530", 77, "530 5.7.0")],
+        arguments: [
+            ("GREETING421", Int32(75), "421"), ("RCPT451", 75, "451"), ("RCPT550", 67, "550"),
+            ("DATA552", 67, "552"), ("DATA451", 75, "451"), ("DROP_DATA", 75, "closed the connection"),
+            ("STALL", 75, "Timeout"), ("STALL_DATA", 75, "Timeout"), ("MAIL530", 77, "530 5.7.0"),
+        ],
         [false, true])
     func faults(fault: (mode: String, status: Int32, says: String), pipelining: Bool) throws {
         let mode = Self.flavour(fault.mode, pipelining: pipelining)
@@ -123,7 +131,8 @@ struct SMTPIntegrationTests {
     @Test func requiredTLSRefusesAServerWithoutSTARTTLS() throws {
         let port = try TestServers.port("FAULTY_PORT_NOTLS")
         let before = try TestServers.faultyLog("notls")
-        let required = try CLI.run(["send"] + Self.arguments() + ["--smtp", "smtp://localhost:\(port)", "--smtp-tls", "required"])
+        let required = try CLI.run(
+            ["send"] + Self.arguments() + ["--smtp", "smtp://localhost:\(port)", "--smtp-tls", "required"])
         #expect(required.status == 69)
         #expect(required.stderr.contains("does not offer STARTTLS"))
         let mailCommands = try TestServers.faultyLog("notls").dropFirst(before.count).filter { $0.contains(" MAIL ") }
@@ -139,7 +148,8 @@ struct SMTPIntegrationTests {
         return SMTPTransport(settings: settings)
     }
 
-    @Test("many messages travel over one connection; with PIPELINING each announces the next", arguments: [false, true])
+    @Test(
+        "many messages travel over one connection; with PIPELINING each announces the next", arguments: [false, true])
     func manyMessagesTravelOverOneConnection(pipelining: Bool) throws {
         let mode = Self.flavour("OK", pipelining: pipelining)
         let transport = try Self.transport(mode)
@@ -151,9 +161,12 @@ struct SMTPIntegrationTests {
             for (index, recipient) in recipients.enumerated() {
                 let composed = try composer.compose(
                     template: .otpNotice, from: sender, to: [sender],
-                    variables: ["otp": "AbCd\(1000 + index)", "expires_at": "2027-01-28T14:35:00+09:00"], charset: .utf8,
+                    variables: ["otp": "AbCd\(1000 + index)", "expires_at": "2027-01-28T14:35:00+09:00"],
+                    charset: .utf8,
                     strict: true)
-                let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: sender.addrSpec, recipients: [$0]) }
+                let next = recipients.dropFirst(index + 1).first.map {
+                    Envelope(sender: sender.addrSpec, recipients: [$0])
+                }
                 let delivery = try transport.deliver(
                     composed.bytes, sender: sender.addrSpec, recipients: [recipient], announcing: next,
                     meanwhile: { meanwhiles += 1 })
@@ -182,10 +195,13 @@ struct SMTPIntegrationTests {
         var meanwhiles: [String] = []
         let lines = try Self.faultyLogLines(mode.lowercased()) {
             for (index, recipient) in recipients.enumerated() {
-                let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: "s@example.test", recipients: [$0]) }
-                outcomes.append(try transport.deliver(
-                    message, sender: "s@example.test", recipients: [recipient], announcing: next,
-                    meanwhile: { meanwhiles.append(recipient) }))
+                let next = recipients.dropFirst(index + 1).first.map {
+                    Envelope(sender: "s@example.test", recipients: [$0])
+                }
+                outcomes.append(
+                    try transport.deliver(
+                        message, sender: "s@example.test", recipients: [recipient], announcing: next,
+                        meanwhile: { meanwhiles.append(recipient) }))
             }
             transport.close()
         }
@@ -227,10 +243,12 @@ struct SMTPIntegrationTests {
         let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
         var outcomes: [Delivery] = []
         let lines = try Self.faultyLogLines("recipient_pipelining") {
-            outcomes.append(try transport.deliver(
-                message, sender: "s@example.test", recipients: ["a@example.test", "b+550@example.test"]))
-            outcomes.append(try transport.deliver(
-                message, sender: "s@example.test", recipients: ["a@example.test", "b@example.test"]))
+            outcomes.append(
+                try transport.deliver(
+                    message, sender: "s@example.test", recipients: ["a@example.test", "b+550@example.test"]))
+            outcomes.append(
+                try transport.deliver(
+                    message, sender: "s@example.test", recipients: ["a@example.test", "b@example.test"]))
             transport.close()
         }
         #expect(outcomes.map(\.outcome) == [.permanent, .sent])
@@ -252,9 +270,13 @@ struct SMTPIntegrationTests {
         var outcomes: [Delivery.Outcome] = []
         let lines = try Self.faultyLogLines(mode.lowercased()) {
             for (index, recipient) in recipients.enumerated() {
-                let next = recipients.dropFirst(index + 1).first.map { Envelope(sender: "s@example.test", recipients: [$0]) }
-                outcomes.append(try transport.deliver(
-                    message, sender: "s@example.test", recipients: [recipient], announcing: next, meanwhile: {}).outcome)
+                let next = recipients.dropFirst(index + 1).first.map {
+                    Envelope(sender: "s@example.test", recipients: [$0])
+                }
+                outcomes.append(
+                    try transport.deliver(
+                        message, sender: "s@example.test", recipients: [recipient], announcing: next, meanwhile: {}
+                    ).outcome)
             }
             transport.close()
         }

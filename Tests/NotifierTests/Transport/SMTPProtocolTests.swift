@@ -23,7 +23,9 @@ struct SMTPProtocolTests {
         // Every way of cutting the stream in two gives the same replies.
         for cut in 0...text.utf8.count {
             let bytes = Array(text.utf8)
-            let chunks = [String(decoding: bytes[..<cut], as: UTF8.self), String(decoding: bytes[cut...], as: UTF8.self)]
+            let chunks = [
+                String(decoding: bytes[..<cut], as: UTF8.self), String(decoding: bytes[cut...], as: UTF8.self),
+            ]
             let replies = try Self.replies(chunks)
             #expect(replies.map(\.code) == [250, 354, 250], "cut at \(cut)")
             #expect(replies.first?.lines == ["mail.example.test", "PIPELINING", "SIZE 10240000"])
@@ -32,7 +34,8 @@ struct SMTPProtocolTests {
     }
 
     @Test func aSummaryIsOneLineOfPrintableText() throws {
-        let reply = try #require(try Self.replies(["550-5.1.1 The account\r\n550 5.1.1 does not exist \u{1B}[31mx\r\n"]).first)
+        let reply = try #require(
+            try Self.replies(["550-5.1.1 The account\r\n550 5.1.1 does not exist \u{1B}[31mx\r\n"]).first)
         #expect(reply.summary == "550 5.1.1 The account 5.1.1 does not exist \u{FFFD}[31mx")
         #expect(reply.code == 550)
         let long = try #require(try Self.replies(["250 " + String(repeating: "x", count: 900) + "\r\n"]).first)
@@ -57,7 +60,9 @@ struct SMTPProtocolTests {
     }
 
     @Test func dataIsDotStuffedWithCRLFAndEndsWithTheFinalDot() {
-        func stuffed(_ text: String) -> String { String(decoding: SMTPSession.stuffed(Array(text.utf8)), as: UTF8.self) }
+        func stuffed(_ text: String) -> String {
+            String(decoding: SMTPSession.stuffed(Array(text.utf8)), as: UTF8.self)
+        }
         #expect(stuffed("a\r\n.b\r\n.\r\n") == "a\r\n..b\r\n..\r\n.\r\n")
         #expect(stuffed(".first\r\nlast") == "..first\r\nlast\r\n.\r\n")
         #expect(stuffed("bare\nfeed\rcr\r\n") == "bare\r\nfeed\r\ncr\r\n.\r\n")

@@ -28,12 +28,15 @@ struct HostileIMAPTests {
         try CLI.run(["--db", database, "urls", "--json"]).stdout.split(separator: "\n")
     }
 
-    @Test("a message over 64 MiB is skipped as oversized, once, and the rest is read", arguments: ["OVERSIZED", "LYING_SIZE"])
+    @Test(
+        "a message over 64 MiB is skipped as oversized, once, and the rest is read",
+        arguments: ["OVERSIZED", "LYING_SIZE"])
     func oversizedOnce(mode: String) throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try MeasuredRun.run(try watch(mode, ["--once"]), seconds: 30, environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
-        let lines = first.stdout.split(separator: "\n").map { $0.split(separator: "/").last.map(String.init) ?? "" }.sorted()
+        let lines = first.stdout.split(separator: "\n").map { $0.split(separator: "/").last.map(String.init) ?? "" }
+            .sorted()
         #expect(lines == ["1: stored", "2: oversized", "3: stored"], "\(first.stdout)")
         #expect(first.stderr.contains("68157440 bytes, more than --max-message-size 33554432"), "\(first.stderr)")
         #expect(first.maxRSSKiB < Self.rssLimitKiB, "peak RSS \(first.maxRSSMiB) MiB")
@@ -59,15 +62,20 @@ struct HostileIMAPTests {
 
     @Test func maxMessageSizeFromTheFlagAndTheConfiguration() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let flag = try MeasuredRun.run(try watch("OK", ["--once", "--max-message-size", "1K"]), seconds: 20, environment: environment)
+        let flag = try MeasuredRun.run(
+            try watch("OK", ["--once", "--max-message-size", "1K"]), seconds: 20, environment: environment)
         #expect(flag.status == 0, "\(flag.stderr)")
-        #expect(flag.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix(": oversized") } && !flag.stdout.isEmpty, "\(flag.stdout)")
+        #expect(
+            flag.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix(": oversized") } && !flag.stdout.isEmpty,
+            "\(flag.stdout)")
         let config = folder.appendingPathComponent("config")
         try "max_message_size = 1M\n".write(to: config, atomically: true, encoding: .utf8)
         let port = try TestServers.port("FAULTY_IMAP_PORT_OVERSIZED")
         let configured = try MeasuredRun.run(
-            ["--config", config.path, "--db", folder.appendingPathComponent("second.sqlite3").path, "watch",
-             "--imap", "imap://127.0.0.1:\(port)/INBOX", "--imap-user", "tanto", "--once"],
+            [
+                "--config", config.path, "--db", folder.appendingPathComponent("second.sqlite3").path, "watch",
+                "--imap", "imap://127.0.0.1:\(port)/INBOX", "--imap-user", "tanto", "--once",
+            ],
             seconds: 20, environment: environment)
         #expect(configured.status == 0, "\(configured.stderr)")
         #expect(configured.stderr.contains("more than --max-message-size 1048576"), "\(configured.stderr)")
@@ -88,10 +96,14 @@ struct HostileIMAPTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try MeasuredRun.run(try watch("UNTAGGED_FLOOD"), seconds: 8, signal: "TERM", environment: environment)
         #expect(run.status == 124, "\(run.stderr)")
-        let reconnects = run.stderr.split(separator: "\n").filter { $0.contains("untagged responses") && $0.contains("reconnecting in") }
+        let reconnects = run.stderr.split(separator: "\n").filter {
+            $0.contains("untagged responses") && $0.contains("reconnecting in")
+        }
         // Connections at 0, 1, 3 and 7 s: the pause doubles.
         #expect(reconnects.count >= 2 && reconnects.count <= 4, "\(run.stderr)")
-        #expect(reconnects.first?.hasSuffix("reconnecting in 1 s") == true && reconnects.dropFirst().first?.hasSuffix("reconnecting in 2 s") == true)
+        #expect(
+            reconnects.first?.hasSuffix("reconnecting in 1 s") == true
+                && reconnects.dropFirst().first?.hasSuffix("reconnecting in 2 s") == true)
         #expect(run.maxRSSKiB < Self.rssLimitKiB, "peak RSS \(run.maxRSSMiB) MiB")
     }
 
@@ -100,14 +112,17 @@ struct HostileIMAPTests {
         let run = try MeasuredRun.run(try watch("IDLE_FLOOD"), seconds: 6, signal: "TERM", environment: environment)
         #expect(run.status == 124, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").count == 2, "both notices read once: \(run.stdout)")
-        let reconnects = run.stderr.split(separator: "\n").filter { $0.contains("answer to IDLE") && $0.contains("reconnecting in") }
+        let reconnects = run.stderr.split(separator: "\n").filter {
+            $0.contains("answer to IDLE") && $0.contains("reconnecting in")
+        }
         #expect(reconnects.count >= 2, "\(run.stderr)")
         #expect(run.maxRSSKiB < Self.rssLimitKiB, "peak RSS \(run.maxRSSMiB) MiB")
     }
 
     @Test func anEndlessLiteralEndsAtTheCommandDeadline() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try MeasuredRun.run(try watch("ENDLESS_LITERAL", ["--once", "--timeout", "5"]), seconds: 30, environment: environment)
+        let run = try MeasuredRun.run(
+            try watch("ENDLESS_LITERAL", ["--once", "--timeout", "5"]), seconds: 30, environment: environment)
         #expect(run.status == 75, "\(run.stderr)")
         #expect(run.stderr.contains("not complete within 5 s (--timeout)"), "\(run.stderr)")
         #expect(run.seconds < 20)
@@ -116,7 +131,8 @@ struct HostileIMAPTests {
 
     @Test func aStallEndsTheOncePass() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try MeasuredRun.run(try watch("STALL", ["--once", "--timeout", "3"]), seconds: 30, environment: environment)
+        let run = try MeasuredRun.run(
+            try watch("STALL", ["--once", "--timeout", "3"]), seconds: 30, environment: environment)
         #expect(run.status == 75, "\(run.stderr)")
         #expect(run.stderr.contains("EXAMINE") && run.stderr.contains("3 s"), "\(run.stderr)")
         #expect(run.seconds < 15)

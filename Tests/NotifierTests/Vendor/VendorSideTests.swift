@@ -15,7 +15,8 @@ struct VendorSideTests {
     init() throws {
         folder = try CLI.temporaryDirectory()
         for sub in ["new", "cur", "tmp"] {
-            try FileManager.default.createDirectory(at: mailbox.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: mailbox.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
     }
 
@@ -35,7 +36,8 @@ struct VendorSideTests {
         where name.hasPrefix("p") && name.hasSuffix(".eml") {
             try deliver(name)
         }
-        let before = try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path).sorted()
+        let before = try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path)
+            .sorted()
         let first = try run(["watch", "--maildir", mailbox.path, "--once"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("suspected phishing, not stored or relayed: p07_update_phishing_url_host.eml"))
@@ -51,7 +53,9 @@ struct VendorSideTests {
         let second = try run(["watch", "--maildir", mailbox.path, "--once"])
         #expect(second.stdout.isEmpty && second.status == 0)
         #expect(try run(["urls", "--json"]).stdout.split(separator: "\n").count == 5)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path).sorted() == before)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: mailbox.appendingPathComponent("new").path).sorted()
+                == before)
         // A copy of a stored notice under another name is recognised by its Message-ID.
         try deliver("p01_update_utf8_base64.eml", as: "copy-of-p01")
         let third = try run(["watch", "--maildir", mailbox.path, "--once"])
@@ -60,9 +64,11 @@ struct VendorSideTests {
 
     @Test func reportsSayTheReasonInWordsAndOnlyPhishingIsCalledSo() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in ["d01_update_m365_safelinks_alternative.eml", "d06_update_mimecast_html.eml",
-                     "d15_update_wrap_indented_disagrees_with_html.eml", "d19_update_mailing_list_rewrote_from.eml",
-                     "d20_update_forward_outlook.eml", "d09_update_safelinks_link_text_mismatch.eml"] {
+        for name in [
+            "d01_update_m365_safelinks_alternative.eml", "d06_update_mimecast_html.eml",
+            "d15_update_wrap_indented_disagrees_with_html.eml", "d19_update_mailing_list_rewrote_from.eml",
+            "d20_update_forward_outlook.eml", "d09_update_safelinks_link_text_mismatch.eml",
+        ] {
             try deliver(name)
         }
         let result = try run(["watch", "--maildir", mailbox.path, "--once"])
@@ -73,7 +79,9 @@ struct VendorSideTests {
         #expect(report("d06_").contains("notifier: not trusted (url_rewritten), not stored or relayed"))
         #expect(report("d06_").contains("Mimecast") && report("d06_").contains("ask the mail administrator to exempt"))
         #expect(report("d15_").contains("notifier: not trusted (url_cut)"))
-        #expect(report("d19_").contains("notifier: not trusted (sender_not_trusted)") && report("d19_").contains("mailing list"))
+        #expect(
+            report("d19_").contains("notifier: not trusted (sender_not_trusted)")
+                && report("d19_").contains("mailing list"))
         #expect(report("d20_").contains("notifier: not trusted (forwarded)"))
         #expect(report("d09_").contains("notifier: suspected phishing, not stored or relayed"))
         #expect(lines.filter { $0.contains("phishing") }.count == 1)
@@ -90,7 +98,10 @@ struct VendorSideTests {
         try deliver("p11_update_utf8_base64_2.eml")
         _ = try run(["watch", "--maildir", mailbox.path, "--once"])
         let one = try run(["urls", "--vendor", "5184962", "--json"])
-        #expect(one.stdout.hasPrefix("{\"vendor_code\": \"5184962\", \"fiscal_year\": 2026, \"url\": \"https://bid.to-kousya.example/cert/download?t=ItUojLzHzskoosvjm4x1aAIPkPf\", \"received_at\": \""))
+        #expect(
+            one.stdout.hasPrefix(
+                "{\"vendor_code\": \"5184962\", \"fiscal_year\": 2026, \"url\": \"https://bid.to-kousya.example/cert/download?t=ItUojLzHzskoosvjm4x1aAIPkPf\", \"received_at\": \""
+            ))
         #expect(try run(["urls", "--fiscal-year", "2027"]).stdout.contains("7128062"))
         #expect(try run(["urls", "--fiscal-year", "2027"]).stdout.split(separator: "\n").count == 1)
         let printed = try run(["resend-url", "--vendor", "5184962", "--print"])
@@ -100,10 +111,13 @@ struct VendorSideTests {
         #expect(missing.stderr.contains("no download URL is stored for vendor 1234567"))
         // Mailed with the resend_url template: it parses back to the same URL (untrusted: notifier is no issuer).
         let outbox = folder.appendingPathComponent("outbox")
-        let mailed = try run(["resend-url", "--vendor", "7128062", "--to", "installer@example.test", "--from",
-                              "notifier@vendor.example", "--outbox", outbox.path])
+        let mailed = try run([
+            "resend-url", "--vendor", "7128062", "--to", "installer@example.test", "--from",
+            "notifier@vendor.example", "--outbox", outbox.path,
+        ])
         #expect(mailed.status == 0, "\(mailed.stderr)")
-        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path).first)
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path).first)
         let notice = NoticeReader.read([UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(file)"))))
         #expect(notice.url == "https://bid.to-kousya.example/cert/download?t=EkNlYkUB6KldO6bbh1bbXchnJWNPlGpa")
         #expect(notice.vendorCode == "7128062" && !notice.trusted)
@@ -115,47 +129,60 @@ struct VendorSideTests {
         var composer = Composer(store: TemplateStore(directory: nil), messageIDDomain: "to-kousya.example")
         composer.random = { UInt64(abs(id.hashValue)) }
         let sender = try #require(Validation.mailbox("nyusatsu@to-kousya.example"))
-        let text = JapanClock.noticeText(expiry).replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: " ", with: "T")
+        let text = JapanClock.noticeText(expiry).replacingOccurrences(of: "/", with: "-").replacingOccurrences(
+            of: " ", with: "T")
         let composed = try composer.compose(
-            template: .otpNotice, from: sender, to: [sender], variables: ["otp": code, "expires_at": text + ":00+09:00"],
+            template: .otpNotice, from: sender, to: [sender],
+            variables: ["otp": code, "expires_at": text + ":00+09:00"],
             charset: .utf8, strict: true)
         return Data(composed.bytes)
     }
 
     @Test func freshOTPIsRelayedExpiredIsNotLaterWins() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.otpNotice(code: "OldOld22", minutes: 10, id: "a").write(to: mailbox.appendingPathComponent("new/1-old"))
-        try Self.otpNotice(code: "NewNew33", minutes: 25, id: "b").write(to: mailbox.appendingPathComponent("new/2-new"))
+        try Self.otpNotice(code: "OldOld22", minutes: 10, id: "a").write(
+            to: mailbox.appendingPathComponent("new/1-old"))
+        try Self.otpNotice(code: "NewNew33", minutes: 25, id: "b").write(
+            to: mailbox.appendingPathComponent("new/2-new"))
         try deliver("p02_otp_utf8_base64.eml", as: "0-expired")
         let outbox = folder.appendingPathComponent("relay-outbox")
         let relayed = folder.appendingPathComponent("relayed.json")
-        let result = try run(["watch", "--maildir", mailbox.path, "--once", "--relay-to", "installer@example.test",
-                              "--from", "notifier@vendor.example", "--outbox", outbox.path,
-                              "--relay-command", "cat > '\(relayed.path)'"])
+        let result = try run([
+            "watch", "--maildir", mailbox.path, "--once", "--relay-to", "installer@example.test",
+            "--from", "notifier@vendor.example", "--outbox", outbox.path,
+            "--relay-command", "cat > '\(relayed.path)'",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("0-expired: expired") && result.stdout.contains("1-old: superseded")
-            && result.stdout.contains("2-new: relayed"))
+        #expect(
+            result.stdout.contains("0-expired: expired") && result.stdout.contains("1-old: superseded")
+                && result.stdout.contains("2-new: relayed"))
         let json = try String(contentsOf: relayed, encoding: .utf8)
         #expect(json.hasPrefix("{\"otp\": \"NewNew33\", \"expires_at\": \""))
         let mails = try FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path)
         #expect(mails.count == 1)
-        let relayMail = NoticeReader.read([UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(mails[0])"))))
+        let relayMail = NoticeReader.read(
+            [UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(mails[0])"))))
         #expect(relayMail.kind == .otp && relayMail.otp == "NewNew33")
         // The code is never in the database.
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: database))
+        let bytes =
+            try Data(contentsOf: URL(fileURLWithPath: database))
             + ((try? Data(contentsOf: URL(fileURLWithPath: database + "-wal"))) ?? Data())
         for code in ["NewNew33", "OldOld22", "B7ESBKG3"] {
             #expect(bytes.range(of: Data(code.utf8)) == nil, "\(code) found in the database")
         }
         // A later, older OTP does not replace the relayed one.
-        try Self.otpNotice(code: "Older444", minutes: 5, id: "c").write(to: mailbox.appendingPathComponent("new/3-older"))
-        let again = try run(["watch", "--maildir", mailbox.path, "--once", "--relay-command", "cat > '\(relayed.path)'"])
+        try Self.otpNotice(code: "Older444", minutes: 5, id: "c").write(
+            to: mailbox.appendingPathComponent("new/3-older"))
+        let again = try run([
+            "watch", "--maildir", mailbox.path, "--once", "--relay-command", "cat > '\(relayed.path)'",
+        ])
         #expect(again.stdout == "3-older: superseded\n")
     }
 
     @Test func aFreshOTPWithNowhereToGoIsSaidSo() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.otpNotice(code: "Fresh555", minutes: 20, id: "d").write(to: mailbox.appendingPathComponent("new/1-fresh"))
+        try Self.otpNotice(code: "Fresh555", minutes: 20, id: "d").write(
+            to: mailbox.appendingPathComponent("new/1-fresh"))
         let result = try run(["watch", "--maildir", mailbox.path, "--once"])
         #expect(result.stdout == "1-fresh: unrelayed\n")
         #expect(result.stderr.contains("give --relay-to ADDR or --relay-command CMD"))
@@ -194,7 +221,8 @@ struct VendorSideTests {
         let data = try Data(contentsOf: Self.corpus.appendingPathComponent("p01_update_utf8_base64.eml"))
         // A file size limit of 8 KiB: SQLite cannot create or grow its files, as on a full disk.
         let limited = try CLI.startProgram(
-            "/bin/sh", ["-c", "ulimit -f 16; exec \"$0\" --db \"$1\" ingest", try CLI.binary.path, database], stdin: data
+            "/bin/sh", ["-c", "ulimit -f 16; exec \"$0\" --db \"$1\" ingest", try CLI.binary.path, database],
+            stdin: data
         ).finish()
         #expect(limited.status == 75, "\(limited.stderr)")
         #expect(try run(["ingest"], stdin: data).stdout == "stored\n")

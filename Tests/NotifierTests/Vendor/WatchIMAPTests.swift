@@ -18,8 +18,11 @@ extension IMAPServerSuites {
 
         func watchArguments(_ scheme: String = "imaps") throws -> [String] {
             let port = try TestServers.port(scheme == "imaps" ? "IMAPS_PORT" : "IMAP_PORT")
-            return ["--db", database, "watch", "--imap", "\(scheme)://\(try TestServers.value("IMAP_TLS_NAME")):\(port)/\(mailbox)",
-                    "--imap-user", try TestServers.value("IMAP_USER"), "--ca-file", try TestServers.value("IMAP_CA_FILE")]
+            return [
+                "--db", database, "watch", "--imap",
+                "\(scheme)://\(try TestServers.value("IMAP_TLS_NAME")):\(port)/\(mailbox)",
+                "--imap-user", try TestServers.value("IMAP_USER"), "--ca-file", try TestServers.value("IMAP_CA_FILE"),
+            ]
         }
 
         var environment: [String: String] {
@@ -30,7 +33,9 @@ extension IMAPServerSuites {
             // The sample notices (p*.eml), not the deliveries of issue 11.
             let names = try FileManager.default.contentsOfDirectory(atPath: IMAPTestServer.corpus.path)
                 .filter { $0.hasPrefix("p") && $0.hasSuffix(".eml") }.sorted()
-            for name in names { try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent(name), mailbox: mailbox) }
+            for name in names {
+                try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent(name), mailbox: mailbox)
+            }
             return names
         }
 
@@ -84,11 +89,14 @@ extension IMAPServerSuites {
                 }
                 return false
             }
-            try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p01_update_utf8_base64.eml"), mailbox: mailbox)
+            try IMAPTestServer.deliver(
+                IMAPTestServer.corpus.appendingPathComponent("p01_update_utf8_base64.eml"), mailbox: mailbox)
             #expect(try waitForVault(1))
             try IMAPTestServer.script("restart-imap.sh")
-            try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p03_update_iso2022jp.eml"), mailbox: mailbox)
-            try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p11_update_utf8_base64_2.eml"), mailbox: mailbox)
+            try IMAPTestServer.deliver(
+                IMAPTestServer.corpus.appendingPathComponent("p03_update_iso2022jp.eml"), mailbox: mailbox)
+            try IMAPTestServer.deliver(
+                IMAPTestServer.corpus.appendingPathComponent("p11_update_utf8_base64_2.eml"), mailbox: mailbox)
             #expect(try waitForVault(3), "the watcher did not come back after the restart")
             process.process.terminate()  // SIGTERM: a clean stop
             let stderr = process.finish().stderr

@@ -42,7 +42,8 @@ struct NoticesSendCommand: Command {
                 .value("--rate", "N/min", \.rate, "at most N messages a minute", parse: Self.rate),
                 .flag("--dry-run", \.dryRun, "say who would get a notice, and send nothing"),
                 .flag("--force", \.force, "send outside the renewal window"),
-                .flag("--retry-deferred", \.retryDeferred, "try deferred notices now, without waiting for their backoff"),
+                .flag(
+                    "--retry-deferred", \.retryDeferred, "try deferred notices now, without waiting for their backoff"),
             ]
     }
 
@@ -61,7 +62,9 @@ struct NoticesSendCommand: Command {
     /// `600/min` or `600`.
     static func rate(_ value: String) throws -> Int {
         let number = value.hasSuffix("/min") ? String(value.dropLast(4)) : value
-        guard let perMinute = Int(number), perMinute > 0 else { throw InvalidValue("takes messages per minute like 600/min") }
+        guard let perMinute = Int(number), perMinute > 0 else {
+            throw InvalidValue("takes messages per minute like 600/min")
+        }
         return perMinute
     }
 
@@ -77,7 +80,8 @@ struct NoticesSendCommand: Command {
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "notices send")
         guard let base = notices.filled(from: configuration.notices).downloadURLBase else {
-            throw UsageError("notices send: give --download-url-base URL (or set download_url_base in the configuration)")
+            throw UsageError(
+                "notices send: give --download-url-base URL (or set download_url_base in the configuration)")
         }
         let database = try context.openDatabase()
         let output = StandardOutput.shared
@@ -88,25 +92,32 @@ struct NoticesSendCommand: Command {
         let eligibility = try campaign.eligibility(in: database)
         if dryRun {
             let plan = try campaign.dryRun(eligibility, retryDeferred: retryDeferred, in: database)
-            output.write("dry run, fiscal year \(year): \(plan.new.count) new notices and \(plan.due.count) due again would be sent; "
-                + "\(plan.waiting) vendors wait for their update data (notify_after)\n")
+            output.write(
+                "dry run, fiscal year \(year): \(plan.new.count) new notices and \(plan.due.count) due again would be sent; "
+                    + "\(plan.waiting) vendors wait for their update data (notify_after)\n")
             for vendor in plan.new { output.write("  new  \(vendor.code)  \(vendor.email)\n") }
             for notice in plan.due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
             return .success
         }
         let transport = self.transport.filled(from: configuration.transport)
-        let result = try campaign.run(eligibility, sending: Campaign.Sending(
-            urlBase: base, sender: sender, messageIDDomain: options.messageIDDomain ?? sender.domain,
-            charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
-            connections: connections ?? 1, ratePerMinute: rate, retryDeferred: retryDeferred,
-            transport: { try transport.transport(context: context) },
-            progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil), in: database)
+        let result = try campaign.run(
+            eligibility,
+            sending: Campaign.Sending(
+                urlBase: base, sender: sender, messageIDDomain: options.messageIDDomain ?? sender.domain,
+                charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
+                connections: connections ?? 1, ratePerMinute: rate, retryDeferred: retryDeferred,
+                transport: { try transport.transport(context: context) },
+                progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil), in: database)
 
         let summary = result.summary
-        output.write("fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
-            + "(of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after)\n")
+        output.write(
+            "fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
+                + "(of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after)\n"
+        )
         for failure in summary.failures { output.write("  failed    \(failure.vendor): \(failure.reply)\n") }
-        for deferral in summary.deferrals.prefix(20) { output.write("  deferred  \(deferral.vendor): \(deferral.reply)\n") }
+        for deferral in summary.deferrals.prefix(20) {
+            output.write("  deferred  \(deferral.vendor): \(deferral.reply)\n")
+        }
         if summary.deferrals.count > 20 { output.write("  ... and \(summary.deferrals.count - 20) more deferred\n") }
         switch result.outcome {
         case .stopped(let stop):
@@ -154,9 +165,13 @@ struct NoticesStatusCommand: Command {
             }.joined(separator: ", ")
             output.write(line + "]}\n")
         } else {
-            output.write("fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n")
+            output.write(
+                "fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+                    + "\n")
             for notice in problems {
-                output.write("  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")\n")
+                output.write(
+                    "  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")\n"
+                )
             }
         }
         return .success

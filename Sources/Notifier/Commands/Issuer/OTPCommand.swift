@@ -25,6 +25,7 @@ enum OTPCommand {
         if environment["NOTIFIER_OTP_KEY_FILE"]?.isEmpty != false, let file = try context.configuration().otpKeyFile {
             environment["NOTIFIER_OTP_KEY_FILE"] = file
         }
-        return OTPService(database: database, keyFile: OTPKey.path(environment: environment, databasePath: database.path))
+        return OTPService(
+            database: database, keyFile: OTPKey.path(environment: environment, databasePath: database.path))
     }
 }

@@ -42,7 +42,8 @@ struct OTPIssueCommand: Command {
             sender: sender, composer: options.composer, charset: options.bodyCharset,
             transport: try transport.filled(from: configuration.transport).transport(context: context))
         let issued = try OTPCommand.service(context: context).issue(vendorCode: vendorCode, send: mailer.send)
-        StandardOutput.shared.write("OTP mailed to \(issued.email); valid until \(JapanClock.iso8601(seconds: issued.expiresAt))\n")
+        StandardOutput.shared.write(
+            "OTP mailed to \(issued.email); valid until \(JapanClock.iso8601(seconds: issued.expiresAt))\n")
         return .success
     }
 }

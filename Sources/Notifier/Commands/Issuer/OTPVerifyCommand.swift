@@ -34,7 +34,9 @@ struct OTPVerifyCommand: Command {
     var typed: [String] = []
 
     func validate() throws {
-        if !typed.isEmpty { throw UsageError("otp verify: the code is read from standard input, not taken as an argument") }
+        if !typed.isEmpty {
+            throw UsageError("otp verify: the code is read from standard input, not taken as an argument")
+        }
     }
 
     func run(_ context: CommandContext) throws -> ExitCode {
@@ -70,7 +72,8 @@ struct OTPVerifyCommand: Command {
         case .expired(let at):
             return "the code for vendor \(vendorCode) expired at \(JapanClock.iso8601(seconds: at)); ask for a new one"
         case .used(let at):
-            return "the code for vendor \(vendorCode) was already used at \(JapanClock.iso8601(seconds: at)); ask for a new one"
+            return
+                "the code for vendor \(vendorCode) was already used at \(JapanClock.iso8601(seconds: at)); ask for a new one"
         case .malformed:
             return "that is not a code (\(OTPCode.length) letters and digits); nothing was counted"
         }

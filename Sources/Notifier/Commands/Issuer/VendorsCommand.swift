@@ -29,7 +29,8 @@ struct VendorsImportCommand: Command {
         let store = VendorStore(database: try context.openDatabase())
         let records = try VendorCSV.parse(try InputFile.read(file), path: file)
         let summary = try store.importVendors(records, now: Date())
-        var line = "imported \(records.count) vendors from \(file): \(summary.added) added, \(summary.changed) changed, "
+        var line =
+            "imported \(records.count) vendors from \(file): \(summary.added) added, \(summary.changed) changed, "
             + "\(summary.unchanged) unchanged"
         if summary.notListed > 0 { line += "; \(summary.notListed) in the registry but not in the file (kept)" }
         StandardOutput.shared.write(line + "\n")
@@ -41,7 +42,8 @@ struct VendorsImportCommand: Command {
 struct VendorsListCommand: Command {
     static let name = "list"
     static let summary = "Print the registry"
-    static let about = "Prints the registry; with --json one object per line: vendor_code, name, email, kind, notify_after."
+    static let about =
+        "Prints the registry; with --json one object per line: vendor_code, name, email, kind, notify_after."
     static var options: [Option<Self>] { [.flag("--json", \.json, "one JSON object per line")] }
 
     var json = false
@@ -59,8 +61,9 @@ struct VendorsListCommand: Command {
                 output.write(line.line + "\n")
             } else {
                 let after = vendor.notifyAfter.map { "  from \($0)" } ?? ""
-                output.write("\(vendor.code)  \(vendor.kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  "
-                    + "\(vendor.email)  \(vendor.name.replacingControlCharacters())\(after)\n")
+                output.write(
+                    "\(vendor.code)  \(vendor.kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  "
+                        + "\(vendor.email)  \(vendor.name.replacingControlCharacters())\(after)\n")
             }
         }
         return .success

@@ -12,7 +12,9 @@ struct ComposeCommand: Command {
         Date, Message-ID and MIME headers, to standard output. Every variable the template uses must be given, and
         every one given must be used. A value with a line break is refused (exit 65).
         """
-    static var options: [Option<Self>] { SenderOptions.options.lifted(\.sender) + MessageOptions.options.lifted(\.message) }
+    static var options: [Option<Self>] {
+        SenderOptions.options.lifted(\.sender) + MessageOptions.options.lifted(\.message)
+    }
 
     var sender = SenderOptions()
     var message = MessageOptions()

@@ -32,7 +32,9 @@ struct SendCommand: Command {
         let composed = try message.compose(sender: sender.filled(from: configuration.sender), command: Self.name)
         let delivery = try transport.filled(from: configuration.transport).transport(context: context)
             .deliver(composed)
-        return Self.report(delivery, line: "\(delivery.outcome.rawValue): \(delivery.reply) (Message-ID <\(composed.message.messageID)>)")
+        return Self.report(
+            delivery,
+            line: "\(delivery.outcome.rawValue): \(delivery.reply) (Message-ID <\(composed.message.messageID)>)")
     }
 
     /// Prints a delivery's line (standard output when sent, else standard error) and gives its exit code.
@@ -49,6 +51,7 @@ struct SendCommand: Command {
 extension MessageTransport {
     /// Hands over a composed message, its envelope from its own From and To.
     func deliver(_ composed: Composer.Composed) throws -> Delivery {
-        try deliver(composed.bytes, sender: composed.message.from.addrSpec, recipients: composed.message.to.map(\.addrSpec))
+        try deliver(
+            composed.bytes, sender: composed.message.from.addrSpec, recipients: composed.message.to.map(\.addrSpec))
     }
 }

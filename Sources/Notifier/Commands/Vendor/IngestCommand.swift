@@ -64,7 +64,9 @@ struct IngestCommand: Command {
                 staged = (outbox, try outbox.stage(bytes))
             } catch {
                 let reason = error.personMessage
-                warn("cannot deliver the message: \(reason); nothing was changed, the mail server should try again later")
+                warn(
+                    "cannot deliver the message: \(reason); nothing was changed, the mail server should try again later"
+                )
                 return .temporaryFailure
             }
         }
@@ -74,11 +76,12 @@ struct IngestCommand: Command {
                 settings: try vendor.filled(from: configuration).settings(context: context), database: database,
                 diagnostics: .standardError)
             let key = MessageIdentity.of(bytes, messageID: nil)
-            let decision = try pipeline.handle([pipeline.read(RawMessage(source: "ingest", key: key, bytes: bytes))]).first ?? nil
+            let decision =
+                try pipeline.handle([pipeline.read(RawMessage(source: "ingest", key: key, bytes: bytes))]).first ?? nil
             if let staged { try staged.outbox.publish(staged.message) }
             StandardOutput.shared.write("\(decision?.rawValue ?? "already handled")\n")
             return .success
-        } catch where ExitCode(for: error) == .temporaryFailure {
+        } catch  where ExitCode(for: error) == .temporaryFailure {
             if let staged { staged.outbox.discard(staged.message) }
             warn("\(error.personMessage); the mail server should try again later")
             return .temporaryFailure
@@ -105,7 +108,8 @@ struct IngestCommand: Command {
     /// Configuration, database or internal trouble a retry may not mend: keep the message where a person will find
     /// it (the user's Maildir, else the quarantine), then say so. Only when that too fails, ask the mail server to
     /// keep it.
-    private func keep(_ bytes: [UInt8], because error: Error, in mailbox: String?, context: CommandContext) -> ExitCode {
+    private func keep(_ bytes: [UInt8], because error: Error, in mailbox: String?, context: CommandContext) -> ExitCode
+    {
         let reason = error.personMessage
         do {
             let folder = try mailbox ?? quarantine ?? context.paths.quarantine()

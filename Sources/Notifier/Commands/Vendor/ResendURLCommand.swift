@@ -56,8 +56,11 @@ struct ResendURLCommand: Command {
         let validity = RenewalCalendar.validity(of: entry.fiscalYear)
         let message = MessageOptions(
             template: .resendURL, to: to,
-            variables: [("vendor_code", entry.vendorCode.rawValue), ("url", entry.url), ("valid_from", validity.from.description),
-                        ("valid_until", validity.until.description)])
+            variables: [
+                ("vendor_code", entry.vendorCode.rawValue), ("url", entry.url),
+                ("valid_from", validity.from.description),
+                ("valid_until", validity.until.description),
+            ])
         let configuration = try context.configuration()
         let composed = try message.compose(sender: sender.filled(from: configuration.sender), command: Self.name)
         let delivery = try transport.filled(from: configuration.transport).transport(context: context).deliver(composed)

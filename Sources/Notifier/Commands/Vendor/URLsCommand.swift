@@ -32,7 +32,9 @@ struct URLsCommand: Command {
                 line.add("from", entry.sender)
                 output.write(line.line + "\n")
             } else {
-                output.write("\(entry.vendorCode)  FY\(entry.fiscalYear)  \(entry.url)  (received \(received) from \(entry.sender))\n")
+                output.write(
+                    "\(entry.vendorCode)  FY\(entry.fiscalYear)  \(entry.url)  (received \(received) from \(entry.sender))\n"
+                )
             }
         }
         return .success

@@ -6,7 +6,8 @@ import NotifierCore
 /// keeps watching until SIGTERM, or stops after one pass with `--once` (for cron).
 struct WatchCommand: Command {
     static let name = "watch"
-    static let summary = "Watch a mailbox (Maildir or IMAP) for notices: vault the URLs, relay fresh OTPs, report phishing"
+    static let summary =
+        "Watch a mailbox (Maildir or IMAP) for notices: vault the URLs, relay fresh OTPs, report phishing"
     static let usage = [
         "watch --maildir DIR [--once] [--poll SECONDS] [relay and trust options]",
         "watch --imap URL [--imap-user USER] [--once] [--no-idle] [--max-message-size SIZE] [--timeout S]",
@@ -43,7 +44,9 @@ struct WatchCommand: Command {
 
     /// Seconds from 0.1 to 3600.
     static func poll(_ value: String) throws -> Double {
-        guard let seconds = Double(value), seconds >= 0.1, seconds <= 3600 else { throw InvalidValue("takes seconds from 0.1 to 3600") }
+        guard let seconds = Double(value), seconds >= 0.1, seconds <= 3600 else {
+            throw InvalidValue("takes seconds from 0.1 to 3600")
+        }
         return seconds
     }
 
@@ -53,7 +56,8 @@ struct WatchCommand: Command {
         let imap = self.imap.filled(from: configuration.imap)
         // Watching Gmail or Microsoft 365 over IMAP names the provider whose Authentication-Results count.
         let pipeline = VendorPipeline(
-            settings: try vendor.filled(from: configuration).settings(context: context, imapHost: maildir == nil ? imap.host : nil),
+            settings: try vendor.filled(from: configuration).settings(
+                context: context, imapHost: maildir == nil ? imap.host : nil),
             database: database, diagnostics: .standardError)
         let source: any MailSource
         if let maildir {

@@ -150,8 +150,9 @@ package final class BatchSender: Sendable {
             let claimed = try commits.commit { database in
                 let store = NoticeStore(database: database)
                 if let recorded {
-                    try store.record(recorded.notice.id, delivery: recorded.delivery,
-                                     attempts: recorded.notice.attempts + 1, now: Date())
+                    try store.record(
+                        recorded.notice.id, delivery: recorded.delivery,
+                        attempts: recorded.notice.attempts + 1, now: Date())
                 }
                 return try claim.map { try store.claim($0, now: Date()) } ?? false
             }
@@ -198,20 +199,25 @@ package final class BatchSender: Sendable {
         validity: (from: CalendarDate, until: CalendarDate)
     ) -> Prepared {
         guard let (vendor, mailbox) = recipient else {
-            return Prepared(notice: notice, message: nil, failure: Delivery(
-                outcome: .permanent, code: nil,
-                reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address"))
+            return Prepared(
+                notice: notice, message: nil,
+                failure: Delivery(
+                    outcome: .permanent, code: nil,
+                    reply: "vendor \(notice.vendorCode) is no longer in the registry or has no valid address"))
         }
         do {
             let composed = try composer.compose(
                 template: .updateNotice, from: settings.sender, to: [mailbox],
-                variables: ["vendor_name": vendor.name, "vendor_code": vendor.code.rawValue, "url": notice.url,
-                            "valid_from": validity.from.description, "valid_until": validity.until.description],
+                variables: [
+                    "vendor_name": vendor.name, "vendor_code": vendor.code.rawValue, "url": notice.url,
+                    "valid_from": validity.from.description, "valid_until": validity.until.description,
+                ],
                 charset: settings.charset, strict: false, messageID: notice.messageID)
             return Prepared(notice: notice, message: (composed.bytes, envelope(to: (vendor, mailbox))), failure: nil)
         } catch {
             let reason = error.personMessage
-            return Prepared(notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: reason))
+            return Prepared(
+                notice: notice, message: nil, failure: Delivery(outcome: .permanent, code: nil, reply: reason))
         }
     }
 

@@ -158,7 +158,8 @@ package struct Campaign {
             fiscalYear: fiscalYear, sender: sending.sender, charset: sending.charset,
             templates: sending.templates,
             vendors: Dictionary(eligibility.vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }),
-            connections: sending.connections, ratePerMinute: sending.ratePerMinute, retryDeferred: sending.retryDeferred,
+            connections: sending.connections, ratePerMinute: sending.ratePerMinute,
+            retryDeferred: sending.retryDeferred,
             transport: sending.transport, progress: sending.progress)
         let summary = try BatchSender(settings: settings, database: database).run(due: due)
         return Result(summary: summary, due: due.count, planned: planned, waiting: eligibility.waiting)

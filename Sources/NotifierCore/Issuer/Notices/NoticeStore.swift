@@ -39,7 +39,9 @@ package struct NoticeStore {
 
     /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
     /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
-    func plan(vendorCodes: [VendorCode], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws -> Int {
+    func plan(vendorCodes: [VendorCode], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws
+        -> Int
+    {
         let seconds = Int64(now.timeIntervalSince1970)
         let separator = urlBase.contains("?") ? "&" : "?"
         return try database.transaction {
@@ -50,8 +52,11 @@ package struct NoticeStore {
                 created += try database.run(
                     "INSERT OR IGNORE INTO notices (vendor_code, fiscal_year, token, url, message_id, state, created_at, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [.text(code.rawValue), .integer(Int64(fiscalYear)), .text(token), .text("\(urlBase)\(separator)t=\(token)"),
-                     .text(messageID), .text(NoticeState.pending.rawValue), .integer(seconds), .integer(seconds)])
+                    [
+                        .text(code.rawValue), .integer(Int64(fiscalYear)), .text(token),
+                        .text("\(urlBase)\(separator)t=\(token)"),
+                        .text(messageID), .text(NoticeState.pending.rawValue), .integer(seconds), .integer(seconds),
+                    ])
             }
             return created
         }
@@ -70,17 +75,22 @@ package struct NoticeStore {
         try database.records(
             "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ? AND (state IN (?, ?) "
                 + "OR (state = ? AND (? OR next_attempt_at <= ?))) ORDER BY id",
-            [.integer(Int64(fiscalYear)), .text(NoticeState.pending.rawValue), .text(NoticeState.sending.rawValue),
-             .text(NoticeState.deferred.rawValue), .integer(retryDeferred ? 1 : 0), .integer(Int64(now.timeIntervalSince1970))]
+            [
+                .integer(Int64(fiscalYear)), .text(NoticeState.pending.rawValue), .text(NoticeState.sending.rawValue),
+                .text(NoticeState.deferred.rawValue), .integer(retryDeferred ? 1 : 0),
+                .integer(Int64(now.timeIntervalSince1970)),
+            ]
         )
     }
 
     /// The year's notices, by vendor code; only those in `states` when given (read in SQL: `notices status` wants
     /// the few problems among thousands).
     package func notices(fiscalYear: Int, states: [NoticeState]? = nil) throws -> [Notice] {
-        let filter = states.map { " AND state IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" } ?? ""
+        let filter =
+            states.map { " AND state IN (" + $0.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" } ?? ""
         return try database.records(
-            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ?\(filter) ORDER BY vendor_code", [.integer(Int64(fiscalYear))]
+            "SELECT \(Self.columns) FROM notices WHERE fiscal_year = ?\(filter) ORDER BY vendor_code",
+            [.integer(Int64(fiscalYear))]
         )
     }
 
@@ -105,8 +115,10 @@ package struct NoticeStore {
         try database.run(
             "UPDATE notices SET state = ?, next_attempt_at = ?, last_code = ?, last_reply = ?, "
                 + "sent_at = coalesce(?, sent_at), updated_at = ? WHERE id = ?",
-            [.text(state.rawValue), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code),
-             .text(delivery.reply), state == .sent ? .integer(seconds) : .null, .integer(seconds), .integer(id)])
+            [
+                .text(state.rawValue), nextAttempt.map { .integer($0) } ?? .null, SQLValue(delivery.code),
+                .text(delivery.reply), state == .sent ? .integer(seconds) : .null, .integer(seconds), .integer(id),
+            ])
     }
 
     /// Seconds to wait after the n-th failed attempt: 5 minutes, doubling, at most 6 hours.
@@ -118,7 +130,8 @@ package struct NoticeStore {
     package func counts(fiscalYear: Int) throws -> [NoticeState: Int] {
         var counts: [NoticeState: Int] = [:]
         for row in try database.rows(
-            "SELECT state, count(*) AS count FROM notices WHERE fiscal_year = ? GROUP BY state", [.integer(Int64(fiscalYear))])
+            "SELECT state, count(*) AS count FROM notices WHERE fiscal_year = ? GROUP BY state",
+            [.integer(Int64(fiscalYear))])
         {
             counts[try row["state"]] = try row["count"]
         }

@@ -28,5 +28,7 @@ package struct BusyError: NotifierError {
 package struct LockFileError: NotifierError {
     let path: String
     package let reason: String
-    package var message: String { "cannot open the lock file \(path): \(reason); check the database folder's permissions" }
+    package var message: String {
+        "cannot open the lock file \(path): \(reason); check the database folder's permissions"
+    }
 }

@@ -45,7 +45,9 @@ package enum OTPCode {
     static func normalize(_ input: String) -> String {
         let folded = input.unicodeScalars.map { scalar -> Character in
             let value = scalar.value
-            if value >= 0xFF01 && value <= 0xFF5E, let ascii = Unicode.Scalar(value - 0xFEE0) { return Character(ascii) }
+            if value >= 0xFF01 && value <= 0xFF5E, let ascii = Unicode.Scalar(value - 0xFEE0) {
+                return Character(ascii)
+            }
             if value == 0x3000 { return " " }
             return Character(scalar)
         }

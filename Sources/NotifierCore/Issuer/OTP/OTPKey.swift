@@ -13,8 +13,6 @@ package struct OTPKey {
 
     package let bytes: [UInt8]
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
     /// `$NOTIFIER_OTP_KEY_FILE`, else `otp.key` in the database's folder.
     package static func path(environment: [String: String], databasePath: String) -> String {
         if let path = environment["NOTIFIER_OTP_KEY_FILE"], !path.isEmpty { return path }

@@ -13,7 +13,9 @@ package struct OTPService {
     let policy: OTPPolicy
     let now: () -> Date
 
-    package init(database: Database, keyFile: String, policy: OTPPolicy = .standard, now: @escaping () -> Date = { Date() }) {
+    package init(
+        database: Database, keyFile: String, policy: OTPPolicy = .standard, now: @escaping () -> Date = { Date() }
+    ) {
         store = OTPStore(database: database)
         self.keyFile = keyFile
         self.policy = policy
@@ -109,7 +111,8 @@ package struct OTPService {
             let id = handover.messageID.map { " (Message-ID <\($0)>)" } ?? ""
             try store.audit(
                 .issued, vendorCode: vendorCode, at: now().epochSeconds,
-                detail: "mailed to \(email)\(id): \(delivery.reply); valid until \(JapanClock.iso8601(seconds: expiresAt))",
+                detail:
+                    "mailed to \(email)\(id): \(delivery.reply); valid until \(JapanClock.iso8601(seconds: expiresAt))",
                 withholding: code)
         }
         return Issued(email: email, expiresAt: expiresAt)
@@ -136,16 +139,18 @@ package struct OTPService {
         let recent = try store.eventTimes(vendorCode, .issueStarted, after: now - policy.capWindow)
         var refusals: [OTPRateLimitError] = []
         if let last = recent.last, last + policy.cooldown > now {
-            refusals.append(OTPRateLimitError(
-                vendorCode: vendorCode, reason: .cooldown(seconds: Int(policy.cooldown)),
-                retryAt: last + policy.cooldown, now: now))
+            refusals.append(
+                OTPRateLimitError(
+                    vendorCode: vendorCode, reason: .cooldown(seconds: Int(policy.cooldown)),
+                    retryAt: last + policy.cooldown, now: now))
         }
         if recent.count >= policy.issuesPerHour {
             // The window rolls: a new code is allowed once enough of these have aged out of it.
             let oldestThatMustAge = recent[recent.count - policy.issuesPerHour]
-            refusals.append(OTPRateLimitError(
-                vendorCode: vendorCode, reason: .hourlyCap(issues: recent.count),
-                retryAt: oldestThatMustAge + policy.capWindow, now: now))
+            refusals.append(
+                OTPRateLimitError(
+                    vendorCode: vendorCode, reason: .hourlyCap(issues: recent.count),
+                    retryAt: oldestThatMustAge + policy.capWindow, now: now))
         }
         if let binding = refusals.max(by: { $0.retryAt < $1.retryAt }) {
             let why: String
@@ -206,7 +211,8 @@ package struct OTPService {
                 try store.audit(
                     .verifyRefused, vendorCode: vendorCode, at: at,
                     detail: "locked since \(JapanClock.iso8601(seconds: lockedAt)); the code was not checked")
-                return .locked(OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: state.wrongInARow))
+                return .locked(
+                    OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: state.wrongInARow))
             }
             guard wellFormed else {
                 try store.audit(
@@ -235,20 +241,25 @@ package struct OTPService {
             if let usedAt = stored.usedAt {
                 try store.audit(
                     .verifyFailed, vendorCode: vendorCode, at: at,
-                    detail: "the code was already used at \(JapanClock.iso8601(seconds: usedAt)); not counted toward the lock")
+                    detail:
+                        "the code was already used at \(JapanClock.iso8601(seconds: usedAt)); not counted toward the lock"
+                )
                 return .rejected(.used(at: usedAt))
             }
             guard at < stored.expiresAt else {
                 try store.audit(
                     .verifyFailed, vendorCode: vendorCode, at: at,
-                    detail: "the code expired at \(JapanClock.iso8601(seconds: stored.expiresAt)); not counted toward the lock")
+                    detail:
+                        "the code expired at \(JapanClock.iso8601(seconds: stored.expiresAt)); not counted toward the lock"
+                )
                 return .rejected(.expired(at: stored.expiresAt))
             }
             try store.markUsed(vendorCode, at: at)
             if state.wrongInARow != 0 { try store.setGuard(vendorCode, OTPStore.Guard()) }
             try store.audit(
                 .verified, vendorCode: vendorCode, at: at,
-                detail: "the code issued at \(JapanClock.iso8601(seconds: stored.issuedAt)) was accepted and is now used")
+                detail:
+                    "the code issued at \(JapanClock.iso8601(seconds: stored.issuedAt)) was accepted and is now used")
             return .valid
         }
     }

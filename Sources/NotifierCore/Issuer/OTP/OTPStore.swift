@@ -47,12 +47,14 @@ package struct OTPStore {
     }
 
     func markUsed(_ vendorCode: VendorCode, at: Int64) throws {
-        try database.run("UPDATE otps SET used_at = ? WHERE vendor_code = ?", [.integer(at), .text(vendorCode.rawValue)])
+        try database.run(
+            "UPDATE otps SET used_at = ? WHERE vendor_code = ?", [.integer(at), .text(vendorCode.rawValue)])
     }
 
     func guardState(_ vendorCode: VendorCode) throws -> Guard {
-        guard let row = try database.row(
-            "SELECT failed_attempts, locked_at FROM otp_guards WHERE vendor_code = ?", [.text(vendorCode.rawValue)])
+        guard
+            let row = try database.row(
+                "SELECT failed_attempts, locked_at FROM otp_guards WHERE vendor_code = ?", [.text(vendorCode.rawValue)])
         else { return Guard() }
         return Guard(wrongInARow: try row["failed_attempts"], lockedAt: try row["locked_at"])
     }
@@ -64,7 +66,10 @@ package struct OTPStore {
             ON CONFLICT (vendor_code) DO UPDATE SET
                 failed_attempts = excluded.failed_attempts, locked_at = excluded.locked_at
             """,
-            [.text(vendorCode.rawValue), .integer(Int64(state.wrongInARow)), state.lockedAt.map(SQLValue.integer) ?? .null])
+            [
+                .text(vendorCode.rawValue), .integer(Int64(state.wrongInARow)),
+                state.lockedAt.map(SQLValue.integer) ?? .null,
+            ])
     }
 
     /// The times of the vendor's `event` rows after `since`, oldest first (the index audit_by_vendor serves it).
@@ -77,7 +82,9 @@ package struct OTPStore {
 
     /// Appends one row to the audit trail. `withholding` is the live code, when there is one: should it ever turn up
     /// in a detail (a server that echoes the message back in its reply), it is blotted out before the row is written.
-    func audit(_ event: OTPEvent, vendorCode: VendorCode, at: Int64, detail: String, withholding code: String? = nil) throws {
+    func audit(_ event: OTPEvent, vendorCode: VendorCode, at: Int64, detail: String, withholding code: String? = nil)
+        throws
+    {
         var text = detail
         if let code, !code.isEmpty { text = text.replacingOccurrences(of: code, with: "[code withheld]") }
         try database.run(

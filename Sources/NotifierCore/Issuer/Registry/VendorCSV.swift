@@ -49,12 +49,14 @@ package enum VendorCSV {
         for row in rows.dropFirst() {
             guard row.fields.count == columns.count else {
                 let count = row.fields.count
-                let hint = count > columns.count
+                let hint =
+                    count > columns.count
                     ? "a comma in a value needs the value in quotes" : "is a value missing?"
-                problems.append(VendorCSVError.Problem(
-                    line: row.line, column: nil,
-                    reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(columns.count) columns "
-                        + "(\(hint))"))
+                problems.append(
+                    VendorCSVError.Problem(
+                        line: row.line, column: nil,
+                        reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(columns.count) columns "
+                            + "(\(hint))"))
                 continue
             }
             let fields = Dictionary(uniqueKeysWithValues: zip(columns, row.fields))
@@ -77,9 +79,10 @@ package enum VendorCSV {
             let notifyAfter = read(.notifyAfter, date) ?? nil
             if let code, let line = fields[.vendorCode]?.line {
                 if let first = codeLines[code] {
-                    problems.append(VendorCSVError.Problem(
-                        line: line, column: Column.vendorCode.rawValue,
-                        reason: "\(shown(code.rawValue)) is already on line \(first); each vendor is listed once"))
+                    problems.append(
+                        VendorCSVError.Problem(
+                            line: line, column: Column.vendorCode.rawValue,
+                            reason: "\(shown(code.rawValue)) is already on line \(first); each vendor is listed once"))
                 } else {
                     codeLines[code] = line
                 }
@@ -165,8 +168,9 @@ package enum VendorCSV {
             problems.append(VendorCSVError.Problem(line: header.line, column: nil, reason: reason))
         }
         guard names.contains(where: { Column(rawValue: $0.lowercased()) != nil }) else {
-            problem("the first line must name the columns, \(Column.layout), but it reads "
-                + shown(names.joined(separator: ",")))
+            problem(
+                "the first line must name the columns, \(Column.layout), but it reads "
+                    + shown(names.joined(separator: ",")))
             throw VendorCSVError(path: path, problems: problems)
         }
         var columns: [Column] = []
@@ -189,8 +193,9 @@ package enum VendorCSV {
             columns.append(column)
         }
         for column in Column.allCases where column.isRequired && positions[column] == nil {
-            problem("no column \(column.rawValue) (the header needs vendor_code, name, email and kind; "
-                + "notify_after may be left out)")
+            problem(
+                "no column \(column.rawValue) (the header needs vendor_code, name, email and kind; "
+                    + "notify_after may be left out)")
         }
         guard problems.isEmpty else { throw VendorCSVError(path: path, problems: problems) }
         return columns
@@ -206,8 +211,9 @@ package enum VendorCSV {
             throw Reason("\(shown(text)) has full-width digits; write ASCII digits (\(shown(halfWidth(text))))")
         }
         if isASCIIDigits(text), text.utf8.count < 7 {
-            throw Reason("\(shown(text)) has \(text.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
-                + "unless the column is formatted as text)")
+            throw Reason(
+                "\(shown(text)) has \(text.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
+                    + "unless the column is formatted as text)")
         }
         throw Reason("\(shown(text)) is not 7 digits like 0123456")
     }
@@ -216,7 +222,8 @@ package enum VendorCSV {
     private static func name(_ text: String) throws(Reason) -> String {
         guard !text.isEmpty else { throw Reason("is empty; every vendor needs a name") }
         if let control = text.unicodeScalars.first(where: isControl) {
-            let what = control == "\n" || control == "\r"
+            let what =
+                control == "\n" || control == "\r"
                 ? "a line break" : "a control character (\(codePoint(control)))"
             throw Reason("\(shown(text)) has \(what); a name is one line of text")
         }
@@ -288,11 +295,13 @@ package enum VendorCSV {
 
     /// The text with full-width ASCII forms turned into ASCII, to show the person what to write instead.
     private static func halfWidth(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            if scalar == "\u{3000}" { return " " }
-            guard (0xFF01...0xFF5E).contains(scalar.value) else { return scalar }
-            return Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    if scalar == "\u{3000}" { return " " }
+                    guard (0xFF01...0xFF5E).contains(scalar.value) else { return scalar }
+                    return Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar
+                }))
     }
 
     private static func codePoint(_ scalar: Unicode.Scalar) -> String {

@@ -44,13 +44,16 @@ package struct VendorStore {
                 }
             }
             let listed = Set(records.map(\.code))
-            summary.notListed = try database.rows("SELECT code FROM vendors").filter { !listed.contains(try $0["code"]) }.count
+            summary.notListed = try database.rows("SELECT code FROM vendors").filter {
+                !listed.contains(try $0["code"])
+            }.count
             return summary
         }
     }
 
     package func vendor(code: VendorCode) throws -> VendorRecord? {
-        try database.record("SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code.rawValue)])
+        try database.record(
+            "SELECT code, name, email, kind, notify_after FROM vendors WHERE code = ?", [.text(code.rawValue)])
     }
 
     /// Every vendor, by code.

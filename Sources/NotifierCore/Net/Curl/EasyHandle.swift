@@ -40,13 +40,15 @@ final class EasyHandle {
     }
 
     func set(_ option: CURLoption, _ value: Int) throws {
-        try CurlError.check(notifier_curl_setopt_long(handle, option, value), "setting libcurl option \(option.rawValue)")
+        try CurlError.check(
+            notifier_curl_setopt_long(handle, option, value), "setting libcurl option \(option.rawValue)")
     }
 
     /// A string option; libcurl keeps its own copy (since 7.17).
     func set(_ option: CURLoption, _ value: String) throws {
         try CurlError.check(
-            value.withCString { notifier_curl_setopt_ptr(handle, option, $0) }, "setting libcurl option \(option.rawValue)")
+            value.withCString { notifier_curl_setopt_ptr(handle, option, $0) },
+            "setting libcurl option \(option.rawValue)")
     }
 
     /// Sets up a connect-only connection (CURLOPT_CONNECT_ONLY): `perform()` then connects, does TLS (implicit for

@@ -59,7 +59,8 @@ package final class IMAPClient {
     func fetch(uid: UInt32) throws -> [UInt8] {
         let items = try fetchItems(uid: uid, "BODY.PEEK[]")
         guard let body = items.first(where: { $0.key.hasPrefix("BODY[]") })?.value else {
-            throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(mailbox)")
+            throw IMAPError(
+                kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(mailbox)")
         }
         switch body {
         case .string(let bytes):
@@ -67,7 +68,8 @@ package final class IMAPClient {
         case .tooLarge(let size):
             throw IMAPError(
                 kind: .messageTooLarge,
-                message: "IMAP \(connection.server): message UID \(uid) has \(size) bytes, more than --max-message-size "
+                message:
+                    "IMAP \(connection.server): message UID \(uid) has \(size) bytes, more than --max-message-size "
                     + "\(settings.maxMessageSize)", size: size)
         default:
             throw IMAPError(kind: .noSuchMessage, message: "IMAP \(connection.server): message UID \(uid) has no body")

@@ -38,7 +38,8 @@ final class IMAPConnection {
         handle = try EasyHandle()
         try handle.connectOnly(
             url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile,
-            credentials: settings.credentials, connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
+            credentials: settings.credentials, connectTimeout: settings.connectTimeout,
+            responseTimeout: settings.responseTimeout)
         do {
             try handle.perform()
         } catch {
@@ -75,8 +76,10 @@ final class IMAPConnection {
             case .untagged:
                 untagged.append(response)
             case .tagged, .continuation:
-                throw fail(IMAPError(
-                    kind: .protocolError, message: "IMAP \(server): unexpected answer to \(command): \(response.summary)"))
+                throw fail(
+                    IMAPError(
+                        kind: .protocolError,
+                        message: "IMAP \(server): unexpected answer to \(command): \(response.summary)"))
             }
         }
     }
@@ -99,7 +102,8 @@ final class IMAPConnection {
         do {
             try stream.send(Array((line + "\r\n").utf8), stall: .seconds(settings.responseTimeout))
         } catch .timeout {
-            throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): cannot send for \(settings.responseTimeout) s"))
+            throw fail(
+                IMAPError(kind: .timeout, message: "IMAP \(server): cannot send for \(settings.responseTimeout) s"))
         } catch {
             throw fail(lost(error))
         }
@@ -109,7 +113,9 @@ final class IMAPConnection {
     /// Once one has begun, or without a deadline, the server may pause at most `responseTimeout` seconds at a time,
     /// and the response must be whole within `commandTimeout` of its first byte. `finishBy`: the command's own
     /// deadline (`run`), past which `.timeout` is thrown whatever arrives.
-    func next(until deadline: ContinuousClock.Instant?, finishBy: ContinuousClock.Instant? = nil) throws -> IMAPResponse? {
+    func next(until deadline: ContinuousClock.Instant?, finishBy: ContinuousClock.Instant? = nil) throws
+        -> IMAPResponse?
+    {
         try usable()
         var lastProgress = ContinuousClock.now
         while true {
@@ -129,9 +135,12 @@ final class IMAPConnection {
                 } catch let error as IMAPResponseError {
                     var line: [UInt8] = []
                     if case .text(let text)? = parts.first { line = Array(text.prefix(200)) }
-                    throw fail(IMAPError(
-                        kind: .protocolError,
-                        message: "IMAP \(server): unreadable answer (\(error.reason)): \(String(decoding: line, as: UTF8.self))"))
+                    throw fail(
+                        IMAPError(
+                            kind: .protocolError,
+                            message:
+                                "IMAP \(server): unreadable answer (\(error.reason)): \(String(decoding: line, as: UTF8.self))"
+                        ))
                 }
             }
             let started = reader.hasPartialResponse
@@ -152,7 +161,8 @@ final class IMAPConnection {
             }
             if let hardLimit, ContinuousClock.now >= hardLimit { throw fail(overtime()) }
             if !started, deadline != nil { return nil }
-            throw fail(IMAPError(kind: .timeout, message: "IMAP \(server): no answer for \(settings.responseTimeout) s"))
+            throw fail(
+                IMAPError(kind: .timeout, message: "IMAP \(server): no answer for \(settings.responseTimeout) s"))
         }
     }
 
@@ -176,11 +186,12 @@ final class IMAPConnection {
             }
         }
         if untaggedCount > settings.maxUntaggedResponses || untaggedBytes > settings.maxResponseBytes {
-            throw fail(IMAPError(
-                kind: .flood,
-                message: "IMAP \(server): more than \(settings.maxUntaggedResponses) untagged responses or "
-                    + "\(settings.maxResponseBytes >> 20) MiB in answer to \(Self.shown(command)); the connection was "
-                    + "dropped (a server that does not stop talking)"))
+            throw fail(
+                IMAPError(
+                    kind: .flood,
+                    message: "IMAP \(server): more than \(settings.maxUntaggedResponses) untagged responses or "
+                        + "\(settings.maxResponseBytes >> 20) MiB in answer to \(Self.shown(command)); the connection was "
+                        + "dropped (a server that does not stop talking)"))
         }
     }
 
@@ -204,7 +215,8 @@ final class IMAPConnection {
             }
         }
         guard let uidValidity, let exists else {
-            throw fail(IMAPError(kind: .protocolError, message: "IMAP \(server): EXAMINE gave no UIDVALIDITY or EXISTS"))
+            throw fail(
+                IMAPError(kind: .protocolError, message: "IMAP \(server): EXAMINE gave no UIDVALIDITY or EXISTS"))
         }
         if uidNext == nil {
             // UIDNEXT is only a SHOULD in RFC 3501: one more than the highest UID will do.
@@ -229,7 +241,8 @@ final class IMAPConnection {
     }
 
     private func lost(_ failure: CurlStream.Failure) -> IMAPError {
-        IMAPError(kind: .connectionLost, message: "IMAP \(server): \(failure.reason)" + (bye.map { " after: \($0)" } ?? ""))
+        IMAPError(
+            kind: .connectionLost, message: "IMAP \(server): \(failure.reason)" + (bye.map { " after: \($0)" } ?? ""))
     }
 
     /// Reads what has arrived into the reader: true when bytes came, false when none came by `limit`.

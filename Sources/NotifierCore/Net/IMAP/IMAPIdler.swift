@@ -84,9 +84,10 @@ final class IMAPIdler {
                 return newMail
             case .tagged(tag):
                 // NO or BAD: the server has no IDLE (poll instead). OK before "+" would make the idler spin.
-                throw connection.fail(IMAPError(
-                    kind: response.name == "OK" ? .protocolError : .refused,
-                    message: "IMAP \(connection.server): IDLE answered without starting: \(response.summary)"))
+                throw connection.fail(
+                    IMAPError(
+                        kind: response.name == "OK" ? .protocolError : .refused,
+                        message: "IMAP \(connection.server): IDLE answered without starting: \(response.summary)"))
             default:
                 newMail = try handle(response) || newMail
             }
@@ -102,7 +103,8 @@ final class IMAPIdler {
             guard let response = try connection.next(until: nil) else { continue }
             if response.tag == .tagged(tag) {
                 guard response.name == "OK" else {
-                    throw IMAPError(kind: .refused, message: "IMAP \(connection.server): IDLE ended with \(response.summary)")
+                    throw IMAPError(
+                        kind: .refused, message: "IMAP \(connection.server): IDLE ended with \(response.summary)")
                 }
                 idleTag = nil
             } else {
@@ -114,7 +116,9 @@ final class IMAPIdler {
 
     /// Seconds as a Duration, kept between 0 and about 30 years (an infinite or NaN timeout must not trap).
     private static func duration(_ seconds: TimeInterval) -> Duration {
-        guard seconds.isFinite, seconds > 0 else { return seconds.isNaN || seconds <= 0 ? .zero : .seconds(1_000_000_000) }
+        guard seconds.isFinite, seconds > 0 else {
+            return seconds.isNaN || seconds <= 0 ? .zero : .seconds(1_000_000_000)
+        }
         return .milliseconds(Int64(min(seconds, 1_000_000_000) * 1000))
     }
 
@@ -126,11 +130,13 @@ final class IMAPIdler {
             return true
         case (.untagged, "BYE"):
             throw connection.fail(
-                IMAPError(kind: .connectionLost, message: "IMAP \(connection.server): the server said \(response.summary)"))
+                IMAPError(
+                    kind: .connectionLost, message: "IMAP \(connection.server): the server said \(response.summary)"))
         case (.tagged(let tag), _) where tag == idleTag:
             idleTag = nil
             guard response.name == "OK" else {
-                throw IMAPError(kind: .refused, message: "IMAP \(connection.server): IDLE ended with \(response.summary)")
+                throw IMAPError(
+                    kind: .refused, message: "IMAP \(connection.server): IDLE ended with \(response.summary)")
             }
             return false
         default:

@@ -42,7 +42,9 @@ struct SMTPReplyReader {
     mutating func next() throws(Malformed) -> SMTPReply? {
         while true {
             guard let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-                if buffer.count - start > maxLine { throw Malformed(reason: "a reply line longer than \(maxLine) bytes") }
+                if buffer.count - start > maxLine {
+                    throw Malformed(reason: "a reply line longer than \(maxLine) bytes")
+                }
                 compact()
                 return nil
             }
@@ -80,7 +82,8 @@ struct SMTPReplyReader {
             digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else {
             let shown = String(decoding: line.prefix(80), as: UTF8.self)
-            throw Malformed(reason: "a reply line that does not start with a code: \(shown.replacingControlCharacters())")
+            throw Malformed(
+                reason: "a reply line that does not start with a code: \(shown.replacingControlCharacters())")
         }
         let code = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         guard line.count > 3 else { return (code, true, "") }

@@ -48,25 +48,31 @@ final class SMTPSession {
         do {
             try handle.perform()
         } catch {
-            throw Failure(delivery: Self.classify(
-                error, responseCode: handle.responseCode, lines: handle.serverLines,
-                forLogin: settings.requiresTLSForLogin, url: settings.url))
+            throw Failure(
+                delivery: Self.classify(
+                    error, responseCode: handle.responseCode, lines: handle.serverLines,
+                    forLogin: settings.requiresTLSForLogin, url: settings.url))
         }
         guard let stream = CurlStream(connected: handle) else {
-            throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: "libcurl holds no connection after EHLO"))
+            throw Failure(
+                delivery: Delivery(outcome: .transient, code: nil, reply: "libcurl holds no connection after EHLO"))
         }
         self.stream = stream
         capabilities = Self.capabilities(in: handle.serverLines)
         // libcurl logs in only when the server offers AUTH, and otherwise goes on without a word (RFC 4954 §3: a
         // server need not offer it). A user who asked to log in did not ask to send anonymously.
-        if let user = settings.credentials?.user, !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") }) {
+        if let user = settings.credentials?.user,
+            !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") })
+        {
             broken = true
             stream.abandon()
-            throw Failure(delivery: Delivery(
-                outcome: .authentication, code: nil,
-                reply: "the server offers no AUTH, so --smtp-user \(user.replacingControlCharacters()) cannot log in and nothing was sent: "
-                    + "check smtp_url (a submission port offers AUTH, often after STARTTLS), or drop --smtp-user "
-                    + "and smtp_user if this server takes mail without a login"))
+            throw Failure(
+                delivery: Delivery(
+                    outcome: .authentication, code: nil,
+                    reply:
+                        "the server offers no AUTH, so --smtp-user \(user.replacingControlCharacters()) cannot log in and nothing was sent: "
+                        + "check smtp_url (a submission port offers AUTH, often after STARTTLS), or drop --smtp-user "
+                        + "and smtp_user if this server takes mail without a login"))
         }
     }
 
@@ -148,16 +154,23 @@ final class SMTPSession {
     private func commands(for envelope: Envelope) throws(Failure) -> [UInt8] {
         var utf8 = false
         for address in [envelope.sender] + envelope.recipients {
-            if address.replacingControlCharacters() != address || address.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
-                throw Failure(delivery: Delivery(
-                    outcome: .permanent, code: nil, reply: "not an address SMTP can carry: \(address.replacingControlCharacters())"))
+            if address.replacingControlCharacters() != address
+                || address.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") })
+            {
+                throw Failure(
+                    delivery: Delivery(
+                        outcome: .permanent, code: nil,
+                        reply: "not an address SMTP can carry: \(address.replacingControlCharacters())"))
             }
             if !address.utf8.allSatisfy({ $0 < 0x80 }) { utf8 = true }
         }
         if utf8 && !capabilities.contains("SMTPUTF8") {
-            throw Failure(delivery: Delivery(
-                outcome: .permanent, code: nil,
-                reply: "the server does not offer SMTPUTF8, which the address \(envelope.recipients.first ?? envelope.sender) needs"))
+            throw Failure(
+                delivery: Delivery(
+                    outcome: .permanent, code: nil,
+                    reply:
+                        "the server does not offer SMTPUTF8, which the address \(envelope.recipients.first ?? envelope.sender) needs"
+                ))
         }
         var text = "MAIL FROM:<\(envelope.sender)>\(utf8 ? " SMTPUTF8" : "")\r\n"
         for recipient in envelope.recipients { text += "RCPT TO:<\(recipient)>\r\n" }
@@ -193,7 +206,8 @@ final class SMTPSession {
 
     /// MAIL, each RCPT and DATA one at a time: for servers without PIPELINING, and for several recipients (a
     /// refused one stops the message before DATA, so nobody gets it: all or nothing, as before).
-    private func lockstepEnvelope(_ envelope: Envelope, deadline: ContinuousClock.Instant) throws(Failure) -> Delivery? {
+    private func lockstepEnvelope(_ envelope: Envelope, deadline: ContinuousClock.Instant) throws(Failure) -> Delivery?
+    {
         let lines = try commands(for: envelope).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         for (index, line) in lines.enumerated() {
             try write(Array(line) + [UInt8(ascii: "\n")], until: deadline)
@@ -268,9 +282,10 @@ final class SMTPSession {
         do {
             try stream.send(bytes, stall: .seconds(settings.responseTimeout), until: deadline)
         } catch {
-            throw fail(error == .timeout
-                ? "Timeout: the server took nothing for \(settings.responseTimeout) s, or the message's \(settings.timeout) s ran out"
-                : "\(error.reason) while sending")
+            throw fail(
+                error == .timeout
+                    ? "Timeout: the server took nothing for \(settings.responseTimeout) s, or the message's \(settings.timeout) s ran out"
+                    : "\(error.reason) while sending")
         }
     }
 
@@ -334,11 +349,14 @@ final class SMTPSession {
     /// Turns a failed connect (libcurl's code and the server's last lines) into the delivery to report.
     /// `forLogin`: TLS was required only because a password would otherwise go in clear (`--smtp-tls auto`).
     static func classify(
-        _ failure: EasyHandle.ConnectFailure, responseCode: Int, lines: [String], forLogin: Bool = false, url: String = ""
+        _ failure: EasyHandle.ConnectFailure, responseCode: Int, lines: [String], forLogin: Bool = false,
+        url: String = ""
     ) -> Delivery {
         let replies = lines.filter { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }
         // After a refusal libcurl says QUIT and the server "221 Bye": the refusal is the reply that counts.
-        let last = (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last).map { $0.replacingControlCharacters() }
+        let last = (replies.last { $0.first == "4" || $0.first == "5" } ?? replies.last).map {
+            $0.replacingControlCharacters()
+        }
         let replyCode = last.flatMap { Int($0.prefix(3)) } ?? (responseCode > 0 ? responseCode : nil)
         let why = failure.reason
         switch failure.kind {
@@ -346,7 +364,8 @@ final class SMTPSession {
             return Delivery(outcome: .authentication, code: replyCode, reply: last ?? why)
         case .tlsRequired where forLogin:
             let host = LoopbackHost.host(ofURL: url) ?? "HOST"
-            let refusal = "the server does not offer STARTTLS, so the password of --smtp-user would go out in clear; "
+            let refusal =
+                "the server does not offer STARTTLS, so the password of --smtp-user would go out in clear; "
                 + "nothing was sent: use smtps://\(host) (TLS from the start), or --smtp-tls none (smtp_tls = none) "
                 + "to allow a login in clear on purpose"
             return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)

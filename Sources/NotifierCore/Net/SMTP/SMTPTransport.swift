@@ -20,10 +20,13 @@ package final class SMTPTransport: MessageTransport {
     package func deliver(
         _ message: [UInt8], sender: String, recipients: [String], announcing next: Envelope?, meanwhile: () -> Void
     ) throws -> Delivery {
-        deliver(message, envelope: Envelope(sender: sender, recipients: recipients), announcing: next, meanwhile: meanwhile)
+        deliver(
+            message, envelope: Envelope(sender: sender, recipients: recipients), announcing: next, meanwhile: meanwhile)
     }
 
-    private func deliver(_ message: [UInt8], envelope: Envelope, announcing next: Envelope?, meanwhile: () -> Void) -> Delivery {
+    private func deliver(_ message: [UInt8], envelope: Envelope, announcing next: Envelope?, meanwhile: () -> Void)
+        -> Delivery
+    {
         if let current = session, current.isStale || (current.announced != nil && current.announced != envelope) {
             // Hung up, about to (a 421 nobody asked for), or waiting for a message that is not coming: dropped
             // without a word, and a new one.
