@@ -7,7 +7,11 @@ enum NoticesCommand {
     static let entry = CommandEntry(
         group: "notices", summary: "Send the year's update notices to every vendor (crash-safe), or show their state",
         about: "The issuer's yearly batch of update notices: one personal download URL per vendor and fiscal year.",
-        [CommandEntry(NoticesSendCommand.self, in: "notices"), CommandEntry(NoticesStatusCommand.self, in: "notices")])
+        [
+            CommandEntry(NoticesSendCommand.self, in: "notices"),
+            CommandEntry(NoticesStatusCommand.self, in: "notices"),
+            CommandEntry(NoticesLookupCommand.self, in: "notices"),
+        ])
 }
 
 /// `notifier notices send`.
@@ -176,4 +180,59 @@ struct NoticesStatusCommand: Command {
         }
         return .success
     }
+}
+
+/// `notifier notices lookup --token T [--json]`: the download portal's question, whose personal URL this is.
+struct NoticesLookupCommand: Command {
+    static let name = "lookup"
+    static let summary = "Say whose personal download URL a token is (for the download portal)"
+    static let usage = ["lookup --token T [--json]"]
+    static let about = """
+        Resolves the t= value of a personal download URL to the vendor and fiscal year it was made for, the
+        vendor's name and the notice's state; the portal asks before it shows the vendor's login page.
+        """
+    static let footer = """
+        Exit status: 0 found; 66 no notice has this token; 65 not a token notifier makes (22 characters of
+        A-Z, a-z, 0-9, - and _); 64 bad usage.
+        """
+    static var options: [Option<Self>] {
+        [
+            Option.value("--token", "T", \.token, "the t= value of the personal URL", parse: Parse.text).required,
+            .flag("--json", \.json, "one JSON object: vendor_code, fiscal_year, name, state"),
+        ]
+    }
+
+    var token: String?
+    var json = false
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let token = self.token ?? ""
+        guard NoticeStore.isWellFormedToken(token) else {
+            throw DataError(
+                "notices lookup: that is not a token notifier makes (22 characters of A-Z, a-z, 0-9, - and _)")
+        }
+        guard let owner = try NoticeStore(database: try context.openDatabase()).owner(ofToken: token) else {
+            throw UnknownTokenError(
+                message: "notices lookup: no notice has this token; check that the URL was copied whole, or look "
+                    + "the vendor up with 'notifier notices status'")
+        }
+        if json {
+            var line = JSONLine()
+            line.add("vendor_code", owner.vendorCode.rawValue)
+            line.add("fiscal_year", owner.fiscalYear)
+            line.add("name", owner.name)
+            line.add("state", owner.state.rawValue)
+            StandardOutput.shared.write(line.line + "\n")
+        } else {
+            StandardOutput.shared.write(
+                "\(owner.vendorCode)  FY\(owner.fiscalYear)  \(owner.state.rawValue)  \(owner.name.replacingControlCharacters())\n"
+            )
+        }
+        return .success
+    }
+}
+
+/// No notice has the token (EX_NOINPUT, 66).
+struct UnknownTokenError: NotifierError {
+    let message: String
 }

@@ -37,6 +37,37 @@ package struct NoticeStore {
     private static let columns =
         "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply"
 
+    /// Whose a personal URL is, as the download portal asks: the vendor, the fiscal year and the notice's state.
+    package struct TokenOwner: Equatable, Sendable, RowDecodable {
+        package let vendorCode: VendorCode
+        package let fiscalYear: Int
+        package let name: String
+        package let state: NoticeState
+
+        init(row: Row) throws {
+            vendorCode = try row["vendor_code"]
+            fiscalYear = try row["fiscal_year"]
+            name = try row["name"]
+            state = try row["state"]
+        }
+    }
+
+    /// The owner of the notice whose personal URL carries `token`; nil when no notice does.
+    package func owner(ofToken token: String) throws -> TokenOwner? {
+        try database.record(
+            "SELECT n.vendor_code, n.fiscal_year, v.name, n.state FROM notices n "
+                + "JOIN vendors v ON v.code = n.vendor_code WHERE n.token = ?", [.text(token)])
+    }
+
+    /// Whether `text` can be a token `randomToken` makes: 22 characters of base64url (128 bits, no padding).
+    package static func isWellFormedToken(_ text: String) -> Bool {
+        text.utf8.count == 22
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            }
+    }
+
     /// Creates the missing rows for these vendors in one transaction: a personal URL (`base?t=` and 128 random
     /// bits) and a Message-ID, both fixed for the year, so a resend carries the same ones. Returns how many.
     func plan(vendorCodes: [VendorCode], fiscalYear: Int, urlBase: String, messageIDDomain: String, now: Date) throws
