@@ -98,5 +98,14 @@ enum Schema {
         DROP INDEX notices_by_state;
         CREATE INDEX notices_by_year ON notices (fiscal_year);
         """,
+        // 4: the downloads the portal confirmed with a verified OTP: the first one per vendor and certificate year.
+        """
+        CREATE TABLE downloads (
+            vendor_code TEXT NOT NULL REFERENCES vendors(code),
+            fiscal_year INTEGER NOT NULL,
+            downloaded_at INTEGER NOT NULL,
+            PRIMARY KEY (vendor_code, fiscal_year)
+        ) STRICT;
+        """,
     ]
 }

@@ -39,6 +39,25 @@ struct OTPServiceTests {
         #expect(try fixture.events().suffix(2) == ["otp_verified", "otp_verify_failed"])
     }
 
+    @Test func anAcceptedCodeRecordsTheYearsDownloadOnceAndARefusedOneDoesNot() throws {
+        // The fixture's clock stands on 2027-01-15 (Japan time): the renewal of fiscal year 2027's certificate.
+        let service = try fixture.service()
+        let first = try fixture.issue()
+        #expect(try service.verify(vendorCode: vendor, input: "WRONG234") != .valid)
+        #expect(try service.store.downloadedAt(vendor, fiscalYear: 2027) == nil)
+        #expect(try service.verify(vendorCode: vendor, input: first) == .valid)
+        let downloaded = fixture.clock.now.epochSeconds
+        #expect(try service.store.downloadedAt(vendor, fiscalYear: 2027) == downloaded)
+        // Another PC, later: the first download stands.
+        fixture.clock.advance(3600)
+        #expect(try service.verify(vendorCode: vendor, input: try fixture.issue()) == .valid)
+        #expect(try service.store.downloadedAt(vendor, fiscalYear: 2027) == downloaded)
+        #expect(try service.store.downloadedAt(vendor, fiscalYear: 2026) == nil)
+        // 2027-03-31 and 2027-04-01, Japan time: both are the fiscal year 2027 certificate.
+        #expect(RenewalCalendar.certificateYear(downloadedAt: Date(timeIntervalSince1970: 1_806_418_800)) == 2027)
+        #expect(RenewalCalendar.certificateYear(downloadedAt: Date(timeIntervalSince1970: 1_806_505_200)) == 2027)
+    }
+
     @Test func aCodeIsOnlyItsVendorsCode() throws {
         let code = try fixture.issue()
         let other = VendorCode(stringLiteral: OTPFixture.vendors[1].0)

@@ -256,10 +256,14 @@ package struct OTPService {
             }
             try store.markUsed(vendorCode, at: at)
             if state.wrongInARow != 0 { try store.setGuard(vendorCode, OTPStore.Guard()) }
+            // The portal checks a code just before the download: the vendor now holds the year's certificate.
+            let year = RenewalCalendar.certificateYear(downloadedAt: Date(timeIntervalSince1970: TimeInterval(at)))
+            try store.recordDownload(vendorCode, fiscalYear: year, at: at)
             try store.audit(
                 .verified, vendorCode: vendorCode, at: at,
                 detail:
-                    "the code issued at \(JapanClock.iso8601(seconds: stored.issuedAt)) was accepted and is now used")
+                    "the code issued at \(JapanClock.iso8601(seconds: stored.issuedAt)) was accepted and is now used; "
+                    + "the download of the fiscal year \(year) certificate is recorded")
             return .valid
         }
     }

@@ -51,6 +51,21 @@ package struct OTPStore {
             "UPDATE otps SET used_at = ? WHERE vendor_code = ?", [.integer(at), .text(vendorCode.rawValue)])
     }
 
+    /// Records the vendor's download of the certificate for `fiscalYear`; the first one counts, later ones (another
+    /// PC) leave it as it is.
+    func recordDownload(_ vendorCode: VendorCode, fiscalYear: Int, at: Int64) throws {
+        try database.run(
+            "INSERT OR IGNORE INTO downloads (vendor_code, fiscal_year, downloaded_at) VALUES (?, ?, ?)",
+            [.text(vendorCode.rawValue), .integer(Int64(fiscalYear)), .integer(at)])
+    }
+
+    /// When the vendor first downloaded the certificate for `fiscalYear`, if the portal has said so.
+    package func downloadedAt(_ vendorCode: VendorCode, fiscalYear: Int) throws -> Int64? {
+        try database.row(
+            "SELECT downloaded_at FROM downloads WHERE vendor_code = ? AND fiscal_year = ?",
+            [.text(vendorCode.rawValue), .integer(Int64(fiscalYear))])?.int(0)
+    }
+
     func guardState(_ vendorCode: VendorCode) throws -> Guard {
         guard
             let row = try database.row(

@@ -36,6 +36,12 @@ package enum RenewalCalendar {
         fiscalYear(containing: date) + 1
     }
 
+    /// The certificate year a download at `date` is for: in the renewal months (January to March) the coming fiscal
+    /// year's, from April the year just begun. Both are the calendar year of `date` in Japan.
+    package static func certificateYear(downloadedAt date: Date) -> Int {
+        japan.component(.year, from: date)
+    }
+
     /// The days a certificate for `fiscalYear` is valid, both inclusive: N-04-01 to (N+1)-03-31.
     /// - Precondition: `fiscalYear` is in `supportedYears` (a programming error otherwise, not bad input).
     package static func validity(of fiscalYear: Int) -> (from: CalendarDate, until: CalendarDate) {
