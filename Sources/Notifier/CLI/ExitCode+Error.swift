@@ -12,7 +12,7 @@ extension ExitCode {
         // Data that cannot be used as it is: fixing it is the person's job, retrying does not help.
         case is DataError, is TemplateError, is VendorCSVError, is VendorAddressError:
             self = .dataError
-        case is InputError, is NoStoredURLError, is UnknownTokenError:
+        case is InputError, is NoStoredURLError, is UnknownTokenError, is NothingToRequeueError:
             self = .noInput
         case is UnknownVendorError:
             self = .noUser

@@ -33,6 +33,7 @@ struct OptionTableTests {
         Self.check(NoticesSendCommand.self, parent: "notices")
         Self.check(NoticesStatusCommand.self, parent: "notices")
         Self.check(NoticesLookupCommand.self, parent: "notices")
+        Self.check(NoticesRequeueCommand.self, parent: "notices")
         Self.check(OTPIssueCommand.self, parent: "otp")
         Self.check(OTPVerifyCommand.self, parent: "otp")
         Self.check(OTPUnlockCommand.self, parent: "otp")

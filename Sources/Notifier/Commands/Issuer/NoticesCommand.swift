@@ -10,6 +10,7 @@ enum NoticesCommand {
         [
             CommandEntry(NoticesSendCommand.self, in: "notices"),
             CommandEntry(NoticesStatusCommand.self, in: "notices"),
+            CommandEntry(NoticesRequeueCommand.self, in: "notices"),
             CommandEntry(NoticesLookupCommand.self, in: "notices"),
         ])
 }
@@ -234,5 +235,70 @@ struct NoticesLookupCommand: Command {
 
 /// No notice has the token (EX_NOINPUT, 66).
 struct UnknownTokenError: NotifierError {
+    let message: String
+}
+
+/// `notifier notices requeue --fiscal-year N (--vendor CODE... | --state failed|deferred)`: notices back to pending
+/// after the registry's addresses were fixed (a re-import), for the next `notices send`.
+struct NoticesRequeueCommand: Command {
+    static let name = "requeue"
+    static let summary = "Put failed notices (or some vendors' notices) back to pending for the next send"
+    static let usage = ["requeue --fiscal-year N (--vendor CODE... | --state failed|deferred)"]
+    static let about = """
+        Puts the fiscal year's notices of the vendors named, or all those in the state named, back to pending:
+        the next 'notifier notices send' sends them again, with the same personal URL and a new Message-ID. Fix
+        the registry first (notifier vendors import): the notice goes to the address the registry has then. A
+        notice being sent, or already pending, is left as it is. Not while a send runs on the database (exit 75).
+        """
+    static let footer = "Exit status: 0 requeued; 66 nothing to requeue; 75 a send is running; 64 bad usage."
+    static var options: [Option<Self>] {
+        VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year).map(\.required) + [
+            .list("--vendor", "CODE", \.vendors, "this vendor's notice (repeatable)", parse: VendorCode.init),
+            .list("--state", "STATE", \.states, "every notice in this state: failed or deferred", parse: Self.state),
+        ]
+    }
+
+    var year = VendorYearOptions()
+    var vendors: [VendorCode] = []
+    var states: [NoticeState] = []
+
+    func validate() throws {
+        if vendors.isEmpty == states.isEmpty {
+            throw UsageError("notices requeue: give --vendor CODE... or --state STATE")
+        }
+    }
+
+    /// One of the states a requeue takes back.
+    static func state(_ value: String) throws -> NoticeState {
+        guard let state = NoticeState(rawValue: value), NoticeState.requeueable.contains(state) else {
+            throw InvalidValue("must be " + NoticeState.requeueable.map(\.rawValue).joined(separator: " or "))
+        }
+        return state
+    }
+
+    func run(_ context: CommandContext) throws -> ExitCode {
+        let fiscalYear = year.fiscalYear ?? 0
+        let database = try context.openDatabase()
+        let lock = try RunLock(path: database.path + ".send-lock")
+        defer { lock.release() }
+        let requeued = try NoticeStore(database: database).requeue(
+            fiscalYear: fiscalYear, vendors: vendors, states: states, now: Date())
+        for vendor in vendors where !requeued.contains(vendor) {
+            Diagnostics.standardError.warning(
+                "vendor \(vendor) has no notice of fiscal year \(fiscalYear) to requeue (none, or pending, or being sent)"
+            )
+        }
+        guard !requeued.isEmpty else {
+            throw NothingToRequeueError(message: "notices requeue: nothing to requeue for fiscal year \(fiscalYear)")
+        }
+        StandardOutput.shared.write(
+            "requeued \(requeued.count) notices of fiscal year \(fiscalYear) (same URL, new Message-ID): "
+                + requeued.map(\.rawValue).joined(separator: ", ") + "\n")
+        return .success
+    }
+}
+
+/// No notice matched (EX_NOINPUT, 66).
+struct NothingToRequeueError: NotifierError {
     let message: String
 }

@@ -14,6 +14,9 @@ package enum NoticeState: String, CaseIterable, Sendable {
     /// The states a run may claim.
     static let claimable: [NoticeState] = [.pending, .sending, .deferred]
 
+    /// The states `notices requeue --state` takes back to pending (a sent notice is requeued by vendor only).
+    package static let requeueable: [NoticeState] = [.failed, .deferred]
+
     /// Whether `notices status` lists the notice among the problems.
     package var needsAttention: Bool { self == .deferred || self == .failed }
 

@@ -93,6 +93,34 @@ package struct NoticeStore {
         }
     }
 
+    /// Puts the year's notices of `vendors`, and those in `states`, back to pending for the next run, in one
+    /// transaction: the same personal URL, a new Message-ID (a new message, which no server may take for a copy of
+    /// the refused one), the attempts and last reply cleared. A notice in flight (`sending`) or already pending is
+    /// left as it is. Returns the vendors whose notice was requeued.
+    package func requeue(fiscalYear: Int, vendors: [VendorCode], states: [NoticeState], now: Date) throws
+        -> [VendorCode]
+    {
+        let seconds = Int64(now.timeIntervalSince1970)
+        return try database.transaction {
+            let chosen = try notices(fiscalYear: fiscalYear).filter { notice in
+                notice.state != .sending && notice.state != .pending
+                    && (vendors.contains(notice.vendorCode) || states.contains(notice.state))
+            }
+            for notice in chosen {
+                let domain = notice.messageID.split(separator: "@").last.map(String.init) ?? "localhost"
+                try database.run(
+                    "UPDATE notices SET state = ?, message_id = ?, attempts = 0, next_attempt_at = NULL, "
+                        + "last_code = NULL, last_reply = NULL, sent_at = NULL, updated_at = ? WHERE id = ?",
+                    [
+                        .text(NoticeState.pending.rawValue),
+                        .text("notice.\(fiscalYear).\(notice.vendorCode).\(Self.randomToken())@\(domain)"),
+                        .integer(seconds), .integer(notice.id),
+                    ])
+            }
+            return chosen.map(\.vendorCode)
+        }
+    }
+
     /// 128 bits from the system's cryptographic source, base64url without padding (22 characters).
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
