@@ -36,6 +36,28 @@ struct NoticesRequeueTests {
         #expect(Set(messages.compactMap(\.notice.url)) == Set(before.map(\.url)))
     }
 
+    @Test func sendWithVendorSendsJustThoseNowEvenWhenDeferred() throws {
+        let fixture = try IssuerFixture()
+        defer { fixture.remove() }
+        _ = try fixture.importVendors(IssuerFixture.vendorRows(3))
+        // Only one vendor is planned and tried; the server defers it (451), so it waits for its backoff.
+        let deferred = try fixture.send(
+            ["--fiscal-year", "2027", "--vendor", "1000002"]
+                + (try BatchIntegrationTests.smtpOptions("FAULTY_PORT_RCPT451")))
+        #expect(deferred.status == 75, "\(deferred.stderr)")
+        let store = NoticeStore(database: try Database(path: fixture.database))
+        #expect(try store.notices(fiscalYear: 2027).map(\.vendorCode.rawValue) == ["1000002"])
+        // Named, it goes now, without waiting for the backoff; the others are planned and sent only when named.
+        let now = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027", "--vendor", "1000002"])
+        #expect(now.status == 0 && now.stdout.contains("1 sent"), "\(now.stdout) \(now.stderr)")
+        #expect(try IssuerFixture.messages(in: fixture.outbox).compactMap(\.notice.vendorCode) == ["1000002"])
+        let unknown = try fixture.send([
+            "--outbox", fixture.outbox.path, "--fiscal-year", "2027", "--vendor", "7777777",
+        ])
+        #expect(unknown.stderr.contains("vendor 7777777 is not in the registry"))
+        #expect(try store.notices(fiscalYear: 2027).map(\.state) == [.sent])
+    }
+
     @Test func notWhileASendRuns() throws {
         let fixture = try IssuerFixture()
         defer { fixture.remove() }

@@ -21,7 +21,7 @@ struct NoticesSendCommand: Command {
     static let summary = "Give every eligible vendor its notice for the fiscal year, once"
     static let usage = [
         "send [--fiscal-year N] --download-url-base URL --from ADDR (--smtp URL | --outbox DIR)",
-        "     [--connections N] [--rate N/min] [--dry-run] [--force] [--retry-deferred]",
+        "     [--connections N] [--rate N/min] [--dry-run] [--force] [--retry-deferred] [--vendor CODE]...",
     ]
     static let about = """
         Gives every eligible vendor its notice for fiscal year N (default: the coming one), once: a personal URL
@@ -45,6 +45,10 @@ struct NoticesSendCommand: Command {
                     "--connections", "N", \.connections, "SMTP connections at work at once (default 1)",
                     parse: Parse.number(1...64)),
                 .value("--rate", "N/min", \.rate, "at most N messages a minute", parse: Self.rate),
+                .list(
+                    "--vendor", "CODE", \.vendors,
+                    "only this vendor's notice, now: a deferred one without waiting for its backoff (repeatable)",
+                    parse: VendorCode.init),
                 .flag("--dry-run", \.dryRun, "say who would get a notice, and send nothing"),
                 .flag("--force", \.force, "send outside the renewal window"),
                 .flag(
@@ -58,6 +62,7 @@ struct NoticesSendCommand: Command {
     var transport = TransportOptions()
     var connections: Int?
     var rate: Int?
+    var vendors: [VendorCode] = []
     var dryRun = false
     var force = false
     var retryDeferred = false
@@ -93,8 +98,11 @@ struct NoticesSendCommand: Command {
         let lock = try RunLock(path: database.path + ".send-lock")
         defer { lock.release() }
 
-        let campaign = Campaign(fiscalYear: year, now: now)
+        let campaign = Campaign(fiscalYear: year, now: now, only: vendors.isEmpty ? nil : Set(vendors))
         let eligibility = try campaign.eligibility(in: database)
+        for vendor in vendors where !eligibility.vendors.contains(where: { $0.code == vendor }) {
+            Diagnostics.standardError.warning("vendor \(vendor) is not in the registry; nothing to send to it")
+        }
         if dryRun {
             let plan = try campaign.dryRun(eligibility, retryDeferred: retryDeferred, in: database)
             output.write(

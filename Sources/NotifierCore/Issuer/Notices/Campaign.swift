@@ -9,10 +9,22 @@ package struct Campaign {
     let fiscalYear: Int
     /// The run's instant: the window, notify_after and the retry times are all judged at it.
     let now: Date
+    /// Only these vendors' notices, sent now (their deferred ones without waiting for the backoff); nil for all.
+    let only: Set<VendorCode>?
 
-    package init(fiscalYear: Int, now: Date) {
+    package init(fiscalYear: Int, now: Date, only: Set<VendorCode>? = nil) {
         self.fiscalYear = fiscalYear
         self.now = now
+        self.only = only
+    }
+
+    /// Whether the run takes `vendor`'s notice.
+    private func includes(_ vendor: VendorCode) -> Bool { only?.contains(vendor) ?? true }
+
+    /// The notices due now, of the vendors the run takes.
+    private func due(in store: NoticeStore, retryDeferred: Bool) throws -> [NoticeStore.Notice] {
+        try store.due(fiscalYear: fiscalYear, now: now, retryDeferred: retryDeferred || only != nil)
+            .filter { includes($0.vendorCode) }
     }
 
     /// Notices for `fiscalYear` may not go out at `now` (outside its renewal window).
@@ -46,8 +58,8 @@ package struct Campaign {
 
     /// The registry split by `isEligible` today.
     package struct Eligibility {
-        /// Every vendor in the registry.
-        let vendors: [VendorRecord]
+        /// Every vendor in the registry (of those the run takes).
+        package let vendors: [VendorRecord]
         let eligible: [VendorRecord]
         /// How many wait for their update data (notify_after).
         var waiting: Int { vendors.count - eligible.count }
@@ -55,7 +67,7 @@ package struct Campaign {
 
     package func eligibility(in database: Database) throws -> Eligibility {
         let today = RenewalCalendar.japanDate(of: now)
-        let vendors = try VendorStore(database: database).all()
+        let vendors = try VendorStore(database: database).all().filter { includes($0.code) }
         return Eligibility(vendors: vendors, eligible: vendors.filter { Self.isEligible($0, on: today) })
     }
 
@@ -73,8 +85,7 @@ package struct Campaign {
         let existing = Set(try store.notices(fiscalYear: fiscalYear).map(\.vendorCode))
         return DryRun(
             new: eligibility.eligible.filter { !existing.contains($0.code) },
-            due: try store.due(fiscalYear: fiscalYear, now: now, retryDeferred: retryDeferred),
-            waiting: eligibility.waiting)
+            due: try due(in: store, retryDeferred: retryDeferred), waiting: eligibility.waiting)
     }
 
     /// How a run is sent.
@@ -153,7 +164,7 @@ package struct Campaign {
         let planned = try store.plan(
             vendorCodes: eligibility.eligible.map(\.code), fiscalYear: fiscalYear, urlBase: sending.urlBase,
             messageIDDomain: sending.messageIDDomain, now: now)
-        let due = try store.due(fiscalYear: fiscalYear, now: now, retryDeferred: sending.retryDeferred)
+        let due = try due(in: store, retryDeferred: sending.retryDeferred)
         let settings = BatchSender.Settings(
             fiscalYear: fiscalYear, sender: sending.sender, charset: sending.charset,
             templates: sending.templates,
