@@ -2,10 +2,11 @@ import Foundation
 import MailParse
 import NotifierCore
 
-/// `notifier notices send ...` and `notifier notices status ...`: the issuer's yearly batch of update notices.
+/// `notifier notices send|status|requeue|lookup ...`: the issuer's yearly batch of update notices.
 enum NoticesCommand {
     static let entry = CommandEntry(
-        group: "notices", summary: "Send the year's update notices to every vendor (crash-safe), or show their state",
+        group: "notices",
+        summary: "The year's update notices: send them (crash-safe), their state, requeue, token lookup",
         about: "The issuer's yearly batch of update notices: one personal download URL per vendor and fiscal year.",
         [
             CommandEntry(NoticesSendCommand.self, in: "notices"),
