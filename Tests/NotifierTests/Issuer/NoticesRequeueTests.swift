@@ -58,6 +58,52 @@ struct NoticesRequeueTests {
         #expect(try store.notices(fiscalYear: 2027).map(\.state) == [.sent])
     }
 
+    @Test(
+        "a server that refuses everyone trips the breaker: exit 69, nothing marked failed, all sent once it is fixed",
+        arguments: [1, 3])
+    func theBreakerStopsARunTheServerRefusesWhole(connections: Int) throws {
+        let fixture = try IssuerFixture()
+        defer { fixture.remove() }
+        _ = try fixture.importVendors(IssuerFixture.vendorRows(30))
+        let refused = try fixture.send(
+            ["--fiscal-year", "2027", "--connections", "\(connections)"]
+                + (try BatchIntegrationTests.smtpOptions("FAULTY_PORT_RCPT550")))
+        #expect(refused.status == 69, "\(refused.stdout) \(refused.stderr)")
+        #expect(refused.stderr.contains("refused 2") && refused.stderr.contains("in a row"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("550") && refused.stdout.contains(" 0 failed"), "\(refused.stdout)")
+        let states = try NoticeStore(database: try Database(path: fixture.database)).notices(fiscalYear: 2027).map(
+            \.state)
+        #expect(states.count == 30 && !states.contains(.failed) && !states.contains(.sent), "\(states)")
+        let fixed = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"])
+        #expect(fixed.status == 0 && fixed.stdout.contains("30 sent"), "\(fixed.stdout) \(fixed.stderr)")
+    }
+
+    @Test func halfOfTheFirstFiftyRefusedTripsTheBreakerAndFewerDoNot() throws {
+        let fixture = try IssuerFixture()
+        defer { fixture.remove() }
+        // Every other address is refused (550): never 20 in a row, but the 25th refusal is half of 50.
+        _ = try fixture.importVendors(
+            IssuerFixture.vendorRows(60) { $0 % 2 == 1 ? "v\($0)+550@example.test" : "v\($0)@example.test" })
+        let result = try fixture.send(
+            ["--fiscal-year", "2027"] + (try BatchIntegrationTests.smtpOptions("FAULTY_PORT_RECIPIENT")))
+        #expect(result.status == 69, "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains("refused 25 recipients of the first 50"), "\(result.stderr)")
+        let notices = try NoticeStore(database: try Database(path: fixture.database)).notices(fiscalYear: 2027)
+        // 25 sent before the 25th refusal, and the message in flight when it came.
+        let sent = notices.filter { $0.state == .sent }.count
+        #expect((25...26).contains(sent), "\(sent)")
+        #expect(notices.filter { $0.state == .pending }.count == 60 - sent && !notices.contains { $0.state == .failed })
+
+        // Four refusals among five (the existing batch tests have one) are the vendors' own: recorded, no stop.
+        let few = try IssuerFixture()
+        defer { few.remove() }
+        _ = try few.importVendors(
+            IssuerFixture.vendorRows(5) { $0 == 0 ? "ok@example.test" : "v\($0)+550@example.test" })
+        let recorded = try few.send(
+            ["--fiscal-year", "2027"] + (try BatchIntegrationTests.smtpOptions("FAULTY_PORT_RECIPIENT")))
+        #expect(recorded.status == 67 && recorded.stdout.contains("1 sent, 0 deferred, 4 failed"), "\(recorded.stdout)")
+    }
+
     @Test func notWhileASendRuns() throws {
         let fixture = try IssuerFixture()
         defer { fixture.remove() }

@@ -67,6 +67,53 @@ package final class BatchSender: Sendable {
         var started = Date()
         var lastProgress = Date.distantPast
         var workerError: (any Error)?
+        var breaker = Breaker()
+    }
+
+    /// Stops a run whose server refuses the sender rather than the recipients (a quota, an M365 "not allowed to
+    /// send as"): 20 refusals in a row with the same 5xx code, or half of the first 50 attempts refused. Without it a
+    /// relay that refuses everyone marks the whole registry failed in seconds.
+    struct Breaker {
+        static let streakLimit = 20
+        static let sample = 50
+
+        /// The refusals in a row with one code, and that code.
+        var streak: [NoticeStore.Notice] = []
+        var streakCode: Int?
+        /// Outcomes noted so far, and the refusals among the first `sample`.
+        var attempts = 0
+        var earlyRefusals: [NoticeStore.Notice] = []
+        /// Once tripped, every notice whose refusal is to be undone (the streak's, or the sample's).
+        var tripped: [NoticeStore.Notice]?
+        /// How it tripped, for the message: "in a row", or "of the first 50".
+        var how = ""
+
+        /// Counts one outcome; true when it trips the breaker now.
+        mutating func note(_ id: NoticeStore.Notice, _ delivery: Delivery) -> Bool {
+            attempts += 1
+            let refused = delivery.outcome == .permanent && delivery.code.map { (500..<600).contains($0) } == true
+            if tripped != nil {
+                if refused && delivery.code == streakCode { tripped?.append(id) }
+                return false
+            }
+            guard refused else {
+                streak = []
+                streakCode = nil
+                return false
+            }
+            if delivery.code != streakCode { streak = [] }
+            streakCode = delivery.code
+            streak.append(id)
+            if attempts <= Self.sample { earlyRefusals.append(id) }
+            if streak.count >= Self.streakLimit {
+                tripped = streak
+                how = "in a row"
+            } else if earlyRefusals.count * 2 >= Self.sample {
+                tripped = earlyRefusals
+                how = "of the first \(Self.sample)"
+            }
+            return tripped != nil
+        }
     }
 
     private let settings: Settings
@@ -107,8 +154,20 @@ package final class BatchSender: Sendable {
         }
         group.wait()
         settings.progress?.finish()
-        let (summary, workerError) = state.withLock { ($0.summary, $0.workerError) }
+        var (summary, workerError) = state.withLock { ($0.summary, $0.workerError) }
+        let undone = state.withLock { $0.breaker.tripped ?? [] }
         if let workerError { throw workerError }
+        if !undone.isEmpty {
+            // The breaker's refusals were the server's, not the vendors': back to pending, and not counted as failed.
+            let ids = undone.map(\.id)
+            _ = try commits.commit { database in
+                try NoticeStore(database: database).reopen(ids, now: Date())
+                return true
+            }
+            let vendors = Set(undone.map(\.vendorCode))
+            summary.failed -= vendors.count
+            summary.failures.removeAll { vendors.contains($0.vendor) }
+        }
         return summary
     }
 
@@ -256,6 +315,15 @@ package final class BatchSender: Sendable {
                 state.summary.deferrals.append((notice.vendorCode, delivery.reply))
             }
             if delivery.outcome.stopsTheBatch && state.summary.stoppedBy == nil { state.summary.stoppedBy = delivery }
+            if state.breaker.note(notice, delivery) && state.summary.stoppedBy == nil {
+                let count = state.breaker.tripped?.count ?? 0
+                state.summary.stoppedBy = Delivery(
+                    outcome: .unavailable, code: delivery.code,
+                    reply:
+                        "the server refused \(count) recipients \(state.breaker.how) (last: \(delivery.reply)). It is refusing the sender or the run, not these addresses: check "
+                        + "the account's sending limits and whether it may send as \(settings.sender.addrSpec). "
+                        + "Nothing more was tried; the refused notices are pending again for the next run")
+            }
             guard let progress = settings.progress, Date().timeIntervalSince(state.lastProgress) > 0.2 else { return }
             state.lastProgress = Date()
             let summary = state.summary

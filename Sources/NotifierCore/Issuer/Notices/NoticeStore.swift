@@ -121,6 +121,20 @@ package struct NoticeStore {
         }
     }
 
+    /// Takes refused notices back to pending, for the next run, with their Message-IDs (none was delivered): a run
+    /// stopped by the breaker, whose server refused the sender rather than these recipients.
+    func reopen(_ ids: [Int64], now: Date) throws {
+        for id in ids {
+            try database.run(
+                "UPDATE notices SET state = ?, next_attempt_at = NULL, last_code = NULL, last_reply = NULL, "
+                    + "updated_at = ? WHERE id = ? AND state = ?",
+                [
+                    .text(NoticeState.pending.rawValue), .integer(Int64(now.timeIntervalSince1970)), .integer(id),
+                    .text(NoticeState.failed.rawValue),
+                ])
+        }
+    }
+
     /// 128 bits from the system's cryptographic source, base64url without padding (22 characters).
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
