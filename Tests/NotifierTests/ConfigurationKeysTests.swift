@@ -39,7 +39,7 @@ struct ConfigurationKeysTests {
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
-        #expect(configuration.relay.relayTo == ["installer@vendor.example", "second@vendor.example"])
+        #expect(configuration.relay.relayTo.map(\.addrSpec) == ["installer@vendor.example", "second@vendor.example"])
         #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imap.user == "nyusatsu-tanto")
         #expect(configuration.notices.downloadURLBase == "https://bid.to-kousya.example/cert/download")
         #expect(configuration.trust.authservIDs == ["mail.aoba-kensetsu.example"])

@@ -5,7 +5,7 @@ import NotifierCore
 /// The message `compose` and `send` write: which template, to whom, with which variables.
 struct MessageOptions: OptionGroup {
     var template: TemplateName?
-    var to: [String] = []
+    var to: [Mailbox] = []
     var variables: [(name: String, value: String)] = []
 
     static var options: [Option<Self>] {
@@ -30,7 +30,7 @@ struct MessageOptions: OptionGroup {
         guard !to.isEmpty else { throw UsageError("\(command): no --to given") }
         return try options.composer.compose(
             template: template ?? .updateNotice, from: try options.sender(command: command),
-            to: to.compactMap(Validation.mailbox),
+            to: to,
             variables: values, charset: options.bodyCharset, strict: true)
     }
 }

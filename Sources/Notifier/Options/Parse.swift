@@ -30,14 +30,14 @@ enum Parse {
         return parsed
     }
 
-    /// One mailbox, `Name <local@domain>` or `local@domain`, kept as written. A line break or control character
+    /// One mailbox, `Name <local@domain>` or `local@domain`, parsed once here. A line break or control character
     /// in it is refused as unsafe text (EX_DATAERR on the command line).
-    static func mailbox(_ value: String) throws -> String {
+    static func mailbox(_ value: String) throws -> Mailbox {
         if let scalar = TextSafety.firstForbidden(in: value) { throw UnsafeText(reason: TextSafety.reason(scalar)) }
-        guard Validation.mailbox(value) != nil else {
+        guard let mailbox = Validation.mailbox(value) else {
             throw InvalidValue("takes an address like 'Name <name@example.jp>' or name@example.jp")
         }
-        return value
+        return mailbox
     }
 
     /// A plain `local@domain`.

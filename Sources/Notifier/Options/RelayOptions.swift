@@ -5,7 +5,7 @@ import NotifierCore
 /// Where fresh OTPs go: `--relay-to` installers by mail, `--relay-command` for anything else. `ingest` and `watch`
 /// take these, with the trust, sender and transport options.
 struct RelayOptions: OptionGroup {
-    var relayTo: [String] = []
+    var relayTo: [Mailbox] = []
     var relayCommand: String?
     var relayTimeout: Int?
 
@@ -54,12 +54,12 @@ struct VendorOptions: OptionGroup {
     func settings(context: CommandContext, imapHost: String? = nil) throws -> VendorPipeline.Settings {
         var settings = VendorPipeline.Settings(trust: trust.policy(imapHost: imapHost))
         if settings.trust.authservIDs.isEmpty { Diagnostics.standardError.warning(TrustOptions.unauthenticatedWarning) }
-        settings.relayTo = relay.relayTo.compactMap(Validation.mailbox)
+        settings.relayTo = relay.relayTo
         settings.relayCommand = relay.relayCommand
         settings.relayTimeout = Double(relay.relayTimeout ?? 30)
         settings.environment = context.environment
         if !relay.relayTo.isEmpty {
-            guard let text = sender.from, let from = Validation.mailbox(text) else {
+            guard let from = sender.from else {
                 throw UsageError("--relay-to needs --from ADDR (or from in the configuration) for the relay mail")
             }
             settings.relayFrom = from

@@ -5,7 +5,7 @@ import NotifierCore
 /// Who sends and how messages are written: `--from`, `--charset`, `--templates`, and the Message-ID domain. Every
 /// command that writes mail takes these, and resolves them here once.
 struct SenderOptions: OptionGroup {
-    var from: String?
+    var from: Mailbox?
     var charset: OutgoingMessage.BodyCharset?
     var templates: String?
     var messageIDDomain: String?
@@ -32,10 +32,8 @@ struct SenderOptions: OptionGroup {
 
     /// The sender (these options already filled from the configuration); `command` names the command in the error.
     func sender(command: String) throws -> Mailbox {
-        guard let from, let sender = Validation.mailbox(from) else {
-            throw UsageError("\(command): no --from given (or set from in the configuration)")
-        }
-        return sender
+        guard let from else { throw UsageError("\(command): no --from given (or set from in the configuration)") }
+        return from
     }
 
     /// The composer for these templates and Message-ID domain.

@@ -26,7 +26,7 @@ struct ResendURLCommand: Command {
 
     var filter = VendorYearOptions()
     var printOnly = false
-    var to: [String] = []
+    var to: [Mailbox] = []
     var sender = SenderOptions()
     var transport = TransportOptions()
 
