@@ -66,11 +66,9 @@ class Message:
         self.size = len(data) if data is not None else size
 
 
-class ModeServer:
+class ModeServer(faultyserve.ModeServer):
     def __init__(self, mode, directory, corpus):
-        self.mode = mode
-        self.connections = 0
-        self.log = open(os.path.join(directory, f"faulty-imap-{mode}.log"), "a", encoding="utf-8", buffering=1)
+        super().__init__(mode, os.path.join(directory, f"faulty-imap-{mode}.log"))
         with open(os.path.join(corpus, "p01_update_utf8_base64.eml"), "rb") as f:
             first = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         with open(os.path.join(corpus, "p11_update_utf8_base64_2.eml"), "rb") as f:
@@ -82,24 +80,6 @@ class ModeServer:
         else:
             self.messages = {1: Message(first), 2: Message(second)}
 
-    def write_log(self, conn, text):
-        self.log.write(f"{conn} {text}\n")
-        self.log.flush()
-
-    async def handle(self, reader, writer):
-        self.connections += 1
-        session = Session(self, self.connections, reader, writer)
-        try:
-            await session.run()
-        except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError, ValueError):
-            pass
-        finally:
-            self.write_log(session.conn, "CLOSE")
-            writer.close()
-            try:
-                await asyncio.wait_for(writer.wait_closed(), 5)
-            except (asyncio.TimeoutError, ConnectionError, OSError):
-                writer.transport.abort()
 
 
 def uid_set(text, highest):
@@ -257,6 +237,9 @@ class Session:
         if not raw:
             return "close"
         await self.send(f"{tag} OK IDLE terminated\r\n")
+
+
+ModeServer.session_class = Session
 
 
 async def main():

@@ -75,39 +75,17 @@ HOSTNAME = "localhost"
 GROUP_ENDERS = {"EHLO", "HELO", "STARTTLS", "AUTH", "DATA", "QUIT"}
 
 
-class ModeServer:
+class ModeServer(faultyserve.ModeServer):
     """The state shared by all connections of one mode and flavour: its counter, log file and message folder."""
 
     def __init__(self, mode, pipelining, directory, tls_context):
-        self.mode = mode
-        self.pipelining = pipelining
         self.name = mode + ("_pipelining" if pipelining else "")
+        super().__init__(mode, os.path.join(directory, f"faulty-{self.name}.log"))
+        self.pipelining = pipelining
         self.tls_context = tls_context
-        self.connections = 0
-        self.log = open(os.path.join(directory, f"faulty-{self.name}.log"), "a", encoding="utf-8", buffering=1)
         self.message_dir = os.path.join(directory, f"faulty-{self.name}")
         os.makedirs(self.message_dir, exist_ok=True)
 
-    def write_log(self, conn, text):
-        self.log.write(f"{conn} {text}\n")
-        self.log.flush()
-
-    async def handle(self, reader, writer):
-        self.connections += 1
-        session = Session(self, self.connections, reader, writer)
-        try:
-            await session.run()
-        except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError, ssl.SSLError, OSError,
-                ValueError):
-            pass  # the client went away, broke TLS or sent an endless line: nothing more to answer
-        finally:
-            self.write_log(session.conn, "CLOSE")
-            # close() sends what is still buffered (the last reply) before the FIN; abort() if that hangs.
-            writer.close()
-            try:
-                await asyncio.wait_for(writer.wait_closed(), 5)
-            except (asyncio.TimeoutError, ConnectionError, ssl.SSLError, OSError):
-                writer.transport.abort()
 
 
 class Session:
@@ -322,6 +300,9 @@ class Session:
     async def cmd_quit(self, argument):
         await self.reply("221 2.0.0 Bye")
         return "close"
+
+
+ModeServer.session_class = Session
 
 
 async def main():

@@ -1,5 +1,6 @@
-"""What the misbehaving test servers (faulty_smtp.py, faulty_imap.py) share: announce their ports once every one
-accepts connections, then serve until SIGTERM or SIGINT. Standard library only."""
+"""What the misbehaving test servers (faulty_smtp.py, faulty_imap.py) share: a mode's connection handling and log,
+announcing their ports once every one accepts connections, then serving until SIGTERM or SIGINT. Standard library
+only."""
 
 import asyncio
 import os
@@ -27,3 +28,35 @@ async def serve_until_signalled(servers):
     await stop.wait()
     for server in servers:
         server.close()
+
+
+class ModeServer:
+    """What one mode's connections share: a counter and a log file. A subclass sets `session_class`, whose
+    `Session(server, conn, reader, writer).run()` serves one connection."""
+
+    session_class = None
+
+    def __init__(self, mode, log_path):
+        self.mode = mode
+        self.connections = 0
+        self.log = open(log_path, "a", encoding="utf-8", buffering=1)
+
+    def write_log(self, conn, text):
+        self.log.write(f"{conn} {text}\n")
+        self.log.flush()
+
+    async def handle(self, reader, writer):
+        self.connections += 1
+        session = self.session_class(self, self.connections, reader, writer)
+        try:
+            await session.run()
+        except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError, ValueError):
+            pass  # the client went away, broke TLS (ssl.SSLError is an OSError) or sent an endless line
+        finally:
+            self.write_log(session.conn, "CLOSE")
+            # close() sends what is still buffered (the last reply) before the FIN; abort() if that hangs.
+            writer.close()
+            try:
+                await asyncio.wait_for(writer.wait_closed(), 5)
+            except (asyncio.TimeoutError, ConnectionError, OSError):
+                writer.transport.abort()
