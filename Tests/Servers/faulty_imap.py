@@ -95,17 +95,10 @@ def uid_set(text, highest):
     return result
 
 
-class Session:
+class Session(faultyserve.Session):
     def __init__(self, server, conn, reader, writer):
-        self.server = server
-        self.mode = server.mode
-        self.conn = conn
-        self.reader = reader
-        self.writer = writer
+        super().__init__(server, conn, reader, writer)
         self.logged_in = False
-
-    def log(self, text):
-        self.server.write_log(self.conn, text)
 
     async def send(self, text):
         self.writer.write(text.encode("utf-8") if isinstance(text, str) else text)

@@ -88,15 +88,11 @@ class ModeServer(faultyserve.ModeServer):
 
 
 
-class Session:
+class Session(faultyserve.Session):
     """One SMTP connection."""
 
     def __init__(self, server, conn, reader, writer):
-        self.server = server
-        self.mode = server.mode
-        self.conn = conn
-        self.reader = reader
-        self.writer = writer
+        super().__init__(server, conn, reader, writer)
         self.tls = False
         self.messages = 0
         self.reset()
@@ -104,9 +100,6 @@ class Session:
     def reset(self):
         self.sender = None
         self.recipients = []
-
-    def log(self, text):
-        self.server.write_log(self.conn, text)
 
     def client_sent_ahead(self):
         """Whether more of the client's bytes are already here, before the reply to what was just read.

@@ -30,6 +30,20 @@ async def serve_until_signalled(servers):
         server.close()
 
 
+class Session:
+    """One connection of a mode's server; a subclass's `run()` speaks the protocol."""
+
+    def __init__(self, server, conn, reader, writer):
+        self.server = server
+        self.mode = server.mode
+        self.conn = conn
+        self.reader = reader
+        self.writer = writer
+
+    def log(self, text):
+        self.server.write_log(self.conn, text)
+
+
 class ModeServer:
     """What one mode's connections share: a counter and a log file. A subclass sets `session_class`, whose
     `Session(server, conn, reader, writer).run()` serves one connection."""
