@@ -10,7 +10,7 @@ import email, email.policy, os, random, re, subprocess, sys, tempfile, time
 
 random.seed(2027)
 notifier, servers, n = sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 100
-scripts = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "servers")
+scripts = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Servers")
 env = dict(line.strip().split("=", 1) for line in open(os.path.join(servers, "servers.env")) if "=" in line)
 accepted_dir = os.path.join(env["FAULTY_LOG_DIR"], "faulty-ok")
 
