@@ -107,5 +107,75 @@ enum Schema {
             PRIMARY KEY (vendor_code, fiscal_year)
         ) STRICT;
         """,
+        // 5: closing the loop. Notices gain the state `bounced` and the bounce that put them there (SQLite cannot
+        // change a CHECK in place: the table is rebuilt, rows and ids kept). Reminders are notices' siblings, one per
+        // vendor, fiscal year and wave, sent through the same states. Every bounce read is kept in `bounces`, matched
+        // or not (a delay is recorded there only). The audit trail names the Message-ID of an OTP mail, so that its
+        // bounce finds the vendor.
+        """
+        CREATE TABLE notices_v5 (
+            id INTEGER PRIMARY KEY,
+            vendor_code TEXT NOT NULL REFERENCES vendors(code),
+            fiscal_year INTEGER NOT NULL,
+            token TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'bounced')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            last_code INTEGER,
+            last_reply TEXT,
+            sent_at INTEGER,
+            bounce_status TEXT,
+            bounce_diagnostic TEXT,
+            bounced_at INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (vendor_code, fiscal_year)
+        ) STRICT;
+        INSERT INTO notices_v5 (id, vendor_code, fiscal_year, token, url, message_id, state, attempts, next_attempt_at,
+            last_code, last_reply, sent_at, created_at, updated_at)
+        SELECT id, vendor_code, fiscal_year, token, url, message_id, state, attempts, next_attempt_at, last_code,
+            last_reply, sent_at, created_at, updated_at FROM notices;
+        DROP TABLE notices;
+        ALTER TABLE notices_v5 RENAME TO notices;
+        CREATE INDEX notices_by_year ON notices (fiscal_year);
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            vendor_code TEXT NOT NULL REFERENCES vendors(code),
+            fiscal_year INTEGER NOT NULL,
+            wave TEXT NOT NULL CHECK (length(wave) BETWEEN 1 AND 32),
+            url TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'bounced')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            last_code INTEGER,
+            last_reply TEXT,
+            sent_at INTEGER,
+            bounce_status TEXT,
+            bounce_diagnostic TEXT,
+            bounced_at INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (vendor_code, fiscal_year, wave)
+        ) STRICT;
+        CREATE INDEX reminders_by_year ON reminders (fiscal_year);
+        CREATE TABLE bounces (
+            id INTEGER PRIMARY KEY,
+            received_at INTEGER NOT NULL,
+            original_message_id TEXT,
+            matched TEXT NOT NULL CHECK (matched IN ('notice', 'reminder', 'otp', 'none')),
+            vendor_code TEXT,
+            fiscal_year INTEGER,
+            recipients TEXT NOT NULL,
+            status TEXT,
+            permanent INTEGER NOT NULL,
+            diagnostic TEXT
+        ) STRICT;
+        CREATE INDEX bounces_by_vendor ON bounces (vendor_code, fiscal_year);
+        ALTER TABLE audit ADD COLUMN message_id TEXT;
+        CREATE INDEX audit_by_message_id ON audit (message_id) WHERE message_id IS NOT NULL;
+        """,
     ]
 }

@@ -28,7 +28,7 @@ struct NoticesSendTests {
         let status = try fixture.run(["notices", "status", "--fiscal-year", "2027", "--json"])
         #expect(
             status.stdout
-                == "{\"fiscal_year\": 2027, \"pending\": 0, \"sending\": 0, \"sent\": 5, \"deferred\": 0, \"failed\": 0, \"problems\": []}\n"
+                == "{\"fiscal_year\": 2027, \"pending\": 0, \"sending\": 0, \"sent\": 5, \"deferred\": 0, \"failed\": 0, \"bounced\": 0, \"problems\": []}\n"
         )
     }
 
@@ -114,6 +114,6 @@ struct NoticeStateTests {
         let schema = Schema.migrations.joined()
         let check = "CHECK (state IN (" + NoticeState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") + "))"
         #expect(schema.contains(check))
-        #expect(NoticeState.allCases.filter(\.needsAttention) == [.deferred, .failed])
+        #expect(NoticeState.allCases.filter(\.needsAttention) == [.deferred, .failed, .bounced])
     }
 }

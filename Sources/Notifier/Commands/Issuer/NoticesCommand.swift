@@ -247,12 +247,12 @@ struct UnknownTokenError: NotifierError {
     let message: String
 }
 
-/// `notifier notices requeue --fiscal-year N (--vendor CODE... | --state failed|deferred)`: notices back to pending
+/// `notifier notices requeue --fiscal-year N (--vendor CODE... | --state failed|bounced|deferred)`: notices back to pending
 /// after the registry's addresses were fixed (a re-import), for the next `notices send`.
 struct NoticesRequeueCommand: Command {
     static let name = "requeue"
     static let summary = "Put failed notices (or some vendors' notices) back to pending for the next send"
-    static let usage = ["requeue --fiscal-year N (--vendor CODE... | --state failed|deferred)"]
+    static let usage = ["requeue --fiscal-year N (--vendor CODE... | --state failed|bounced|deferred)"]
     static let about = """
         Puts the fiscal year's notices of the vendors named, or all those in the state named, back to pending:
         the next 'notifier notices send' sends them again, with the same personal URL and a new Message-ID. Fix
@@ -263,7 +263,7 @@ struct NoticesRequeueCommand: Command {
     static var options: [Option<Self>] {
         VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year).map(\.required) + [
             .list("--vendor", "CODE", \.vendors, "this vendor's notice (repeatable)", parse: VendorCode.init),
-            .list("--state", "STATE", \.states, "every notice in this state: failed or deferred", parse: Self.state),
+            .list("--state", "STATE", \.states, "every notice in this state: failed, bounced or deferred", parse: Self.state),
         ]
     }
 

@@ -310,7 +310,7 @@ package final class BatchSender: Sendable {
             case .failed:
                 state.summary.failed += 1
                 state.summary.failures.append((notice.vendorCode, delivery.reply))
-            case .deferred, .pending, .sending:
+            case .deferred, .pending, .sending, .bounced:
                 state.summary.deferred += 1
                 state.summary.deferrals.append((notice.vendorCode, delivery.reply))
             }

@@ -10,15 +10,18 @@ package enum NoticeState: String, CaseIterable, Sendable {
     case deferred
     /// Refused for good, with the server's reply.
     case failed
+    /// Accepted, then returned: a permanent delivery status notification came back (`bounces watch`), its status
+    /// and diagnostic kept with the notice.
+    case bounced
 
     /// The states a run may claim.
     static let claimable: [NoticeState] = [.pending, .sending, .deferred]
 
     /// The states `notices requeue --state` takes back to pending (a sent notice is requeued by vendor only).
-    package static let requeueable: [NoticeState] = [.failed, .deferred]
+    package static let requeueable: [NoticeState] = [.failed, .bounced, .deferred]
 
     /// Whether `notices status` lists the notice among the problems.
-    package var needsAttention: Bool { self == .deferred || self == .failed }
+    package var needsAttention: Bool { self == .deferred || self == .failed || self == .bounced }
 
     /// When a notice left in this state by `outcome` is tried again.
     enum Retry: Equatable {

@@ -110,7 +110,8 @@ package struct NoticeStore {
                 let domain = notice.messageID.split(separator: "@").last.map(String.init) ?? "localhost"
                 try database.run(
                     "UPDATE notices SET state = ?, message_id = ?, attempts = 0, next_attempt_at = NULL, "
-                        + "last_code = NULL, last_reply = NULL, sent_at = NULL, updated_at = ? WHERE id = ?",
+                        + "last_code = NULL, last_reply = NULL, sent_at = NULL, bounce_status = NULL, "
+                        + "bounce_diagnostic = NULL, bounced_at = NULL, updated_at = ? WHERE id = ?",
                     [
                         .text(NoticeState.pending.rawValue),
                         .text("notice.\(fiscalYear).\(notice.vendorCode).\(Self.randomToken())@\(domain)"),
