@@ -22,6 +22,7 @@ struct ConfigurationKeysTests {
             smtp_connect_timeout = 5
             smtp_timeout = 60
             message_id_domain = to-kousya.example
+            return_path = bounces+{token}@to-kousya.example
             charset = iso-2022-jp
             templates = /etc/notifier/templates
             download_url_base = https://bid.to-kousya.example/cert/download
@@ -49,6 +50,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.trust.tokenLength == 24)
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
+        #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

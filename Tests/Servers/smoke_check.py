@@ -182,6 +182,31 @@ def postfix_checks(env, ca):
                      if b"(Authenticated sender: sender@example.test)" in open(path, "rb").read()]
     check("authenticated mail carries '(Authenticated sender: ...)' in Received", len(authenticated) >= 3)
 
+    # A recipient with no mailbox is accepted, then bounced by Postfix itself: the DSN goes to the VERP return path,
+    # whose mailbox is SMTP_BOUNCE_MAILDIR, and quotes the message's Message-ID.
+    bounce_sender = env["SMTP_BOUNCE_ADDRESS"].replace("@", "+smoke.tag@")
+    nobody = f'{env["SMTP_NO_MAILBOX_PREFIX"]}-smoke@{env["SMTP_DOMAIN"]}'
+    with smtplib.SMTP("127.0.0.1", plain, timeout=10) as client:
+        refused = client.sendmail(bounce_sender, [nobody], message("smoke-bounce", bounce_sender, [nobody]))
+    check("a recipient with no mailbox is accepted at RCPT (the bounce comes later)", not refused, refused)
+    bounce_new = os.path.join(env["SMTP_BOUNCE_MAILDIR"], "new")
+    deadline = time.monotonic() + 15
+    report = None
+    while report is None and time.monotonic() < deadline:
+        for path in glob.glob(os.path.join(bounce_new, "*")):
+            with open(path, "rb") as delivered:
+                parsed = email.message_from_binary_file(delivered, policy=email.policy.default)
+            if str(parsed["Delivered-To"]) == bounce_sender:
+                report = parsed
+        time.sleep(0.1)
+    check("Postfix's DSN arrives in SMTP_BOUNCE_MAILDIR, delivered to the VERP address", report is not None)
+    if report is not None:
+        check("the DSN is multipart/report; report-type=delivery-status",
+              report.get_content_type() == "multipart/report"
+              and report.get_param("report-type") == "delivery-status", report.get_content_type())
+        check("the DSN names the recipient and 5.1.1", f"<{nobody}>" in report.as_string()
+              and "Status: 5.1.1" in report.as_string())
+
 
 def faulty_checks(env, ca):
     port = {mode: int(value) for key, value in env.items() if key.startswith("FAULTY_PORT_")

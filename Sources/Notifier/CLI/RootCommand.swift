@@ -6,7 +6,7 @@ import NotifierCore
 enum RootCommand {
     static let commands = [
         CommandEntry(ParseCommand.self), CommandEntry(ComposeCommand.self), CommandEntry(SendCommand.self),
-        VendorsCommand.entry, NoticesCommand.entry, OTPCommand.entry,
+        VendorsCommand.entry, NoticesCommand.entry, OTPCommand.entry, BouncesCommand.entry,
         CommandEntry(IngestCommand.self), CommandEntry(WatchCommand.self), CommandEntry(URLsCommand.self),
         CommandEntry(ResendURLCommand.self),
         CommandEntry(HelpCommand.self),

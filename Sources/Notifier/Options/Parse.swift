@@ -40,6 +40,16 @@ enum Parse {
         return mailbox
     }
 
+    /// A return path: `local@domain`, or with `{token}` once in the local part (VERP).
+    static func returnPath(_ value: String) throws -> ReturnPath {
+        guard let path = ReturnPath(value) else {
+            throw InvalidValue(
+                "takes an address like bounces@to-kousya.example or bounces+{token}@to-kousya.example "
+                    + "({token} at most once, in the local part, which stays under 64 characters once filled)")
+        }
+        return path
+    }
+
     /// A plain `local@domain`.
     static func addrSpec(_ value: String) throws -> String {
         guard Validation.isAddrSpec(value) else { throw InvalidValue("takes an address like name@example.jp") }

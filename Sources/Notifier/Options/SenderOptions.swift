@@ -9,6 +9,7 @@ struct SenderOptions: OptionGroup {
     var charset: OutgoingMessage.BodyCharset?
     var templates: String?
     var messageIDDomain: String?
+    var returnPath: ReturnPath?
 
     static var options: [Option<Self>] {
         [
@@ -27,6 +28,11 @@ struct SenderOptions: OptionGroup {
                 nil, key: "message_id_domain", "DOMAIN", \.messageIDDomain,
                 "the domain of the Message-IDs notifier writes (default: the sender's)",
                 parse: Parse.host(like: "to-kousya.example")),
+            .value(
+                "--return-path", key: "return_path", "ADDR", \.returnPath,
+                "the envelope sender of notices, reminders and OTP mails, whose mailbox 'notifier bounces watch' "
+                    + "reads (default: the --from address); {token} in its local part gives each message its own "
+                    + "address (VERP), e.g. bounces+{token}@to-kousya.example", parse: Parse.returnPath),
         ]
     }
 

@@ -41,32 +41,7 @@ extension StopSignal: StopCondition {}
 /// is left for the next pass: nothing past the last checkpoint is kept, so nothing is lost. A lost connection or a
 /// restarted server is met with a reconnect after 1, 2, 4 ... 60 seconds.
 package struct Watcher<Handler: MailHandler> {
-    package struct Settings {
-        /// One pass, then return (for cron).
-        var once = false
-        /// Wait for new mail with the source's IDLE between passes, when it has one.
-        var idle = true
-        /// Seconds between passes without IDLE.
-        var poll: Double = 2
-        /// Seconds one IDLE wait lasts before the stop flag is looked at again.
-        var idleTimeout: Double = 2
-        /// The longest pause before a reconnect; the first is one second, and each next one twice the last.
-        var maxBackoff: Double = 60
-
-        package init(
-            once: Bool = false,
-            idle: Bool = true,
-            poll: Double = 2,
-            idleTimeout: Double = 2,
-            maxBackoff: Double = 60
-        ) {
-            self.once = once
-            self.idle = idle
-            self.poll = poll
-            self.idleTimeout = idleTimeout
-            self.maxBackoff = maxBackoff
-        }
-    }
+    package typealias Settings = WatchSettings
 
     /// How the last pass ended.
     package enum Outcome: Equatable {
@@ -160,5 +135,33 @@ package struct Watcher<Handler: MailHandler> {
         } else {
             stop.wait(seconds: settings.poll)
         }
+    }
+}
+
+/// How a `Watcher` passes: once or until stopped, waiting with IDLE or by polling, and how long it backs off.
+package struct WatchSettings {
+    /// One pass, then return (for cron).
+    var once = false
+    /// Wait for new mail with the source's IDLE between passes, when it has one.
+    var idle = true
+    /// Seconds between passes without IDLE.
+    var poll: Double = 2
+    /// Seconds one IDLE wait lasts before the stop flag is looked at again.
+    var idleTimeout: Double = 2
+    /// The longest pause before a reconnect; the first is one second, and each next one twice the last.
+    var maxBackoff: Double = 60
+
+    package init(
+        once: Bool = false,
+        idle: Bool = true,
+        poll: Double = 2,
+        idleTimeout: Double = 2,
+        maxBackoff: Double = 60
+    ) {
+        self.once = once
+        self.idle = idle
+        self.poll = poll
+        self.idleTimeout = idleTimeout
+        self.maxBackoff = maxBackoff
     }
 }

@@ -60,10 +60,12 @@ package struct VaultStore {
                 + "ORDER BY received_at DESC, id DESC", values)
     }
 
+    /// What has been handled, from which mailbox.
+    var handled: HandledMessageStore { HandledMessageStore(database: database) }
+
     /// Whether this message (by source and key) was handled before.
     func wasHandled(source: String, key: String) throws -> Bool {
-        try database.row("SELECT 1 FROM handled_messages WHERE source = ? AND key = ?", [.text(source), .text(key)])
-            != nil
+        try handled.contains(source: source, key: key)
     }
 
     /// Whether a message with this Message-ID was handled from any source (an IMAP mailbox whose UIDVALIDITY
@@ -71,24 +73,14 @@ package struct VaultStore {
     /// `asTrusted`, only a trusted notice counts: a spoof that carries a genuine notice's Message-ID and arrives
     /// first must not make the genuine one a duplicate.
     func wasHandled(messageID: String, asTrusted: Bool) throws -> Bool {
-        guard asTrusted else {
-            return try database.row("SELECT 1 FROM handled_messages WHERE message_id = ?", [.text(messageID)]) != nil
-        }
-        let decisions = VendorPipeline.Decision.trusted.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        return try database.row(
-            "SELECT 1 FROM handled_messages WHERE message_id = ? AND decision IN (\(decisions))", [.text(messageID)])
-            != nil
+        try handled.contains(
+            messageID: messageID, decidedAs: asTrusted ? VendorPipeline.Decision.trusted.map(\.rawValue) : nil)
     }
 
     func markHandled(source: String, key: String, messageID: String?, decision: VendorPipeline.Decision, at: Date)
         throws
     {
-        try database.run(
-            "INSERT OR REPLACE INTO handled_messages (source, key, message_id, decision, handled_at) VALUES (?, ?, ?, ?, ?)",
-            [
-                .text(source), .text(key), SQLValue(messageID), .text(decision.rawValue),
-                .integer(Int64(at.timeIntervalSince1970)),
-            ])
+        try handled.mark(source: source, key: key, messageID: messageID, decision: decision.rawValue, at: at)
     }
 
     /// The latest expiry among OTPs already relayed (a newer one supersedes older ones).

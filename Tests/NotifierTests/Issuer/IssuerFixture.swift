@@ -24,8 +24,8 @@ struct IssuerFixture {
         return try run(["vendors", "import", file.path])
     }
 
-    func run(_ arguments: [String]) throws -> CLI.Result {
-        try CLI.run(["--db", database] + arguments)
+    func run(_ arguments: [String], stdin: Data? = nil) throws -> CLI.Result {
+        try CLI.run(["--db", database] + arguments, stdin: stdin)
     }
 
     func send(_ extra: [String]) throws -> CLI.Result {

@@ -117,7 +117,8 @@ struct NoticesSendCommand: Command {
         let result = try campaign.run(
             eligibility,
             sending: Campaign.Sending(
-                urlBase: base, sender: sender, messageIDDomain: options.messageIDDomain ?? sender.domain,
+                urlBase: base, sender: sender, returnPath: options.returnPath,
+                messageIDDomain: options.messageIDDomain ?? sender.domain,
                 charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
                 connections: connections ?? 1, ratePerMinute: rate, retryDeferred: retryDeferred,
                 transport: { try transport.transport(context: context) },
@@ -175,6 +176,8 @@ struct NoticesStatusCommand: Command {
                 item.add("attempts", notice.attempts)
                 item.add("last_code", notice.lastCode)
                 item.add("last_reply", notice.lastReply)
+                item.add("bounce_status", notice.bounceStatus)
+                item.add("bounce_diagnostic", notice.bounceDiagnostic)
                 return item.line
             }.joined(separator: ", ")
             output.write(line + "]}\n")
@@ -183,9 +186,11 @@ struct NoticesStatusCommand: Command {
                 "fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
                     + "\n")
             for notice in problems {
-                output.write(
-                    "  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")\n"
-                )
+                let line =
+                    notice.state == .bounced
+                    ? "  bounced  \(notice.vendorCode)  \(notice.bounceStatus ?? "")  \(notice.bounceDiagnostic ?? "")"
+                    : "  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")"
+                output.write(line.replacingControlCharacters() + "\n")
             }
         }
         return .success
@@ -263,7 +268,9 @@ struct NoticesRequeueCommand: Command {
     static var options: [Option<Self>] {
         VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year).map(\.required) + [
             .list("--vendor", "CODE", \.vendors, "this vendor's notice (repeatable)", parse: VendorCode.init),
-            .list("--state", "STATE", \.states, "every notice in this state: failed, bounced or deferred", parse: Self.state),
+            .list(
+                "--state", "STATE", \.states, "every notice in this state: failed, bounced or deferred",
+                parse: Self.state),
         ]
     }
 

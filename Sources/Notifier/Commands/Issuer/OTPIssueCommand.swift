@@ -39,7 +39,7 @@ struct OTPIssueCommand: Command {
         let sender = try options.sender(command: "otp issue")
         // Everything that can be wrong with the setup fails here, before a code is made or counted.
         let mailer = OTPMailer(
-            sender: sender, composer: options.composer, charset: options.bodyCharset,
+            sender: sender, returnPath: options.returnPath, composer: options.composer, charset: options.bodyCharset,
             transport: try transport.filled(from: configuration.transport).transport(context: context))
         let issued = try OTPCommand.service(context: context).issue(vendorCode: vendorCode, send: mailer.send)
         StandardOutput.shared.write(

@@ -9,6 +9,8 @@ package final class BatchSender: Sendable {
     package struct Settings: Sendable {
         var fiscalYear: Int
         package var sender: Mailbox
+        /// The envelope sender (where bounces go); nil for the sender's address.
+        var returnPath: ReturnPath?
         var charset: OutgoingMessage.BodyCharset
         var templates: TemplateStore
         /// The registry, by vendor code (loaded once; a notice's vendor is looked up here).
@@ -25,6 +27,7 @@ package final class BatchSender: Sendable {
         package init(
             fiscalYear: Int,
             sender: Mailbox,
+            returnPath: ReturnPath? = nil,
             charset: OutgoingMessage.BodyCharset,
             templates: TemplateStore,
             vendors: [VendorCode: VendorRecord],
@@ -36,6 +39,7 @@ package final class BatchSender: Sendable {
         ) {
             self.fiscalYear = fiscalYear
             self.sender = sender
+            self.returnPath = returnPath
             self.charset = charset
             self.templates = templates
             self.vendors = vendors
@@ -226,7 +230,9 @@ package final class BatchSender: Sendable {
                 do {
                     delivery = try transport.deliver(
                         message.bytes, sender: message.envelope.sender, recipients: message.envelope.recipients,
-                        announcing: followingRecipient.map(envelope(to:)),
+                        announcing: following.flatMap { notice in
+                            followingRecipient.map { envelope(of: notice, to: $0) }
+                        },
                         meanwhile: { upcoming = following.map { prepare($0, followingRecipient) } })
                 } catch let error as NotifierError {
                     delivery = Delivery(outcome: .permanent, code: nil, reply: error.message)
@@ -247,8 +253,11 @@ package final class BatchSender: Sendable {
         return (vendor, mailbox)
     }
 
-    private func envelope(to recipient: Recipient) -> Envelope {
-        Envelope(sender: settings.sender.addrSpec, recipients: [recipient.mailbox.addrSpec])
+    /// The envelope of a notice's message: from the return path (the notice's own address with VERP), to its vendor.
+    private func envelope(of notice: NoticeStore.Notice, to recipient: Recipient) -> Envelope {
+        Envelope(
+            sender: settings.returnPath?.address(forMessageID: notice.messageID) ?? settings.sender.addrSpec,
+            recipients: [recipient.mailbox.addrSpec])
     }
 
     /// Composes a notice's message for its vendor (`recipient`, from `recipient(of:)`); a vendor gone from the
@@ -272,7 +281,8 @@ package final class BatchSender: Sendable {
                     "valid_from": validity.from.description, "valid_until": validity.until.description,
                 ],
                 charset: settings.charset, strict: false, messageID: notice.messageID)
-            return Prepared(notice: notice, message: (composed.bytes, envelope(to: (vendor, mailbox))), failure: nil)
+            return Prepared(
+                notice: notice, message: (composed.bytes, envelope(of: notice, to: (vendor, mailbox))), failure: nil)
         } catch {
             let reason = error.personMessage
             return Prepared(

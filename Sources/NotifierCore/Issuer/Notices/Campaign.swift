@@ -93,6 +93,8 @@ package struct Campaign {
         /// The base of every personal download URL (`base?t=TOKEN`).
         var urlBase: String
         package var sender: Mailbox
+        /// The envelope sender, where bounces go; nil for the sender's address.
+        var returnPath: ReturnPath?
         /// The domain of the notices' Message-IDs.
         var messageIDDomain: String
         var charset: OutgoingMessage.BodyCharset = .utf8
@@ -108,6 +110,7 @@ package struct Campaign {
         package init(
             urlBase: String,
             sender: Mailbox,
+            returnPath: ReturnPath? = nil,
             messageIDDomain: String,
             charset: OutgoingMessage.BodyCharset = .utf8,
             templates: TemplateStore = TemplateStore(directory: nil),
@@ -119,6 +122,7 @@ package struct Campaign {
         ) {
             self.urlBase = urlBase
             self.sender = sender
+            self.returnPath = returnPath
             self.messageIDDomain = messageIDDomain
             self.charset = charset
             self.templates = templates
@@ -166,7 +170,7 @@ package struct Campaign {
             messageIDDomain: sending.messageIDDomain, now: now)
         let due = try due(in: store, retryDeferred: sending.retryDeferred)
         let settings = BatchSender.Settings(
-            fiscalYear: fiscalYear, sender: sending.sender, charset: sending.charset,
+            fiscalYear: fiscalYear, sender: sending.sender, returnPath: sending.returnPath, charset: sending.charset,
             templates: sending.templates,
             vendors: Dictionary(eligibility.vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }),
             connections: sending.connections, ratePerMinute: sending.ratePerMinute,

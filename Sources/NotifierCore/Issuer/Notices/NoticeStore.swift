@@ -20,6 +20,9 @@ package struct NoticeStore {
         package let attempts: Int
         package let lastCode: Int?
         package let lastReply: String?
+        /// A bounced notice's status (x.y.z) and the server's words.
+        package let bounceStatus: String?
+        package let bounceDiagnostic: String?
 
         init(row: Row) throws {
             id = try row["id"]
@@ -31,11 +34,14 @@ package struct NoticeStore {
             attempts = try row["attempts"]
             lastCode = try row["last_code"]
             lastReply = try row["last_reply"]
+            bounceStatus = try row["bounce_status"]
+            bounceDiagnostic = try row["bounce_diagnostic"]
         }
     }
 
     private static let columns =
-        "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply"
+        "id, vendor_code, fiscal_year, url, message_id, state, attempts, last_code, last_reply, bounce_status, "
+        + "bounce_diagnostic"
 
     /// Whose a personal URL is, as the download portal asks: the vendor, the fiscal year and the notice's state.
     package struct TokenOwner: Equatable, Sendable, RowDecodable {

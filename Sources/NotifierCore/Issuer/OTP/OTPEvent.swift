@@ -20,4 +20,6 @@ enum OTPEvent: String, CaseIterable, Sendable {
     case locked = "otp_locked"
     /// The issuer cleared the lock and the wrong-code counter.
     case unlocked = "otp_unlocked"
+    /// The mail with a code came back undelivered (a bounce read by `bounces watch`): the vendor never got it.
+    case bounced = "otp_bounced"
 }

@@ -113,7 +113,7 @@ package struct OTPService {
                 .issued, vendorCode: vendorCode, at: now().epochSeconds,
                 detail:
                     "mailed to \(email)\(id): \(delivery.reply); valid until \(JapanClock.iso8601(seconds: expiresAt))",
-                withholding: code)
+                withholding: code, messageID: handover.messageID)
         }
         return Issued(email: email, expiresAt: expiresAt)
     }

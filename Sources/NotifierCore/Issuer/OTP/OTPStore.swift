@@ -97,13 +97,15 @@ package struct OTPStore {
 
     /// Appends one row to the audit trail. `withholding` is the live code, when there is one: should it ever turn up
     /// in a detail (a server that echoes the message back in its reply), it is blotted out before the row is written.
-    func audit(_ event: OTPEvent, vendorCode: VendorCode, at: Int64, detail: String, withholding code: String? = nil)
-        throws
-    {
+    /// Adds a row to the audit trail; `messageID` names the mail the event is about (an OTP mail, for its bounce).
+    func audit(
+        _ event: OTPEvent, vendorCode: VendorCode, at: Int64, detail: String, withholding code: String? = nil,
+        messageID: String? = nil
+    ) throws {
         var text = detail
         if let code, !code.isEmpty { text = text.replacingOccurrences(of: code, with: "[code withheld]") }
         try database.run(
-            "INSERT INTO audit (at, vendor_code, event, detail) VALUES (?, ?, ?, ?)",
-            [.integer(at), .text(vendorCode.rawValue), .text(event.rawValue), .text(text)])
+            "INSERT INTO audit (at, vendor_code, event, detail, message_id) VALUES (?, ?, ?, ?, ?)",
+            [.integer(at), .text(vendorCode.rawValue), .text(event.rawValue), .text(text), SQLValue(messageID)])
     }
 }
