@@ -260,7 +260,11 @@ final class Statement {
             let code: Int32
             switch value {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-            case .text(let text): code = notifier_sqlite3_bind_text(handle, index, text, -1)
+            case .text(let text):
+                // With its length: a NUL inside the text (a hostile bounce's diagnostic) must not cut it short.
+                code = text.utf8CString.withUnsafeBufferPointer { bytes in
+                    notifier_sqlite3_bind_text(handle, index, bytes.baseAddress, Int32(bytes.count - 1))
+                }
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes {
                     notifier_sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count))
@@ -290,7 +294,12 @@ final class Statement {
                 let pointer = sqlite3_column_blob(handle, column)
                 values.append(.blob(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []))
             default:
-                values.append(.text(sqlite3_column_text(handle, column).map { String(cString: $0) } ?? ""))
+                // The text first, then its length in bytes (SQLite's order: the text may be converted first), so a
+                // NUL inside it is kept.
+                let pointer = sqlite3_column_text(handle, column)
+                let count = Int(sqlite3_column_bytes(handle, column))
+                let text = pointer.map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+                values.append(.text(text ?? ""))
             }
         }
         return Row(values: values, columns: columns)

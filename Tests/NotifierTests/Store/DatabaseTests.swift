@@ -81,6 +81,19 @@ struct DatabaseTests {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    @Test func textWithANULInsideIsStoredAndReadWhole() throws {
+        let database = try Database(path: folder.appendingPathComponent("nul.sqlite3").path)
+        try database.execute("CREATE TABLE t (x TEXT)")
+        let hostile = "550 before\u{0}after 日本語"
+        try database.run("INSERT INTO t VALUES (?)", [.text(hostile)])
+        #expect(
+            try database.rows("SELECT x, length(CAST(x AS BLOB)) AS n FROM t").map { try $0["x"] as String } == [
+                hostile
+            ])
+        #expect(try database.row("SELECT length(CAST(x AS BLOB)) AS n FROM t")?.int(0) == Int64(hostile.utf8.count))
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     @Test func failedTransactionLeavesNothing() throws {
         let database = try Database(path: folder.appendingPathComponent("t.sqlite3").path)
         try database.execute("CREATE TABLE t (x UNIQUE)")
