@@ -99,3 +99,74 @@ enum Iconv {
         return (String(decoding: text, as: UTF8.self), clean)
     }
 }
+
+/// Text into a charset other than UTF-8 through glibc's iconv, for a reader that only knows its legacy charset (a
+/// CSV for Excel on Japanese Windows, in cp932). One converter serves many strings, so a report of thousands of
+/// cells opens it once. A character the charset cannot hold becomes the replacement byte and is counted, never
+/// dropped silently; everything after it is still converted.
+public final class IconvEncoder {
+    /// iconv's name for the charset (`CP932`).
+    public let charset: String
+    private let converter: iconv_t
+
+    /// A converter from UTF-8 to the charset `label` names (`cp932`, `windows-31j`, `euc-jp`); nil when iconv
+    /// does not know it, or the label is not a plain charset name.
+    public init?(charset label: String) {
+        guard let name = Iconv.name(for: label.lowercased()) else { return nil }
+        guard let converter = iconv_open(name, "UTF-8"), converter != iconv_t(bitPattern: -1) else { return nil }
+        self.charset = name
+        self.converter = converter
+    }
+
+    deinit { iconv_close(converter) }
+
+    /// `text` in the charset, with `replacement` (`?`) for each Unicode scalar it cannot hold, and how many
+    /// there were.
+    public func encode(_ text: String, replacement: UInt8 = 0x3F) -> (bytes: [UInt8], replaced: Int) {
+        var input = Array(text.utf8)
+        guard !input.isEmpty else { return ([], 0) }
+        // cp932 and EUC-JP never take more bytes than UTF-8 does; E2BIG grows the buffer for any other charset.
+        var output = [UInt8](repeating: 0, count: input.count + 16)
+        var written = 0
+        var replaced = 0
+        iconv(converter, nil, nil, nil, nil)  // a fresh shift state for every string
+        input.withUnsafeMutableBufferPointer { source in
+            guard let base = source.baseAddress else { return }
+            var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(base)
+                .assumingMemoryBound(to: CChar.self)
+            var inLeft = source.count
+            while true {
+                if output.count - written < 16 { output += [UInt8](repeating: 0, count: output.count) }
+                // With nothing left to read, the call writes the final shift sequence (ISO-2022-JP) and ends.
+                let flushing = inLeft == 0
+                let (result, failure, outLeft) = output.withUnsafeMutableBytes { target in
+                    var outPointer = target.baseAddress.map { ($0 + written).assumingMemoryBound(to: CChar.self) }
+                    var outLeft = target.count - written
+                    let result =
+                        flushing
+                        ? iconv(converter, nil, nil, &outPointer, &outLeft)
+                        : iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                    return (result, result == -1 ? errno : 0, outLeft)
+                }
+                written = output.count - outLeft
+                if result != -1 {
+                    if flushing { break }
+                    continue
+                }
+                if failure == E2BIG { continue }
+                guard !flushing, failure == EILSEQ || failure == EINVAL, let bad = inPointer else { break }
+                // A scalar the charset cannot hold: the replacement, and on after the scalar's UTF-8 bytes (the
+                // input is a Swift String's, so well formed: its lead byte says how many there are).
+                let lead = UInt8(bitPattern: bad.pointee)
+                let skipped = min(lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4, inLeft)
+                output[written] = replacement
+                written += 1
+                replaced += 1
+                inPointer = bad + skipped
+                inLeft -= skipped
+            }
+        }
+        output.removeSubrange(written..<output.count)
+        return (output, replaced)
+    }
+}

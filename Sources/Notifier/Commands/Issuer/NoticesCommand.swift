@@ -2,17 +2,18 @@ import Foundation
 import MailParse
 import NotifierCore
 
-/// `notifier notices send|status|requeue|lookup ...`: the issuer's yearly batch of update notices.
+/// `notifier notices send|status|requeue|lookup|report ...`: the issuer's yearly batch of update notices.
 enum NoticesCommand {
     static let entry = CommandEntry(
         group: "notices",
-        summary: "The year's update notices: send them (crash-safe), their state, requeue, token lookup",
+        summary: "The year's update notices: send them (crash-safe), their state, requeue, token lookup, report",
         about: "The issuer's yearly batch of update notices: one personal download URL per vendor and fiscal year.",
         [
             CommandEntry(NoticesSendCommand.self, in: "notices"),
             CommandEntry(NoticesStatusCommand.self, in: "notices"),
             CommandEntry(NoticesRequeueCommand.self, in: "notices"),
             CommandEntry(NoticesLookupCommand.self, in: "notices"),
+            CommandEntry(NoticesReportCommand.self, in: "notices"),
         ])
 }
 

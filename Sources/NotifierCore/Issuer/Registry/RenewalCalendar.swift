@@ -42,6 +42,24 @@ package enum RenewalCalendar {
         japan.component(.year, from: date)
     }
 
+    /// The instants whose `certificateYear(downloadedAt:)` is `year`: calendar year N in Japan, from N-01-01 00:00
+    /// (inclusive) to (N+1)-01-01 00:00 (exclusive). What the vendor did then (an OTP asked for) was for
+    /// fiscal year N's certificate.
+    /// - Precondition: `year` is in `supportedYears`.
+    package static func certificatePeriod(of year: Int) -> DateInterval {
+        // Not `midnight`: the end is in year N + 1, one past `supportedYears` for N = 9998 (CalendarDate holds it).
+        func newYear(_ year: Int) -> Date? {
+            guard let date = CalendarDate(year: year, month: 1, day: 1),
+                let time = JapanTime(date: date, hour: 0, minute: 0)
+            else { return nil }
+            return time.instant
+        }
+        guard supportedYears.contains(year), let start = newYear(year), let end = newYear(year + 1) else {
+            preconditionFailure("year \(year) is outside \(supportedYears)")
+        }
+        return DateInterval(start: start, end: end)
+    }
+
     /// The days a certificate for `fiscalYear` is valid, both inclusive: N-04-01 to (N+1)-03-31.
     /// - Precondition: `fiscalYear` is in `supportedYears` (a programming error otherwise, not bad input).
     package static func validity(of fiscalYear: Int) -> (from: CalendarDate, until: CalendarDate) {
