@@ -294,6 +294,21 @@ struct BouncesTests {
         let after = try NoticeStore(database: try Database(path: fixture.database)).notices(fiscalYear: 2027)
         #expect(after.map(\.state) == [.sent, .bounced, .sent, .sent, .bounced, .sent])
         #expect(after[1].bounceDiagnostic?.contains("unknown user") == true, "\(after[1].bounceDiagnostic ?? "")")
+        // The contract section's report lists exactly those two as bounced, the others as not downloaded yet.
+        let report = try fixture.run(["notices", "report", "--fiscal-year", "2027", "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let reported = try report.stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let needs = Dictionary(
+            uniqueKeysWithValues: reported.map { ($0["vendor_code"] as? String ?? "", $0["needs_action"] as? String ?? "") }
+        )
+        #expect(
+            needs == [
+                "1000000": "not_downloaded", "1000001": "bounced", "1000002": "not_downloaded",
+                "1000003": "not_downloaded", "1000004": "bounced", "1000005": "not_downloaded",
+            ])
+        #expect(reported.filter { $0["bounce_status"] as? String == "5.1.1" }.count == 2)
         // Run again: nothing is applied twice.
         let again = try fixture.run(["bounces", "watch", "--maildir", bounceFolder.path, "--once"])
         #expect(again.status == 0 && !again.stdout.contains("bounced"), "\(again.stdout)")
