@@ -301,8 +301,9 @@ struct BouncesTests {
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
         let needs = Dictionary(
-            uniqueKeysWithValues: reported.map { ($0["vendor_code"] as? String ?? "", $0["needs_action"] as? String ?? "") }
-        )
+            uniqueKeysWithValues: reported.map { row in
+                (row["vendor_code"] as? String ?? "", row["needs_action"] as? String ?? "")
+            })
         #expect(
             needs == [
                 "1000000": "not_downloaded", "1000001": "bounced", "1000002": "not_downloaded",
