@@ -394,7 +394,7 @@ struct NoticesReportTests {
         let deadline = Date().addingTimeInterval(3)
         while Date() < deadline {
             var rows: [NoticeReport.VendorRow] = []
-            let count = try NoticeReport(fiscalYear: 2027).rows(in: reader) { rows.append($0) }
+            let count = try NoticeReportStore(database: reader).rows(fiscalYear: 2027) { rows.append($0) }
             #expect(count == 20)
             let waves = rows.first?.sentAt ?? -1
             let consistent = rows.allSatisfy {

@@ -69,12 +69,11 @@ struct NoticesReportCommand: Command {
     }
 
     func run(_ context: CommandContext) throws -> ExitCode {
-        let report = NoticeReport(fiscalYear: year.fiscalYear ?? 0)
         let writer = try NoticeReportWriter(format: json ? .json : .csv(encoding ?? .utf8))
         let database = try context.openDatabase()
         let output = StandardOutput.shared
         output.write(bytes: writer.header)
-        try report.rows(in: database) { row in
+        try NoticeReportStore(database: database).rows(fiscalYear: year.fiscalYear ?? 0) { row in
             let line = writer.line(row)
             output.write(bytes: line.bytes)
             if !line.replacedColumns.isEmpty {
