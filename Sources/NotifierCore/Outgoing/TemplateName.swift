@@ -9,6 +9,8 @@ package struct TemplateName: RawRepresentable, Hashable, Sendable, CustomStringC
 
     /// The certificate update notice the issuer sends each vendor.
     package static let updateNotice = TemplateName("update_notice")
+    /// The reminder sent, in a wave, to a vendor who has not downloaded the new certificate (`notices remind`).
+    package static let reminder = TemplateName("reminder")
     /// The issuer's one-time password mail.
     static let otpNotice = TemplateName("otp_notice")
     /// The vendor's relay of a fresh one-time password to the installer.
@@ -17,7 +19,7 @@ package struct TemplateName: RawRepresentable, Hashable, Sendable, CustomStringC
     package static let resendURL = TemplateName("resend_url")
 
     /// The templates notifier sends, in the order help texts list them; the built-in set holds exactly these.
-    static let builtIn: [TemplateName] = [.updateNotice, .otpNotice, .otpRelay, .resendURL]
+    static let builtIn: [TemplateName] = [.updateNotice, .reminder, .otpNotice, .otpRelay, .resendURL]
 
     package var description: String { rawValue }
 }

@@ -7,7 +7,7 @@ import MailParse
 /// kind (CR, LF, NEL, U+2028, U+2029: `TextSafety`): a vendor name must never become a header, nor a line that reads
 /// as the download URL (EX_DATAERR, 65).
 enum TemplateValues {
-    static let dateVariables: Set<String> = ["valid_from", "valid_until"]
+    static let dateVariables: Set<String> = ["valid_from", "valid_until", "current_until"]
     static let timeVariables: Set<String> = ["expires_at"]
 
     static func format(_ raw: [String: String], template: TemplateName, now: Date) throws -> [String: String] {

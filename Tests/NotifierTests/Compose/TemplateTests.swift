@@ -33,6 +33,23 @@ struct TemplateTests {
         }
     }
 
+    @Test func reminderSaysWhatTheIssuerSays() throws {
+        let template = try TemplateStore(directory: nil).template(named: .reminder)
+        #expect(template.headers.first?.value == "【電子入札システム】クライアント証明書更新のお願い(再送)")
+        for phrase in [
+            "{{vendor_name}} 御中", "現在ご使用中のクライアント証明書は {{current_until}} で有効期間が終了",
+            "{{valid_from}}～{{valid_until}}", "業者コード:{{vendor_code}}", "ダウンロードURL:{{url}}",
+            "ログインIDは業者コードです", "有効期限は30分です", "JKK東京 契約課",
+        ] {
+            #expect(template.body.contains(phrase), "\(phrase)")
+        }
+        // A reminder uses the batch's variables only: the batch sender fills every template with the same set.
+        #expect(
+            template.placeholders == [
+                "vendor_name", "vendor_code", "url", "valid_from", "valid_until", "current_until",
+            ])
+    }
+
     @Test(
         "malformed templates name the template",
         arguments: [
@@ -72,6 +89,7 @@ struct TemplateTests {
         "values are checked and shown as the notices show them",
         arguments: [
             ("valid_from", "2027-04-01", "2027/04/01"), ("valid_until", "2028/3/31", "2028/03/31"),
+            ("current_until", "2027-03-31", "2027/03/31"),
             ("expires_at", "2027-01-28T05:35:00Z", "2027/01/28 14:35"),
             ("expires_at", "2027-01-28T14:35+09:00", "2027/01/28 14:35"),
             ("vendor_code", "5184962", "5184962"), ("vendor_name", "株式会社 髙島", "株式会社 髙島"),

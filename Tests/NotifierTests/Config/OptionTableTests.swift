@@ -31,6 +31,7 @@ struct OptionTableTests {
         Self.check(VendorsImportCommand.self, parent: "vendors")
         Self.check(VendorsListCommand.self, parent: "vendors")
         Self.check(NoticesSendCommand.self, parent: "notices")
+        Self.check(NoticesRemindCommand.self, parent: "notices")
         Self.check(NoticesStatusCommand.self, parent: "notices")
         Self.check(NoticesLookupCommand.self, parent: "notices")
         Self.check(NoticesRequeueCommand.self, parent: "notices")

@@ -103,7 +103,9 @@ struct ConcurrentProcessesTests {
         // Every other command did its work or said the database was busy; the second sends were refused.
         for (command, result) in zip(others, results) {
             if command.contains("send") {
-                #expect(result.status == 75 && result.stderr.contains("another 'notifier notices send' is running"))
+                #expect(
+                    result.status == 75
+                        && result.stderr.contains("another 'notifier notices send' or 'notices remind' is running"))
             } else {
                 #expect([0, 1, 75].contains(result.status), "\(command): \(result.status) \(result.stderr)")
             }
@@ -402,6 +404,6 @@ struct ConcurrentProcessesTests {
         kill(first.pid, SIGKILL)
         _ = first.finish()
         #expect(second.status == 75, "\(second.stdout) \(second.stderr)")
-        #expect(second.stderr.contains("another 'notifier notices send' is running"))
+        #expect(second.stderr.contains("another 'notifier notices send' or 'notices remind' is running"))
     }
 }

@@ -89,10 +89,10 @@ import Testing
         let path = database.path
         let eligibility = try campaign.eligibility(in: database)
         let result = try campaign.run(
-            eligibility,
+            eligibility, urlBase: "https://bid.to-kousya.example/d",
             sending: Campaign.Sending(
-                urlBase: "https://bid.to-kousya.example/d", sender: sender, messageIDDomain: "to-kousya.example",
-                transport: { try MaildirOutbox(path: outbox) }), in: database)
+                sender: sender, messageIDDomain: "to-kousya.example", transport: { try MaildirOutbox(path: outbox) }),
+            in: database)
         #expect(result.planned == 1 && result.due == 1 && result.waiting == 1)
         #expect(result.summary.sent == 1 && result.outcome == .allSent)
         #expect(try NoticeStore(database: try Database(path: path)).notices(fiscalYear: 2027).map(\.state) == [.sent])

@@ -2,14 +2,16 @@ import Foundation
 import MailParse
 import NotifierCore
 
-/// `notifier notices send|status|requeue|lookup|report ...`: the issuer's yearly batch of update notices.
+/// `notifier notices send|remind|status|requeue|lookup|report ...`: the issuer's yearly batch of update notices.
 enum NoticesCommand {
     static let entry = CommandEntry(
         group: "notices",
-        summary: "The year's update notices: send them (crash-safe), their state, requeue, token lookup, report",
+        summary:
+            "The year's update notices: send them (crash-safe), remind, their state, requeue, token lookup, report",
         about: "The issuer's yearly batch of update notices: one personal download URL per vendor and fiscal year.",
         [
             CommandEntry(NoticesSendCommand.self, in: "notices"),
+            CommandEntry(NoticesRemindCommand.self, in: "notices"),
             CommandEntry(NoticesStatusCommand.self, in: "notices"),
             CommandEntry(NoticesRequeueCommand.self, in: "notices"),
             CommandEntry(NoticesLookupCommand.self, in: "notices"),
@@ -42,19 +44,11 @@ struct NoticesSendCommand: Command {
     static var options: [Option<Self>] {
         VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
             + NoticeOptions.options.lifted(\.notices) + SenderOptions.options.lifted(\.sender)
-            + TransportOptions.options.lifted(\.transport) + [
-                .value(
-                    "--connections", "N", \.connections, "SMTP connections at work at once (default 1)",
-                    parse: Parse.number(1...64)),
-                .value("--rate", "N/min", \.rate, "at most N messages a minute", parse: Self.rate),
+            + TransportOptions.options.lifted(\.transport) + BatchOptions.options.lifted(\.batch) + [
                 .list(
                     "--vendor", "CODE", \.vendors,
                     "only this vendor's notice, now: a deferred one without waiting for its backoff (repeatable)",
-                    parse: VendorCode.init),
-                .flag("--dry-run", \.dryRun, "say who would get a notice, and send nothing"),
-                .flag("--force", \.force, "send outside the renewal window"),
-                .flag(
-                    "--retry-deferred", \.retryDeferred, "try deferred notices now, without waiting for their backoff"),
+                    parse: VendorCode.init)
             ]
     }
 
@@ -62,33 +56,16 @@ struct NoticesSendCommand: Command {
     var notices = NoticeOptions()
     var sender = SenderOptions()
     var transport = TransportOptions()
-    var connections: Int?
-    var rate: Int?
+    var batch = BatchOptions()
     var vendors: [VendorCode] = []
-    var dryRun = false
-    var force = false
-    var retryDeferred = false
 
     func validate() throws { try transport.validate() }
-
-    /// `600/min` or `600`.
-    static func rate(_ value: String) throws -> Int {
-        let number = value.hasSuffix("/min") ? String(value.dropLast(4)) : value
-        guard let perMinute = Int(number), perMinute > 0 else {
-            throw InvalidValue("takes messages per minute like 600/min")
-        }
-        return perMinute
-    }
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let configuration = try context.configuration()
         let now = Date()
         let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
-        do {
-            if !force { try Campaign.checkWindow(fiscalYear: year, at: now) }
-        } catch let closed as Campaign.OutsideWindow {
-            throw UsageError(closed.message)
-        }
+        try batch.checkWindow(fiscalYear: year, at: now)
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "notices send")
         guard let base = notices.filled(from: configuration.notices).downloadURLBase else {
@@ -105,8 +82,8 @@ struct NoticesSendCommand: Command {
         for vendor in vendors where !eligibility.vendors.contains(where: { $0.code == vendor }) {
             Diagnostics.standardError.warning("vendor \(vendor) is not in the registry; nothing to send to it")
         }
-        if dryRun {
-            let plan = try campaign.dryRun(eligibility, retryDeferred: retryDeferred, in: database)
+        if batch.dryRun {
+            let plan = try campaign.dryRun(eligibility, retryDeferred: batch.retryDeferred, in: database)
             output.write(
                 "dry run, fiscal year \(year): \(plan.new.count) new notices and \(plan.due.count) due again would be sent; "
                     + "\(plan.waiting) vendors wait for their update data (notify_after)\n")
@@ -114,35 +91,14 @@ struct NoticesSendCommand: Command {
             for notice in plan.due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
             return .success
         }
-        let transport = self.transport.filled(from: configuration.transport)
-        let result = try campaign.run(
-            eligibility,
-            sending: Campaign.Sending(
-                urlBase: base, sender: sender, returnPath: options.returnPath,
-                messageIDDomain: options.messageIDDomain ?? sender.domain,
-                charset: options.bodyCharset, templates: TemplateStore(directory: options.templates),
-                connections: connections ?? 1, ratePerMinute: rate, retryDeferred: retryDeferred,
-                transport: { try transport.transport(context: context) },
-                progress: isatty(STDERR_FILENO) == 1 ? .terminalLine(noun: "notices") : nil), in: database)
-
-        let summary = result.summary
-        output.write(
-            "fiscal year \(year): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed "
-                + "(of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after)\n"
-        )
-        for failure in summary.failures { output.write("  failed    \(failure.vendor): \(failure.reply)\n") }
-        for deferral in summary.deferrals.prefix(20) {
-            output.write("  deferred  \(deferral.vendor): \(deferral.reply)\n")
-        }
-        if summary.deferrals.count > 20 { output.write("  ... and \(summary.deferrals.count - 20) more deferred\n") }
-        switch result.outcome {
-        case .stopped(let stop):
-            Diagnostics.standardError.error("stopped early: \(stop.reply)")
-            return ExitCode(for: stop)
-        case .someFailed: return .noUser
-        case .someDeferred: return .temporaryFailure
-        case .allSent: return .success
-        }
+        let sending = batch.sending(
+            sender: sender, options: options, transport: self.transport.filled(from: configuration.transport),
+            noun: "notices", context: context)
+        let result = try campaign.run(eligibility, urlBase: base, sending: sending, in: database)
+        return BatchReport.finish(
+            result.summary, heading: "fiscal year \(year)",
+            details:
+                "of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after")
     }
 }
 

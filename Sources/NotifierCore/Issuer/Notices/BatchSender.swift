@@ -2,12 +2,15 @@ import Foundation
 import MailParse
 import Synchronization
 
-/// Sends the year's update notices over `connections` SMTP connections at once, each notice's state committed
-/// before and after its exchange, so a run killed at any instant and run again skips nobody and sends a second copy
-/// only of the message that was in flight (with the same Message-ID).
+/// Sends the year's update notices (or a wave of reminders: `NoticeStore.Mailing`) over `connections` SMTP
+/// connections at once, each notice's state committed before and after its exchange, so a run killed at any instant
+/// and run again skips nobody and sends a second copy only of the message that was in flight (with the same
+/// Message-ID).
 package final class BatchSender: Sendable {
     package struct Settings: Sendable {
         var fiscalYear: Int
+        /// What is sent: the rows it works and the template it writes them with.
+        var mailing: NoticeStore.Mailing
         package var sender: Mailbox
         /// The envelope sender (where bounces go); nil for the sender's address.
         var returnPath: ReturnPath?
@@ -26,6 +29,7 @@ package final class BatchSender: Sendable {
 
         package init(
             fiscalYear: Int,
+            mailing: NoticeStore.Mailing = .notices,
             sender: Mailbox,
             returnPath: ReturnPath? = nil,
             charset: OutgoingMessage.BodyCharset,
@@ -38,6 +42,7 @@ package final class BatchSender: Sendable {
             progress: ProgressSink? = nil
         ) {
             self.fiscalYear = fiscalYear
+            self.mailing = mailing
             self.sender = sender
             self.returnPath = returnPath
             self.charset = charset
@@ -49,6 +54,9 @@ package final class BatchSender: Sendable {
             self.transport = transport
             self.progress = progress
         }
+
+        /// The template every message of the batch is written with.
+        var template: TemplateName { mailing.template }
     }
 
     package struct Summary: Sendable {
@@ -60,6 +68,24 @@ package final class BatchSender: Sendable {
         /// Why the run stopped early (no server, login refused), with the delivery that said so.
         var stoppedBy: Delivery?
         var total = 0
+
+        /// The run as a whole.
+        package enum Outcome: Equatable {
+            case allSent
+            /// Some were refused for good (5xx).
+            case someFailed
+            /// Some are deferred, to be tried again later.
+            case someDeferred
+            /// No server, or the login was refused: the rest were not tried.
+            case stopped(by: Delivery)
+        }
+
+        package var outcome: Outcome {
+            if let stop = stoppedBy { return .stopped(by: stop) }
+            if failed > 0 { return .someFailed }
+            if deferred > 0 { return .someDeferred }
+            return .allSent
+        }
     }
 
     /// What the connections' threads share: the queue, the tally, the rate's next slot.
@@ -164,8 +190,9 @@ package final class BatchSender: Sendable {
         if !undone.isEmpty {
             // The breaker's refusals were the server's, not the vendors': back to pending, and not counted as failed.
             let ids = undone.map(\.id)
+            let mailing = settings.mailing
             _ = try commits.commit { database in
-                try NoticeStore(database: database).reopen(ids, now: Date())
+                try NoticeStore(database: database, mailing: mailing).reopen(ids, now: Date())
                 return true
             }
             let vendors = Set(undone.map(\.vendorCode))
@@ -196,9 +223,9 @@ package final class BatchSender: Sendable {
     private func work() throws {
         let transport = try settings.transport()
         let composer = Composer(store: settings.templates, messageIDDomain: nil)
-        let validity = RenewalCalendar.validity(of: settings.fiscalYear)
+        let dates = Dates(fiscalYear: settings.fiscalYear)
         let prepare = { (notice: NoticeStore.Notice, recipient: Recipient?) in
-            self.prepare(notice, for: recipient, composer: composer, validity: validity)
+            self.prepare(notice, for: recipient, composer: composer, dates: dates)
         }
         let lookahead = settings.ratePerMinute == nil
         var finished: (notice: NoticeStore.Notice, delivery: Delivery)?
@@ -210,8 +237,8 @@ package final class BatchSender: Sendable {
             if current != nil { waitForRateSlot() }
             let recorded = finished
             let claim = current?.notice.id
-            let claimed = try commits.commit { database in
-                let store = NoticeStore(database: database)
+            let claimed = try commits.commit { [mailing = settings.mailing] database in
+                let store = NoticeStore(database: database, mailing: mailing)
                 if let recorded {
                     try store.record(
                         recorded.notice.id, delivery: recorded.delivery,
@@ -260,11 +287,24 @@ package final class BatchSender: Sendable {
             recipients: [recipient.mailbox.addrSpec])
     }
 
+    /// The dates every message of the year shows: the new certificate's validity, and the last day of the one in
+    /// use now (the day before; a reminder says it ends then).
+    private struct Dates {
+        let validFrom: CalendarDate
+        let validUntil: CalendarDate
+        let currentUntil: CalendarDate
+
+        init(fiscalYear: Int) {
+            (validFrom, validUntil) = RenewalCalendar.validity(of: fiscalYear)
+            currentUntil = RenewalCalendar.currentValidityEnd(before: fiscalYear)
+        }
+    }
+
     /// Composes a notice's message for its vendor (`recipient`, from `recipient(of:)`); a vendor gone from the
-    /// registry, or a message that cannot be written, is a permanent failure of that notice.
+    /// registry, or a message that cannot be written, is a permanent failure of that notice. Every template gets
+    /// the same variables; each uses those it names.
     private func prepare(
-        _ notice: NoticeStore.Notice, for recipient: Recipient?, composer: Composer,
-        validity: (from: CalendarDate, until: CalendarDate)
+        _ notice: NoticeStore.Notice, for recipient: Recipient?, composer: Composer, dates: Dates
     ) -> Prepared {
         guard let (vendor, mailbox) = recipient else {
             return Prepared(
@@ -275,10 +315,11 @@ package final class BatchSender: Sendable {
         }
         do {
             let composed = try composer.compose(
-                template: .updateNotice, from: settings.sender, to: [mailbox],
+                template: settings.template, from: settings.sender, to: [mailbox],
                 variables: [
                     "vendor_name": vendor.name, "vendor_code": vendor.code.rawValue, "url": notice.url,
-                    "valid_from": validity.from.description, "valid_until": validity.until.description,
+                    "valid_from": dates.validFrom.description, "valid_until": dates.validUntil.description,
+                    "current_until": dates.currentUntil.description,
                 ],
                 charset: settings.charset, strict: false, messageID: notice.messageID)
             return Prepared(
@@ -332,7 +373,8 @@ package final class BatchSender: Sendable {
                     reply:
                         "the server refused \(count) recipients \(state.breaker.how) (last: \(delivery.reply)). It is refusing the sender or the run, not these addresses: check "
                         + "the account's sending limits and whether it may send as \(settings.sender.addrSpec). "
-                        + "Nothing more was tried; the refused notices are pending again for the next run")
+                        + "Nothing more was tried; the refused \(settings.mailing.noun) are pending again for the next run"
+                )
             }
             guard let progress = settings.progress, Date().timeIntervalSince(state.lastProgress) > 0.2 else { return }
             state.lastProgress = Date()

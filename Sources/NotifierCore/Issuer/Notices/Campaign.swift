@@ -88,14 +88,12 @@ package struct Campaign {
             due: try due(in: store, retryDeferred: retryDeferred), waiting: eligibility.waiting)
     }
 
-    /// How a run is sent.
+    /// How a run is sent: a round of notices, or a wave of reminders (`ReminderRound`).
     package struct Sending {
-        /// The base of every personal download URL (`base?t=TOKEN`).
-        var urlBase: String
         package var sender: Mailbox
         /// The envelope sender, where bounces go; nil for the sender's address.
         var returnPath: ReturnPath?
-        /// The domain of the notices' Message-IDs.
+        /// The domain of the Message-IDs.
         var messageIDDomain: String
         var charset: OutgoingMessage.BodyCharset = .utf8
         var templates = TemplateStore(directory: nil)
@@ -108,7 +106,6 @@ package struct Campaign {
         var progress: ProgressSink?
 
         package init(
-            urlBase: String,
             sender: Mailbox,
             returnPath: ReturnPath? = nil,
             messageIDDomain: String,
@@ -120,7 +117,6 @@ package struct Campaign {
             transport: @escaping @Sendable () throws -> MessageTransport,
             progress: ProgressSink? = nil
         ) {
-            self.urlBase = urlBase
             self.sender = sender
             self.returnPath = returnPath
             self.messageIDDomain = messageIDDomain
@@ -131,6 +127,17 @@ package struct Campaign {
             self.retryDeferred = retryDeferred
             self.transport = transport
             self.progress = progress
+        }
+
+        /// The batch sender's settings for a mailing of `fiscalYear` to these vendors (the registry, in which each
+        /// row's vendor is looked up).
+        func settings(fiscalYear: Int, mailing: NoticeStore.Mailing, vendors: [VendorRecord]) -> BatchSender.Settings {
+            BatchSender.Settings(
+                fiscalYear: fiscalYear, mailing: mailing, sender: sender, returnPath: returnPath, charset: charset,
+                templates: templates,
+                vendors: Dictionary(vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }),
+                connections: connections, ratePerMinute: ratePerMinute, retryDeferred: retryDeferred,
+                transport: transport, progress: progress)
         }
     }
 
@@ -144,38 +151,22 @@ package struct Campaign {
         package let waiting: Int
 
         /// The run as a whole.
-        package enum Outcome: Equatable {
-            case allSent
-            /// Some were refused for good (5xx).
-            case someFailed
-            /// Some are deferred, to be tried again later.
-            case someDeferred
-            /// No server, or the login was refused: the rest were not tried.
-            case stopped(by: Delivery)
-        }
+        package typealias Outcome = BatchSender.Summary.Outcome
 
-        package var outcome: Outcome {
-            if let stop = summary.stoppedBy { return .stopped(by: stop) }
-            if summary.failed > 0 { return .someFailed }
-            if summary.deferred > 0 { return .someDeferred }
-            return .allSent
-        }
+        package var outcome: Outcome { summary.outcome }
     }
 
-    /// Plans a notice (personal URL, Message-ID) for every eligible vendor without one, then sends every due notice.
-    package func run(_ eligibility: Eligibility, sending: Sending, in database: sending Database) throws -> Result {
+    /// Plans a notice (a personal URL `urlBase?t=TOKEN`, a Message-ID) for every eligible vendor without one, then
+    /// sends every due notice.
+    package func run(_ eligibility: Eligibility, urlBase: String, sending: Sending, in database: sending Database)
+        throws -> Result
+    {
         let store = NoticeStore(database: database)
         let planned = try store.plan(
-            vendorCodes: eligibility.eligible.map(\.code), fiscalYear: fiscalYear, urlBase: sending.urlBase,
+            vendorCodes: eligibility.eligible.map(\.code), fiscalYear: fiscalYear, urlBase: urlBase,
             messageIDDomain: sending.messageIDDomain, now: now)
         let due = try due(in: store, retryDeferred: sending.retryDeferred)
-        let settings = BatchSender.Settings(
-            fiscalYear: fiscalYear, sender: sending.sender, returnPath: sending.returnPath, charset: sending.charset,
-            templates: sending.templates,
-            vendors: Dictionary(eligibility.vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }),
-            connections: sending.connections, ratePerMinute: sending.ratePerMinute,
-            retryDeferred: sending.retryDeferred,
-            transport: sending.transport, progress: sending.progress)
+        let settings = sending.settings(fiscalYear: fiscalYear, mailing: .notices, vendors: eligibility.vendors)
         let summary = try BatchSender(settings: settings, database: database).run(due: due)
         return Result(summary: summary, due: due.count, planned: planned, waiting: eligibility.waiting)
     }

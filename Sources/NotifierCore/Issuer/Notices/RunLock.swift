@@ -1,6 +1,7 @@
 import Foundation
 
-/// An exclusive lock (flock) held for a run, so two `notices send` never work the same notices at once.
+/// An exclusive lock (flock) held for a run, so two batches (`notices send`, `notices remind`, a requeue) never work
+/// the same rows at once.
 package final class RunLock {
     private let descriptor: Int32
 
@@ -9,7 +10,9 @@ package final class RunLock {
         guard descriptor >= 0 else { throw LockFileError(path: path, reason: String(cString: strerror(errno))) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw BusyError(message: "another 'notifier notices send' is running on this database; try again later")
+            throw BusyError(
+                message:
+                    "another 'notifier notices send' or 'notices remind' is running on this database; try again later")
         }
     }
 

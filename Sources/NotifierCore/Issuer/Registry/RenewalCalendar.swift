@@ -69,6 +69,16 @@ package enum RenewalCalendar {
         return (from, until)
     }
 
+    /// The last day of the certificate in use before `fiscalYear`'s: N-03-31, the day before its validity begins
+    /// (what a reminder says ends). The previous year's `validity(of:).until`, also for the first supported year.
+    /// - Precondition: `fiscalYear` is in `supportedYears`.
+    package static func currentValidityEnd(before fiscalYear: Int) -> CalendarDate {
+        guard supportedYears.contains(fiscalYear), let until = CalendarDate(year: fiscalYear, month: 3, day: 31) else {
+            preconditionFailure("fiscal year \(fiscalYear) is outside \(supportedYears)")
+        }
+        return until
+    }
+
     /// The renewal window of `fiscalYear`: from N-01-15 00:00 (inclusive) to N-04-01 00:00 (exclusive), Japan time.
     /// `DateInterval.contains` counts the end as inside; use `isInWindow` to ask about an instant.
     /// - Precondition: `fiscalYear` is in `supportedYears`.
