@@ -51,7 +51,7 @@ struct IMAPOptions: OptionGroup {
                 "--imap-password",
                 because:
                     "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD, --imap-password-file or "
-                        + "--imap-password-command"),
+                    + "--imap-password-command"),
         ]
     }
 

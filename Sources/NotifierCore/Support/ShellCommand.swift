@@ -113,7 +113,9 @@ package struct ShellCommand: Equatable, Sendable {
     private func collect(pid: pid_t, pipes: inout Pipes, mode: OutputMode) throws(Failure) -> Output {
         var output = Output()
         var (maxStdout, maxStderr) = (0, 0)
-        if case .captured(let stdoutLimit, let stderrLimit) = mode { (maxStdout, maxStderr) = (stdoutLimit, stderrLimit) }
+        if case .captured(let stdoutLimit, let stderrLimit) = mode {
+            (maxStdout, maxStderr) = (stdoutLimit, stderrLimit)
+        }
         for stream in [Pipes.Stream.stdout, .stderr] {
             if let ends = pipes[stream] { _ = fcntl(ends.read, F_SETFL, fcntl(ends.read, F_GETFL) | O_NONBLOCK) }
         }
@@ -173,7 +175,10 @@ package struct ShellCommand: Equatable, Sendable {
 
 /// The pipes between notifier and the command: notifier keeps one end of each, the command gets the other.
 private struct Pipes {
-    enum Stream: Int { case stdin = 0, stdout, stderr }
+    enum Stream: Int {
+        case stdin = 0
+        case stdout, stderr
+    }
     struct Ends {
         var read: Int32
         var write: Int32
