@@ -37,6 +37,12 @@ struct ConfigurationKeysTests {
             deliver_maildir = /home/nyusatsu-tanto/Maildir
             imap_tls = none
             max_message_size = 16M
+            imap_auth = xoauth2
+            imap_token_command = oama access nyusatsu-tanto@vendor.example
+            imap_password_command = pass show imap
+            smtp_auth = oauthbearer
+            smtp_token_command = oama access relay@vendor.example
+            smtp_password_command = pass show smtp
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
@@ -48,6 +54,11 @@ struct ConfigurationKeysTests {
             configuration.relay.relayTimeout == 12 && configuration.delivery.maildir == "/home/nyusatsu-tanto/Maildir")
         #expect(configuration.imap.tls == IMAPSettings.TLSMode.none && configuration.imap.maxMessageSize == 16 << 20)
         #expect(configuration.trust.tokenLength == 24)
+        #expect(configuration.imap.auth == .xoauth2 && configuration.transport.auth == .oauthbearer)
+        #expect(configuration.imap.tokenCommand == "oama access nyusatsu-tanto@vendor.example")
+        #expect(configuration.transport.tokenCommand == "oama access relay@vendor.example")
+        #expect(configuration.imap.passwordCommand == "pass show imap")
+        #expect(configuration.transport.passwordCommand == "pass show smtp")
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")

@@ -405,6 +405,54 @@ def imap_checks(env, ca, directory):
               result.stderr)
 
 
+def oauth_checks(env, ca):
+    """XOAUTH2 and OAUTHBEARER against both Dovecots (IMAP, and Postfix's AUTH through the SASL instance), checked by
+    oauth_introspect.py: the run's token logs in, another is refused."""
+    import base64
+    port, subs = int(env["IMAP_PORT"]), int(env["SMTP_SUBMISSIONS_PORT"])
+    user, token = env["IMAP_OAUTH_USER"], env["IMAP_OAUTH_TOKEN"]
+
+    def xoauth2(bearer):
+        return f"user={user}\x01auth=Bearer {bearer}\x01\x01".encode()
+
+    def oauthbearer(bearer):
+        return f"n,a={user},\x01host=localhost\x01port={port}\x01auth=Bearer {bearer}\x01\x01".encode()
+
+    for name, mechanism, response in (("XOAUTH2", "XOAUTH2", xoauth2), ("OAUTHBEARER", "OAUTHBEARER", oauthbearer)):
+        client = imaplib.IMAP4("localhost", port, timeout=10)
+        client.starttls(ssl_context=ca)
+        check(f"imap offers AUTH={name}", f"AUTH={name}" in client.capabilities, client.capabilities)
+        # After a refusal Dovecot sends a JSON error as a continuation; the client answers it with an empty line.
+        answers = iter([response(token)])
+        client.authenticate(mechanism, lambda _challenge: next(answers, b""))
+        check(f"imap: {name} with the run's token (oauth_introspect.py says active)", client.state == "AUTH")
+        client.logout()
+        client = imaplib.IMAP4("localhost", port, timeout=10)
+        client.starttls(ssl_context=ca)
+        answers = iter([response(token + "x")])
+        expect_error(f"imap: {name} with another token is refused",
+                     lambda: client.authenticate(mechanism, lambda _challenge: next(answers, b"")),
+                     imaplib.IMAP4.error)
+        client.logout()
+    with smtplib.SMTP_SSL("localhost", subs, context=ca, timeout=10) as client:
+        client.ehlo()
+        offered = client.esmtp_features.get("auth", "").upper().split()
+        check("submissions port offers AUTH XOAUTH2 and OAUTHBEARER (Dovecot SASL)",
+              "XOAUTH2" in offered and "OAUTHBEARER" in offered, offered)
+        code, reply = client.docmd("AUTH", "XOAUTH2 " + base64.b64encode(xoauth2(token)).decode())
+        check("smtp: AUTH XOAUTH2 with the run's token", code == 235, f"{code} {reply}")
+    with smtplib.SMTP_SSL("localhost", subs, context=ca, timeout=10) as client:
+        client.ehlo()
+        code, reply = client.docmd("AUTH", "XOAUTH2 " + base64.b64encode(xoauth2(token + "x")).decode())
+        if code == 334:  # the JSON error, answered with an empty line
+            code, reply = client.docmd("")
+        check("smtp: AUTH XOAUTH2 with another token is refused (535)", code == 535, f"{code} {reply}")
+    with open(env["OAUTH_INTROSPECT_LOG"], encoding="ascii") as log:
+        lines = log.read().split()
+    check("oauth_introspect.py was asked (active and inactive answers)",
+          "active" in lines and "inactive" in lines, lines)
+
+
 def main():
     directory = sys.argv[1]
     env = srvutil.load_env(directory)
@@ -418,6 +466,9 @@ def main():
     started = time.monotonic()
     imap_checks(env, ca, directory)
     print(f"# IMAP checks took {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    oauth_checks(env, ca)
+    print(f"# OAuth2 checks took {time.monotonic() - started:.1f} s")
     print(f"smoke: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

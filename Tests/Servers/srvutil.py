@@ -17,6 +17,9 @@
       Connects to 127.0.0.1:PORT, does STARTTLS (verifying the certificate against CAFILE for "localhost") and
       AUTH PLAIN, then QUIT. Exits 1 with the server's answer if any step fails.
 
+  srvutil.py wait-http PORT PATH TIMEOUT
+      Waits until GET http://127.0.0.1:PORT/PATH answers 200 (oauth_introspect.py's /ready). Exits 1 on time-out.
+
   srvutil.py stop DIR [TIMEOUT]
       Stops the processes listed in DIR/pids ("name pid" lines), never any other: a PID counts as ours only if
       its command line or environment mentions DIR (Postfix's daemons carry MAIL_CONFIG=DIR/postfix, Dovecot's
@@ -122,6 +125,27 @@ def check_auth(port, ca_file, user, password):
     except (smtplib.SMTPException, OSError) as error:
         print(f"srvutil: STARTTLS + AUTH on port {port} failed: {error}", file=sys.stderr)
         return 1
+
+
+def wait_http(port, path, timeout):
+    import http.client
+    deadline = time.monotonic() + timeout
+    last_error = "no attempt"
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            status = connection.getresponse().status
+            connection.close()
+            if status == 200:
+                return 0
+            last_error = f"status {status}"
+        except OSError as error:
+            last_error = str(error)
+        time.sleep(0.05)
+    print(f"srvutil: no answer from http://127.0.0.1:{port}{path} within {timeout}s (last: {last_error})",
+          file=sys.stderr)
+    return 1
 
 
 def mentions(pid, needle):
@@ -253,6 +277,8 @@ def main(argv):
         return wait_smtp(int(argv[1]), argv[2], float(argv[3]), ca_file)
     if len(argv) == 5 and argv[0] == "check-auth":
         return check_auth(int(argv[1]), argv[2], argv[3], argv[4])
+    if len(argv) == 4 and argv[0] == "wait-http":
+        return wait_http(int(argv[1]), argv[2], float(argv[3]))
     if len(argv) >= 2 and argv[0] == "stop":
         return stop(argv[1], float(argv[2]) if len(argv) >= 3 else 10.0)
     if len(argv) == 2 and argv[0] == "leftovers":

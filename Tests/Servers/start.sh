@@ -9,7 +9,11 @@
 #   - a second Dovecot instance serving IMAP (STARTTLS port and implicit-TLS port) for one test user whose INBOX is
 #     a Maildir; separate so that restart-imap.sh can drop IMAP connections without touching Postfix's AUTH;
 #   - faulty_smtp.py, a misbehaving SMTP server with one port per failure mode;
-#   - faulty_imap.py, a misbehaving IMAP server (plain IMAP, any login) with one port per failure mode.
+#   - faulty_imap.py, a misbehaving IMAP server (plain IMAP, any login) with one port per failure mode;
+#   - oauth_introspect.py, an OAuth2 token introspection endpoint (RFC 7662) for both Dovecots' oauth2 passdb: one
+#     more user, OAUTH_USER, logs in to IMAP and SMTP with XOAUTH2 or OAUTHBEARER and the per-run token OAUTH_TOKEN
+#     (IMAP_OAUTH_USER and IMAP_OAUTH_TOKEN in servers.env). That user has no mail of its own: Dovecot's static
+#     userdb gives it the same Maildir as IMAP_USER, so deliver.sh's mail is read by either.
 # Then it waits until each one answers and writes DIR/servers.env (KEY=value lines, no quotes, no spaces: valid
 # shell and trivial to parse) and DIR/pids ("name pid" lines, for stop.sh).
 #
@@ -66,7 +70,8 @@ on_exit() {
     local status=$?
     if [ "$started" != yes ]; then
         echo "start.sh: failed (status $status); stopping what was started. Logs:" >&2
-        for log in postfix-start.log postfix.log dovecot.log imap.log faulty.stderr faulty-imap.stderr; do
+        for log in postfix-start.log postfix.log dovecot.log imap.log faulty.stderr faulty-imap.stderr \
+            oauth-introspect.stderr; do
             [ -s "$DIR/$log" ] && { echo "--- $DIR/$log (last lines)" >&2; tail -n 20 "$DIR/$log" >&2; }
         done
         if [ -n "${imap_check:-}" ]; then kill "$imap_check" 2>/dev/null || true; fi
@@ -76,14 +81,17 @@ on_exit() {
 trap on_exit EXIT
 
 began=$EPOCHREALTIME
-# One Python start for three secrets: token identifies this instance's banners; the two passwords are per run.
-read -r token smtp_password imap_password < <("$python" -c \
-    'import secrets; print(secrets.token_hex(6), secrets.token_urlsafe(12), secrets.token_urlsafe(12))')
+# One Python start for four secrets: token identifies this instance's banners; the two passwords and the OAuth2
+# access token are per run.
+read -r token smtp_password imap_password oauth_token < <("$python" -c \
+    'import secrets; print(secrets.token_hex(6), secrets.token_urlsafe(12), secrets.token_urlsafe(12),
+    secrets.token_urlsafe(24))')
 mail_user=nobody   # owner of the delivered files: the virtual delivery agent refuses root
 mail_uid=$(id -u "$mail_user")
 mail_gid=$(id -g "$mail_user")
 smtp_user=sender@example.test
 imap_user=vendor@example.test
+oauth_user=oauth@example.test
 
 # --- TLS: a throw-away CA and a server certificate for localhost and 127.0.0.1 signed by it. ---
 # EC keys because they are generated in milliseconds. The extensions are the ones strict verifiers want
@@ -123,11 +131,31 @@ echo "faulty-imap $!" >>"$DIR/pids"
 # free port, and a port that free-ports found and let go could otherwise be handed to a faulty server a moment later
 # (seen: Postfix "bind 127.0.0.1 port N: Address already in use"). ---
 for _ in $(seq 200); do [ -s "$DIR/faulty.env" ] && [ -s "$DIR/faulty-imap.env" ] && break; sleep 0.05; done
-mapfile -t ports < <("$python" "$here/srvutil.py" free-ports 4)
+mapfile -t ports < <("$python" "$here/srvutil.py" free-ports 5)
 plain_port=${ports[0]}
 submissions_port=${ports[1]}
 imap_port=${ports[2]}
 imaps_port=${ports[3]}
+introspect_port=${ports[4]}
+
+# --- The token introspection endpoint both Dovecots ask about an OAuth2 token (oauth_introspect.py). ---
+mkdir -m 755 "$DIR/oauth"
+printf '%s\n' "$oauth_token" >"$DIR/oauth/token"
+chmod 600 "$DIR/oauth/token"
+setsid "$python" "$here/oauth_introspect.py" --dir "$DIR" --port "$introspect_port" --token-file "$DIR/oauth/token" \
+    --user "$oauth_user" </dev/null >>"$DIR/oauth-introspect.stderr" 2>&1 &
+echo "oauth-introspect $!" >>"$DIR/pids"
+# Read by Dovecot's unprivileged auth process: no secret in it (the token is only in the introspection server).
+cat >"$DIR/oauth/dovecot-oauth2.conf.ext" <<EOF
+introspection_mode = post
+introspection_url = http://127.0.0.1:$introspect_port/
+username_attribute = email
+active_attribute = active
+active_value = true
+force_introspection = yes
+timeout_msecs = 5000
+EOF
+chmod 644 "$DIR/oauth/dovecot-oauth2.conf.ext"
 
 # --- Dovecot: SASL authentication only (no IMAP/POP3), from one config file. ---
 # The passwd-file must be readable by Dovecot's unprivileged auth process, hence 644 (a test password).
@@ -145,7 +173,8 @@ ssl = no
 # Postfix itself offers AUTH only under TLS (smtpd_tls_auth_only); Dovecot cannot see the TLS and would hide the
 # plaintext mechanisms from Postfix without this.
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+# XOAUTH2 and OAUTHBEARER for OAUTH_USER, checked by the oauth2 passdb against oauth_introspect.py.
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_verbose = yes
 # A wrong password is answered sooner (the default waits 2 s); Dovecot 2.3 still takes about 0.5 s (the period of
 # its failure timer; a "nodelay" passdb field does not help on a password mismatch).
@@ -153,6 +182,11 @@ auth_failure_delay = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $DIR/dovecot/users
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DIR/oauth/dovecot-oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -199,12 +233,17 @@ login_greeting = notifier-test-$token ready.
 ssl = yes
 ssl_cert = <$tls/server.pem
 ssl_key = <$tls/server.key
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_verbose = yes
 auth_failure_delay = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $DIR/imap/users
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DIR/oauth/dovecot-oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -404,6 +443,8 @@ faulty_imap_pid=$(sed -n 's/^FAULTY_IMAP_PID=//p' "$DIR/faulty-imap.env")
 kill -0 "$faulty_imap_pid" 2>/dev/null || die "the faulty IMAP server exited (see $DIR/faulty-imap.stderr)"
 grep -qx "faulty-imap $faulty_imap_pid" "$DIR/pids" || echo "faulty-imap $faulty_imap_pid" >>"$DIR/pids"
 wait "$imap_check" || die "IMAP does not work (see $DIR/imap.log)"
+"$python" "$here/srvutil.py" wait-http "$introspect_port" /ready 10 ||
+    die "the token introspection server does not answer (see $DIR/oauth-introspect.stderr)"
 # One real STARTTLS + AUTH, so that a broken Postfix-Dovecot link fails here, loudly, and not later in a test.
 "$python" "$here/srvutil.py" check-auth "$plain_port" "$tls/ca.pem" "$smtp_user" "$smtp_password" ||
     die "AUTH through Dovecot does not work (see $DIR/postfix.log and $DIR/dovecot.log)"
@@ -434,6 +475,9 @@ wait "$imap_check" || die "IMAP does not work (see $DIR/imap.log)"
     echo "IMAP_PASSWORD=$imap_password"
     echo "IMAP_MAILDIR=$DIR/imap-maildir"
     echo "IMAP_LOG=$DIR/imap.log"
+    echo "IMAP_OAUTH_USER=$oauth_user"
+    echo "IMAP_OAUTH_TOKEN=$oauth_token"
+    echo "OAUTH_INTROSPECT_LOG=$DIR/oauth-introspect.log"
     grep '^FAULTY_PORT_' "$DIR/faulty.env"
     grep '^FAULTY_IMAP_PORT_' "$DIR/faulty-imap.env"
     echo "FAULTY_LOG_DIR=$DIR"

@@ -21,7 +21,8 @@ extension ExitCode {
         // Someone else holds what is needed, or a relay did not get through: the same call may work later.
         case is BusyError, is IngestError, is OTPRateLimitError, is OTPRelay.RelayError:
             self = .temporaryFailure
-        case is OTPLockedError:
+        // A locked OTP, or a token or password command that failed: the login cannot be made.
+        case is OTPLockedError, is SecretCommandError:
             self = .noPermission
         case is ConfigurationError, is OTPKeyFileError, is PasswordFileError:
             self = .configuration

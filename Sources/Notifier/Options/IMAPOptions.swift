@@ -6,6 +6,9 @@ struct IMAPOptions: OptionGroup {
     var url: String?
     var user: String?
     var passwordFile: String?
+    var passwordCommand: String?
+    var auth: AuthMethod?
+    var tokenCommand: String?
     var tls: IMAPSettings.TLSMode?
     var maxMessageSize: Int?
 
@@ -24,6 +27,17 @@ struct IMAPOptions: OptionGroup {
                 "--imap-password-file", key: "imap_password_file", "PATH", \.passwordFile,
                 "a file whose first line is the IMAP password (mode 0600)", parse: Parse.text),
             .value(
+                "--imap-password-command", key: "imap_password_command", "CMD", \.passwordCommand,
+                "a command that prints the IMAP password (run with /bin/sh -c before each connection, as msmtp's "
+                    + "passwordeval); used when NOTIFIER_IMAP_PASSWORD and --imap-password-file give none",
+                parse: Parse.text),
+            .value("--imap-auth", key: "imap_auth", "METHOD", \.auth, AuthMethod.help("imap"), parse: Parse.choice),
+            .value(
+                "--imap-token-command", key: "imap_token_command", "CMD", \.tokenCommand,
+                "with --imap-auth xoauth2 or oauthbearer: a command that prints a fresh OAuth2 access token on its "
+                    + "standard output (run with /bin/sh -c before each connection, each reconnect too; 30 s at most); "
+                    + "its failure is exit 77, with what it said on its standard error", parse: Parse.text),
+            .value(
                 "--imap-tls", key: "imap_tls", "MODE", \.tls,
                 "auto (the default): STARTTLS when offered; without it the login is refused (exit 69) unless the "
                     + "host is localhost, 127.x.x.x or ::1. required: refuse to log in without TLS. none: a login in "
@@ -36,7 +50,8 @@ struct IMAPOptions: OptionGroup {
             .refused(
                 "--imap-password",
                 because:
-                    "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD or --imap-password-file"),
+                    "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD, --imap-password-file or "
+                    + "--imap-password-command"),
         ]
     }
 
@@ -44,8 +59,9 @@ struct IMAPOptions: OptionGroup {
     var host: String? { url.flatMap { URLComponents(string: $0)?.host } }
 
     /// The IMAP settings (these options already filled from the configuration): the user from --imap-user or the
-    /// URL's user part, the password from the environment or a file, never from argv. The timeouts are the command
-    /// line's `--connect-timeout` and `--timeout` (the configuration's smtp_ ones are SMTP's only).
+    /// URL's user part, the password from the environment, a file or a command, or a token from a command; never
+    /// from argv. The timeouts are the command line's `--connect-timeout` and `--timeout` (the configuration's
+    /// smtp_ ones are SMTP's only).
     func settings(caFile: String?, connectTimeout: Int?, timeout: Int?, context: CommandContext) throws -> IMAPSettings
     {
         var url = self.url ?? ""
@@ -58,15 +74,15 @@ struct IMAPOptions: OptionGroup {
         guard let user, !user.isEmpty else {
             throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)")
         }
-        guard
-            let credentials = try Credentials.password(
-                user: user, variable: "NOTIFIER_IMAP_PASSWORD", passwordFile: passwordFile,
-                environment: context.environment,
-                service: "IMAP")
-        else {
-            throw ConfigurationError("watch --imap: no password: set NOTIFIER_IMAP_PASSWORD or --imap-password-file")
+        let source = LoginSource(
+            service: "IMAP", prefix: "imap", user: user, method: auth ?? .password, passwordFile: passwordFile,
+            passwordCommand: passwordCommand, tokenCommand: tokenCommand)
+        guard let login = try source.login(environment: context.environment) else {
+            throw ConfigurationError(
+                "watch --imap: no password: set NOTIFIER_IMAP_PASSWORD, --imap-password-file or "
+                    + "--imap-password-command (or --imap-auth xoauth2 with --imap-token-command)")
         }
-        var settings = IMAPSettings(url: url, credentials: credentials, tls: tls ?? .auto, caFile: caFile)
+        var settings = IMAPSettings(url: url, login: login, tls: tls ?? .auto, caFile: caFile)
         settings.maxMessageSize = maxMessageSize ?? settings.maxMessageSize
         settings.commandTimeout = timeout ?? settings.commandTimeout
         settings.responseTimeout = min(settings.responseTimeout, settings.commandTimeout)

@@ -10,6 +10,9 @@ struct TransportOptions: OptionGroup {
     var smtpTLS: SMTPSettings.TLSMode?
     var caFile: String?
     var passwordFile: String?
+    var passwordCommand: String?
+    var auth: AuthMethod?
+    var tokenCommand: String?
     var connectTimeout: Int?
     var timeout: Int?
 
@@ -25,11 +28,22 @@ struct TransportOptions: OptionGroup {
                     + "is $XDG_DATA_HOME/notifier/outbox", parse: Parse.text),
             .value(
                 "--smtp-user", key: "smtp_user", "USER", \.smtpUser,
-                "log in as USER; the password comes from $NOTIFIER_SMTP_PASSWORD or the password file (never from "
-                    + "the command line)", parse: Parse.text),
+                "log in as USER; the password comes from $NOTIFIER_SMTP_PASSWORD, the password file or the password "
+                    + "command (never from the command line), or a token from --smtp-token-command", parse: Parse.text),
             .value(
                 "--smtp-password-file", key: "smtp_password_file", "PATH", \.passwordFile,
                 "a file whose first line is the SMTP password (mode 0600)", parse: Parse.text),
+            .value(
+                "--smtp-password-command", key: "smtp_password_command", "CMD", \.passwordCommand,
+                "a command that prints the SMTP password (run with /bin/sh -c before each connection, as msmtp's "
+                    + "passwordeval); used when NOTIFIER_SMTP_PASSWORD and --smtp-password-file give none",
+                parse: Parse.text),
+            .value("--smtp-auth", key: "smtp_auth", "METHOD", \.auth, AuthMethod.help("smtp"), parse: Parse.choice),
+            .value(
+                "--smtp-token-command", key: "smtp_token_command", "CMD", \.tokenCommand,
+                "with --smtp-auth xoauth2 or oauthbearer: a command that prints a fresh OAuth2 access token on its "
+                    + "standard output (run with /bin/sh -c before each connection; 30 s at most); its failure is "
+                    + "exit 77, with what it said on its standard error", parse: Parse.text),
             .value(
                 "--smtp-tls", key: "smtp_tls", "MODE", \.smtpTLS,
                 "auto (the default): STARTTLS when offered; without it a login is refused (exit 69) unless the host "
@@ -71,13 +85,17 @@ struct TransportOptions: OptionGroup {
         settings.timeout = timeout ?? settings.timeout
         settings.responseTimeout = min(settings.responseTimeout, settings.timeout)
         if let user = smtpUser {
-            settings.credentials = try Credentials.password(
-                user: user, variable: "NOTIFIER_SMTP_PASSWORD", passwordFile: passwordFile,
-                environment: context.environment, service: "SMTP")
-            guard settings.credentials != nil else {
+            let source = LoginSource(
+                service: "SMTP", prefix: "smtp", user: user, method: auth ?? .password, passwordFile: passwordFile,
+                passwordCommand: passwordCommand, tokenCommand: tokenCommand)
+            settings.login = try source.login(environment: context.environment)
+            guard settings.login != nil else {
                 throw ConfigurationError(
-                    "--smtp-user is set but there is no password: set NOTIFIER_SMTP_PASSWORD or smtp_password_file")
+                    "--smtp-user is set but there is no password: set NOTIFIER_SMTP_PASSWORD, smtp_password_file or "
+                        + "smtp_password_command (or smtp_auth = xoauth2 with smtp_token_command)")
             }
+        } else if (auth != nil && auth != .password) || tokenCommand != nil {
+            throw UsageError("--smtp-auth and --smtp-token-command need --smtp-user (smtp_user): the login name")
         }
         if let caFile = settings.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ConfigurationError("cannot read the CA file \(caFile)")

@@ -16,7 +16,7 @@ package final class IMAPSource: IdlingMailSource {
     package init(settings: IMAPSettings, state: MailboxStateStore) {
         self.settings = settings
         self.state = state
-        name = "imap:\(settings.credentials.user)@\(settings.url)"
+        name = "imap:\(settings.login.user)@\(settings.url)"
     }
 
     /// Drops both connections (after an error that asks for a reconnect).

@@ -224,7 +224,7 @@ extension IMAPServerSuites {
         @Test func wrongPasswordIsALoginErrorAndNeverShown() throws {
             var settings = try IMAPTestServer.settings("imap", tls: .required)
             let wrong = "Wr0ng-\(UUID().uuidString)"
-            settings.credentials = .password(user: settings.credentials.user, password: wrong)
+            settings.login = .fixed(.password(user: settings.login.user, password: wrong))
             do {
                 _ = try IMAPClient(settings: settings)
                 Issue.record("logged in with a wrong password")

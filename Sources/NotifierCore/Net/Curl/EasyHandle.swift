@@ -53,8 +53,8 @@ final class EasyHandle {
 
     /// Sets up a connect-only connection (CURLOPT_CONNECT_ONLY): `perform()` then connects, does TLS (implicit for
     /// smtps:// and imaps://, else STARTTLS when offered, or always with `requireTLS`), verifies the certificate
-    /// against the system's CAs or `caFile`, and logs in with `credentials` when given; the conversation after that
-    /// is the caller's (`CurlStream`).
+    /// against the system's CAs or `caFile`, and logs in with `credentials` when given (a password, or an OAuth2
+    /// token by SASL XOAUTH2 or OAUTHBEARER); the conversation after that is the caller's (`CurlStream`).
     func connectOnly(
         url: String, requireTLS: Bool, caFile: String?, credentials: Credentials?, connectTimeout: Int,
         responseTimeout: Int
@@ -69,6 +69,12 @@ final class EasyHandle {
         case .password(let user, let password)?:
             try set(CURLOPT_USERNAME, user)
             try set(CURLOPT_PASSWORD, password)
+        case .bearer(let user, let token, let mechanism)?:
+            // Only this mechanism (CURLOPT_LOGIN_OPTIONS): without it libcurl would pick what the server offers,
+            // and a server that offers neither is a refused login (CURLE_LOGIN_DENIED), never a LOGIN in clear.
+            try set(CURLOPT_USERNAME, user)
+            try set(CURLOPT_XOAUTH2_BEARER, token)
+            try set(CURLOPT_LOGIN_OPTIONS, "AUTH=\(mechanism.rawValue)")
         case nil:
             break
         }

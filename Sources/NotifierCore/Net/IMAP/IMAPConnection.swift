@@ -35,10 +35,12 @@ final class IMAPConnection {
         endpoint = try IMAPSettings.endpoint(of: settings.url)
         server = String(endpoint.serverURL.dropLast())
         reader = IMAPResponseReader(maxLiteral: settings.maxMessageSize)
+        // Before each connection: a token command gives a fresh token (and throws SecretCommandError, exit 77).
+        let credentials = try settings.login.credentials()
         handle = try EasyHandle()
         try handle.connectOnly(
             url: endpoint.serverURL, requireTLS: settings.requiresTLS, caFile: settings.caFile,
-            credentials: settings.credentials, connectTimeout: settings.connectTimeout,
+            credentials: credentials, connectTimeout: settings.connectTimeout,
             responseTimeout: settings.responseTimeout)
         do {
             try handle.perform()

@@ -1,7 +1,8 @@
 import Foundation
 
-/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The credentials are handed to
-/// libcurl for the login and their secret appears in no message, error or description.
+/// How to reach the vendor's mailbox over IMAP. Certificates are always verified. The login (a password, or an
+/// OAuth2 token a command prints before each connection) is handed to libcurl and its secret appears in no message,
+/// error or description.
 package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     package enum TLSMode: String, Equatable, Sendable {
         /// STARTTLS whenever the server offers it (imap://); imaps:// is always TLS. Without STARTTLS the login
@@ -16,7 +17,8 @@ package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     /// `imap://host[:port]/MAILBOX` or `imaps://host[:port]/MAILBOX`, without user or password; the mailbox is
     /// percent-encoded UTF-8 and defaults to INBOX when the path is empty.
     package var url: String
-    var credentials: Credentials
+    /// The login, asked for its credentials before each connection.
+    var login: Login
     package var tls: TLSMode = .auto
     /// A CA bundle for a private CA.
     var caFile: String?
@@ -36,20 +38,24 @@ package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     var maxResponseBytes: Int { maxMessageSize + (16 << 20) }
 
     /// Whether libcurl must refuse to log in without TLS (CURLUSESSL_ALL): `required`, and `auto` with a host that
-    /// is not loopback (the login always carries the password).
+    /// is not loopback (the login always carries the password or token).
     var requiresTLS: Bool {
         tls == .required || (tls == .auto && !LoopbackHost.isLoopback(url: url))
     }
 
     package init(url: String, credentials: Credentials, tls: TLSMode = .auto, caFile: String? = nil) {
+        self.init(url: url, login: .fixed(credentials), tls: tls, caFile: caFile)
+    }
+
+    package init(url: String, login: Login, tls: TLSMode = .auto, caFile: String? = nil) {
         self.url = url
-        self.credentials = credentials
+        self.login = login
         self.tls = tls
         self.caFile = caFile
     }
 
     package var description: String {
-        "IMAPSettings(url: \(url), user: \(credentials.user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
+        "IMAPSettings(url: \(url), login: \(login), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
     }
 
     /// The parts of `url`: what libcurl connects to (the URL without the mailbox) and the mailbox's name.

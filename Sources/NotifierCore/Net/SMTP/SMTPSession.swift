@@ -36,11 +36,18 @@ final class SMTPSession {
     /// Connects and logs in. Throws `Failure` with the delivery to report when that fails.
     init(settings: SMTPSettings) throws(Failure) {
         self.settings = settings
+        // Before each connection: a token or password command runs now. Its failure is the login's (exit 77).
+        let credentials: Credentials?
+        do {
+            credentials = try settings.login?.credentials()
+        } catch {
+            throw Failure(delivery: Delivery(outcome: .authentication, code: nil, reply: error.message))
+        }
         do {
             handle = try EasyHandle()
             try handle.connectOnly(
                 url: settings.url, requireTLS: settings.requiresTLS, caFile: settings.caFile,
-                credentials: settings.credentials, connectTimeout: settings.connectTimeout,
+                credentials: credentials, connectTimeout: settings.connectTimeout,
                 responseTimeout: settings.responseTimeout)
         } catch {
             throw Failure(delivery: Delivery(outcome: .transient, code: nil, reply: Self.describe(error)))
@@ -61,7 +68,7 @@ final class SMTPSession {
         capabilities = Self.capabilities(in: handle.serverLines)
         // libcurl logs in only when the server offers AUTH, and otherwise goes on without a word (RFC 4954 §3: a
         // server need not offer it). A user who asked to log in did not ask to send anonymously.
-        if let user = settings.credentials?.user,
+        if let user = settings.login?.user,
             !capabilities.contains(where: { $0 == "AUTH" || $0.hasPrefix("AUTH=") })
         {
             broken = true

@@ -1,7 +1,7 @@
 import Foundation
 
-/// How to reach the SMTP server. The password is read from the environment or a file (`Credentials.password`), never
-/// from the command line.
+/// How to reach the SMTP server. The password is read from the environment, a file (`Credentials.password`) or a
+/// command, an OAuth2 token from a command (`Login`); never from the command line.
 package struct SMTPSettings: Equatable, Sendable {
     package enum TLSMode: String, Equatable, Sendable {
         /// STARTTLS whenever the server offers it (smtp://); smtps:// is always TLS. Without STARTTLS a message goes
@@ -16,8 +16,16 @@ package struct SMTPSettings: Equatable, Sendable {
 
     /// `smtp://host[:port]` or `smtps://host[:port]`, without user or password.
     package var url: String
-    /// The login, when there is one.
-    package var credentials: Credentials?
+    /// The login, when there is one: asked for its credentials before each connection (a token command runs then).
+    package var login: Login?
+    /// The login's credentials when they are fixed (a password from the environment or a file).
+    package var credentials: Credentials? {
+        get {
+            if case .fixed(let credentials)? = login { return credentials }
+            return nil
+        }
+        set { login = newValue.map(Login.fixed) }
+    }
     package var tls: TLSMode = .auto
     /// A CA bundle for a private CA; certificates are always verified.
     package var caFile: String?
@@ -37,7 +45,7 @@ package struct SMTPSettings: Equatable, Sendable {
         timeout: Int = 120
     ) {
         self.url = url
-        self.credentials = credentials
+        self.login = credentials.map(Login.fixed)
         self.tls = tls
         self.caFile = caFile
         self.connectTimeout = connectTimeout
@@ -46,10 +54,10 @@ package struct SMTPSettings: Equatable, Sendable {
     }
 
     /// Whether libcurl must refuse to go on without TLS (CURLUSESSL_ALL): with `required`, and with `auto` when a
-    /// password would otherwise go in clear to a host that is not loopback (RFC 4954 §4: a plaintext mechanism
-    /// needs an encrypted channel).
+    /// password or a token would otherwise go in clear to a host that is not loopback (RFC 4954 §4: a plaintext
+    /// mechanism needs an encrypted channel; a bearer token is as good as a password).
     var requiresTLS: Bool {
-        tls == .required || (tls == .auto && credentials != nil && !LoopbackHost.isLoopback(url: url))
+        tls == .required || (tls == .auto && login != nil && !LoopbackHost.isLoopback(url: url))
     }
 
     /// Whether TLS is required only because of the login (`auto` with credentials): the refusal then says so.
