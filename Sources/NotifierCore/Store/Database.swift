@@ -176,7 +176,12 @@ package final class Database {
     /// BEGIN IMMEDIATE (the write lock up front, so two writers never deadlock), the body, COMMIT; on any error
     /// ROLLBACK and rethrow: no half-written rows.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try enclosed(beginning: "BEGIN IMMEDIATE", body)
+    }
+
+    /// `begin`, the body, COMMIT; on any error ROLLBACK and rethrow.
+    func enclosed<T>(beginning begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -4,15 +4,7 @@ extension Database {
     /// taken while a send runs is consistent across its queries. In WAL mode a reader neither waits for a writer
     /// nor holds one up; it takes no write lock, unlike `transaction`.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN DEFERRED")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        try enclosed(beginning: "BEGIN DEFERRED", body)
     }
 
     /// Runs `sql` with `values` and hands each row to `body` as it is read, without collecting them all first.
