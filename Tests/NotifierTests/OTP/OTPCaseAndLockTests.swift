@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import MailParse
 import Testing
@@ -154,6 +155,27 @@ struct OTPCaseAndLockTests {
                     == .rejected(.wrong(inARow: attempt, locked: false)))
         }
         #expect(try service.verify(vendorCode: vendor, input: "ZZZZZZZZ") == .rejected(.wrong(inARow: 5, locked: true)))
+    }
+
+    @Test func eightVerificationsAtOnceAfterTheLockRanOutLiftItOnce() throws {
+        let policy = OTPPolicy(lockMinutes: 5)
+        let code = try fixture.issue(service: try fixture.service(policy: policy))
+        for _ in 1...5 { _ = try fixture.service(policy: policy).verify(vendorCode: vendor, input: "ZZZZZZZZ") }
+        fixture.clock.advance(5 * 60)
+        let results = Results()
+        let fixture = self.fixture
+        let vendor = self.vendor
+        // Each on its own connection, as eight portal requests would be.
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do {
+                results.append(try fixture.service(policy: policy).verify(vendorCode: vendor, input: code))
+            } catch {
+                Issue.record(error)
+            }
+        }
+        #expect(results.values.filter { $0 == .valid }.count == 1, "\(results.values)")
+        #expect(results.values.allSatisfy { if case .locked = $0 { false } else { true } })
+        #expect(try fixture.events().filter { $0 == "otp_lock_lifted" }.count == 1)
     }
 
     @Test func aLiftedLockFoundByIssueOrUnlockIsRecordedToo() throws {
