@@ -41,7 +41,7 @@ public struct TrustPolicy: Sendable, Equatable {
 
     /// The lower-cased host of an `https://` URL whose authority is a plain host name (optionally `:443`), else nil.
     /// - SeeAlso: RFC 3986 §3.2
-    static func httpsHost(of url: String) -> String? {
+    public static func httpsHost(of url: String) -> String? {
         let bytes = Array(url.utf8)
         let scheme = Array("https://".utf8)
         guard bytes.count > scheme.count,

@@ -27,6 +27,7 @@ struct ConfigurationKeysTests {
             templates = /etc/notifier/templates
             download_url_base = https://bid.to-kousya.example/cert/download
             otp_key_file = /etc/notifier/otp.key
+            otp_lock_minutes = 15
             imap_url = imaps://mail.vendor.example/INBOX
             imap_user = nyusatsu-tanto
             imap_password_file = /etc/notifier/imap-password
@@ -48,6 +49,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
         #expect(configuration.relay.relayTo.map(\.addrSpec) == ["installer@vendor.example", "second@vendor.example"])
         #expect(configuration.otpKeyFile == "/etc/notifier/otp.key" && configuration.imap.user == "nyusatsu-tanto")
+        #expect(configuration.otpLockMinutes == 15)
         #expect(configuration.notices.downloadURLBase == "https://bid.to-kousya.example/cert/download")
         #expect(configuration.trust.authservIDs == ["mail.aoba-kensetsu.example"])
         #expect(

@@ -23,10 +23,10 @@ enum NotifierMain {
         let failure = error as? NotifierError ?? InternalError(underlying: error)
         let code = ExitCode(for: error)
         StandardOutput.shared.flush()
-        FileHandle.standardError.write(Data("notifier: \(failure.message)\n".utf8))
+        StandardError.write(.error, "notifier: \(failure.message)")
         if code == .usage {
             let command = (error as? UsageError)?.command.map { $0 + " " } ?? ""
-            FileHandle.standardError.write(Data("Try 'notifier \(command)--help' for more information.\n".utf8))
+            StandardError.write(.error, "Try 'notifier \(command)--help' for more information.")
         }
         return code
     }

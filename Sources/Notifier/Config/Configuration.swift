@@ -21,15 +21,21 @@ struct Configuration: OptionGroup {
     var delivery = DeliveryOptions()
     /// The OTP key file (default: `otp.key` beside the database).
     var otpKeyFile: String?
+    /// How many minutes a vendor stays locked after too many wrong codes; 0 (the default): until `otp unlock`.
+    var otpLockMinutes: Int?
 
     /// Every setting the file may hold: the option groups' settings that have a key, declared there once.
     static var options: [Option<Self>] {
-        let all: [Option<Self>] =
-            TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
-            + SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
-            + RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
-            + DeliveryOptions.options.lifted(\.delivery)
-            + [.value(nil, key: "otp_key_file", "PATH", \.otpKeyFile, "the OTP key file", parse: Parse.text)]
+        var all: [Option<Self>] = TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
+        all += SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
+        all += RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
+        all += DeliveryOptions.options.lifted(\.delivery)
+        all.append(.value(nil, key: "otp_key_file", "PATH", \.otpKeyFile, "the OTP key file", parse: Parse.text))
+        all.append(
+            .value(
+                nil, key: "otp_lock_minutes", "MINUTES", \.otpLockMinutes,
+                "minutes a vendor stays locked after 5 wrong codes (0: until 'otp unlock')",
+                parse: Parse.number(0...525_600, "a number of minutes")))
         return all.filter { $0.key != nil }
     }
 

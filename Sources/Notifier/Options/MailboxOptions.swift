@@ -16,7 +16,10 @@ struct MailboxOptions: OptionGroup {
             + IMAPOptions.options.lifted(\.imap) + [
                 .flag("--once", \.once, "one pass, then exit (for cron)"),
                 .flag("--no-idle", \.noIdle, "over IMAP, look every --poll seconds instead of waiting in IDLE"),
-                .value("--poll", "SECONDS", \.poll, "how often to look again (default 2)", parse: Self.poll),
+                .value(
+                    "--poll", "SECONDS", \.poll,
+                    "how often to look again (default \(Int(Self.imapPoll)) over IMAP, \(Int(Self.maildirPoll)) for --maildir)",
+                    parse: Self.poll),
             ]
     }
 
@@ -54,5 +57,14 @@ struct MailboxOptions: OptionGroup {
         return IMAPSource(settings: settings, state: MailboxStateStore(database: database))
     }
 
-    var watchSettings: WatchSettings { .init(once: once, idle: !noIdle, poll: poll ?? 2) }
+    /// Seconds between looks at an IMAP mailbox without IDLE (`--no-idle`, or a server that has none): each look is
+    /// commands to a provider's server that may throttle a client asking every few seconds, and a minute is soon
+    /// enough for a notice (an OTP lives 30).
+    static let imapPoll: Double = 60
+    /// Seconds between looks at a Maildir: reading two local folders is cheap, and a fresh OTP should not wait.
+    static let maildirPoll: Double = 2
+
+    var watchSettings: WatchSettings {
+        .init(once: once, idle: !noIdle, poll: poll ?? (maildir != nil ? Self.maildirPoll : Self.imapPoll))
+    }
 }

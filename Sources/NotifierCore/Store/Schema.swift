@@ -177,5 +177,10 @@ enum Schema {
         ALTER TABLE audit ADD COLUMN message_id TEXT;
         CREATE INDEX audit_by_message_id ON audit (message_id) WHERE message_id IS NOT NULL;
         """,
+        // 6: the vault keeps the notice's own Date (`urls` shows it as sent_at); NULL for URLs stored before, and
+        // for a notice whose Date does not read.
+        """
+        ALTER TABLE vault_urls ADD COLUMN sent_at INTEGER;
+        """,
     ]
 }

@@ -1,6 +1,6 @@
 /// Where the core tells the person running notifier what it met and dealt with: a message skipped, a relay to be
-/// tried again, a notice that is not trusted. The executable chooses where it goes (standard error today; journald
-/// priorities under systemd later); the core only says how much it matters.
+/// tried again, a notice that is not trusted. The executable chooses where it goes (standard error, each line with
+/// its priority when that is the journal); the core only says how much it matters.
 package struct Diagnostics: Sendable {
     /// How much a line matters, as syslog(3) priorities number it.
     package enum Level: Int, Sendable, Comparable {

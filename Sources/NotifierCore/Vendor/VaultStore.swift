@@ -13,6 +13,8 @@ package struct VaultStore {
         package let fiscalYear: Int
         package let url: String
         package let receivedAt: Date
+        /// The notice's own Date field, when it had one that reads (and the URL was stored after migration 6).
+        package let sentAt: Date?
         package let messageID: String
         package let sender: String
 
@@ -21,24 +23,25 @@ package struct VaultStore {
             fiscalYear = try row["fiscal_year"]
             url = try row["url"]
             receivedAt = Date(timeIntervalSince1970: TimeInterval(try row["received_at"] as Int64))
+            sentAt = (try row["sent_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
             messageID = try row["message_id"]
             sender = try row["sender"]
         }
     }
 
-    /// Stores a trusted notice's URL once per message; false when that message was stored before.
+    /// Stores a trusted notice's URL once per message; false when that message was stored before. `receivedAt` is
+    /// when notifier handled it, `sentAt` the notice's own Date field (nil when it had none that reads).
     func store(
         vendorCode: VendorCode, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String,
-        messageID: String,
-        sender: String, receivedAt: Date
+        messageID: String, sender: String, receivedAt: Date, sentAt: Date?
     ) throws -> Bool {
         try database.run(
-            "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, sender, received_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, "
+                + "sender, received_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .text(vendorCode.rawValue), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil),
-                .text(url),
-                .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970)),
+                .text(url), .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970)),
+                sentAt.map { .integer(Int64($0.timeIntervalSince1970.rounded(.down))) } ?? .null,
             ]) == 1
     }
 
@@ -56,7 +59,7 @@ package struct VaultStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try database.records(
-            "SELECT vendor_code, fiscal_year, url, received_at, message_id, sender FROM vault_urls \(filter) "
+            "SELECT vendor_code, fiscal_year, url, received_at, sent_at, message_id, sender FROM vault_urls \(filter) "
                 + "ORDER BY received_at DESC, id DESC", values)
     }
 

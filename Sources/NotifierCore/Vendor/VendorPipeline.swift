@@ -201,7 +201,7 @@ package final class VendorPipeline {
             let stored = try vault.store(
                 vendorCode: code, fiscalYear: year, validFrom: notice.validFrom?.description,
                 validUntil: notice.validUntil?.description, url: url, messageID: identity, sender: sender,
-                receivedAt: now)
+                receivedAt: now, sentAt: notice.sentAt)
             try vault.markHandled(
                 source: message.source, key: message.key, messageID: identity, decision: stored ? .stored : .duplicate,
                 at: now)

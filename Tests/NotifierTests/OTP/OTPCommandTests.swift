@@ -48,7 +48,7 @@ struct OTPCommandTests {
     @Test func theCodeAppearsNowhereButInTheMail() throws {
         let (result, code) = try issue()
         // A wrong guess, a used code and a cooldown refusal: none of their messages holds the code either.
-        let wrong = try fixture.runVerify(code.lowercased() == code ? code.uppercased() : code.lowercased())
+        let wrong = try fixture.runVerify(String(code.dropLast()) + (code.hasSuffix("Z") ? "Y" : "Z"))
         let right = try fixture.runVerify(code)
         let again = try fixture.runVerify(code)
         let refused = try fixture.runIssue()

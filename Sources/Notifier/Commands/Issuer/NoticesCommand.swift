@@ -72,6 +72,7 @@ struct NoticesSendCommand: Command {
             throw UsageError(
                 "notices send: give --download-url-base URL (or set download_url_base in the configuration)")
         }
+        try NoticeOptions.checkTrusted(base: base, trust: configuration.trust, command: "notices send")
         let database = try context.openDatabase()
         let output = StandardOutput.shared
         let lock = try RunLock(path: database.path + ".send-lock")

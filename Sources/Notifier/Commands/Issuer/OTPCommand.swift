@@ -7,10 +7,11 @@ enum OTPCommand {
         group: "otp", summary: "Mail, check and unlock one-time passwords for the download portal",
         about: """
             One-time passwords for downloading a client certificate: the portal has notifier mail a code once the
-            vendor has logged in, then checks what the vendor typed. Codes are 8 letters and digits without
-            look-alikes (no 0, O, 1, I, l), valid for 30 minutes, and stored only as HMAC-SHA-256 under a key in
-            $NOTIFIER_OTP_KEY_FILE, else otp.key beside the database (made on first use, mode 0600). No command ever
-            prints a code or writes one anywhere but into the mail. Everything is recorded in the audit table.
+            vendor has logged in, then checks what the vendor typed. Codes are 8 capitals and digits without
+            look-alikes (no 0, O, 1, I), read in either case, valid for 30 minutes, and stored only as HMAC-SHA-256
+            under a key in $NOTIFIER_OTP_KEY_FILE, else otp.key beside the database (made on first use, mode 0600).
+            No command ever prints a code or writes one anywhere but into the mail. Everything is recorded in the
+            audit table.
             """,
         [
             CommandEntry(OTPIssueCommand.self, in: "otp"), CommandEntry(OTPVerifyCommand.self, in: "otp"),
@@ -18,14 +19,17 @@ enum OTPCommand {
         ])
 
     /// The service on the database the global options name, with the key file from `$NOTIFIER_OTP_KEY_FILE`, else
-    /// the configuration's `otp_key_file`, else beside the database; on the real clock.
+    /// the configuration's `otp_key_file`, else beside the database; the lock's length from `otp_lock_minutes`; on
+    /// the real clock.
     static func service(context: CommandContext) throws -> OTPService {
         let database = try context.openDatabase()
         var environment = context.environment
-        if environment["NOTIFIER_OTP_KEY_FILE"]?.isEmpty != false, let file = try context.configuration().otpKeyFile {
+        let configuration = try context.configuration()
+        if environment["NOTIFIER_OTP_KEY_FILE"]?.isEmpty != false, let file = configuration.otpKeyFile {
             environment["NOTIFIER_OTP_KEY_FILE"] = file
         }
         return OTPService(
-            database: database, keyFile: OTPKey.path(environment: environment, databasePath: database.path))
+            database: database, keyFile: OTPKey.path(environment: environment, databasePath: database.path),
+            policy: OTPPolicy(lockMinutes: configuration.otpLockMinutes ?? 0))
     }
 }

@@ -10,11 +10,12 @@ struct OTPVerifyCommand: Command {
     static let usage = ["verify --vendor CODE   (the code on standard input)"]
     static let about = """
         Reads the code the vendor typed from standard input (spaces and line ends around it are ignored,
-        full-width letters and digits are read as ASCII; never pass it as an argument, which every user of the
-        machine can read) and checks it against the vendor's code. A code is accepted once: from then on it is
-        used. Five wrong codes in a row lock the vendor until 'notifier otp unlock'; the vendor's own code that
-        expired or was used already, and input that cannot be a code at all, do not count. An accepted code
-        clears the count.
+        full-width letters and digits are read as ASCII, small letters as capitals; never pass it as an argument,
+        which every user of the machine can read) and checks it against the vendor's code. A code is accepted
+        once: from then on it is used. Five wrong codes in a row lock the vendor until 'notifier otp unlock', or
+        for otp_lock_minutes when the configuration sets it; the vendor's own code that expired or was used
+        already, and input that cannot be a code at all (standard error names the characters no code has), do not
+        count. An accepted code clears the count.
         """
     static let footer = """
         Exit status: 0 valid (and now used); 1 wrong, expired or already used (standard error says which);
@@ -50,7 +51,7 @@ struct OTPVerifyCommand: Command {
             StandardOutput.shared.write("OTP accepted for vendor \(vendorCode); it is now used\n")
             return .success
         case .rejected(let rejection):
-            Diagnostics.standardError.error(Self.explain(rejection, vendorCode: vendorCode))
+            Diagnostics.standardError.error(Self.explain(rejection, vendorCode: vendorCode, policy: service.policy))
             return .failure
         case .locked(let error):
             throw error
@@ -60,13 +61,14 @@ struct OTPVerifyCommand: Command {
     }
 
     /// What the portal (and the person reading its log) is told about a code that was not accepted.
-    static func explain(_ rejection: OTPService.Rejection, vendorCode: VendorCode) -> String {
+    static func explain(_ rejection: OTPService.Rejection, vendorCode: VendorCode, policy: OTPPolicy) -> String {
         switch rejection {
         case .wrong(let count, let locked):
-            let policy = OTPPolicy.standard
+            let unlock = "'notifier otp unlock --vendor \(vendorCode)'"
+            let until = policy.lockMinutes > 0 ? "for \(policy.lockLength), or until \(unlock)" : "until \(unlock)"
             return locked
                 ? "wrong code for vendor \(vendorCode); that was \(count) wrong in a row, so the vendor is now locked "
-                    + "until 'notifier otp unlock --vendor \(vendorCode)'"
+                    + until
                 : "wrong code for vendor \(vendorCode) (\(count) of \(policy.wrongCodesBeforeLock) wrong in a row "
                     + "before the vendor is locked)"
         case .expired(let at):
@@ -74,8 +76,8 @@ struct OTPVerifyCommand: Command {
         case .used(let at):
             return
                 "the code for vendor \(vendorCode) was already used at \(JapanClock.iso8601(seconds: at)); ask for a new one"
-        case .malformed:
-            return "that is not a code (\(OTPCode.length) letters and digits); nothing was counted"
+        case .malformed(let why):
+            return "that is not a code for vendor \(vendorCode): \(why); nothing was counted"
         }
     }
 }

@@ -8,7 +8,8 @@ struct URLsCommand: Command {
     static let summary = "List the download URLs kept from trusted update notices"
     static let about = """
         The vault, newest first. With --json one object per line: vendor_code, fiscal_year, url, received_at
-        (Japan time, ISO 8601), message_id, from.
+        (when notifier handled the notice; Japan time, ISO 8601), message_id, from, sent_at (the notice's own
+        Date, Japan time; null when it had none that reads, or was stored before notifier kept it).
         """
     static var options: [Option<Self>] {
         VendorYearOptions.options.lifted(\.filter) + [.flag("--json", \.json, "one JSON object per line")]
@@ -30,11 +31,13 @@ struct URLsCommand: Command {
                 line.add("received_at", received)
                 line.add("message_id", entry.messageID)
                 line.add("from", entry.sender)
+                line.add("sent_at", entry.sentAt.map(JapanClock.iso8601))
                 output.write(line.line + "\n")
             } else {
+                let sent = entry.sentAt.map { "sent \(JapanClock.iso8601($0)), " } ?? ""
                 output.write(
-                    "\(entry.vendorCode)  FY\(entry.fiscalYear)  \(entry.url)  (received \(received) from \(entry.sender))\n"
-                )
+                    "\(entry.vendorCode)  FY\(entry.fiscalYear)  \(entry.url)  (\(sent)received \(received) from "
+                        + "\(entry.sender))\n")
             }
         }
         return .success

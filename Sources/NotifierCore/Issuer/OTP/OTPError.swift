@@ -46,15 +46,22 @@ package struct OTPRateLimitError: NotifierError, Equatable {
 }
 
 /// The vendor is locked after too many wrong codes (EX_NOPERM, 77): no code is mailed or accepted until the
-/// issuer unlocks them.
+/// issuer unlocks them, or, with `otp_lock_minutes`, until the lock lifts by itself.
 package struct OTPLockedError: NotifierError, Equatable {
     let vendorCode: VendorCode
     let lockedAt: Int64
     let wrongCodes: Int
+    /// When the lock lifts by itself (UTC seconds); nil when only `otp unlock` lifts it.
+    var liftsAt: Int64? = nil
 
     package var message: String {
-        "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after \(wrongCodes) wrong codes in a "
-            + "row; the issuer must check with the vendor and run 'notifier otp unlock --vendor \(vendorCode)'"
+        let since =
+            "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after \(wrongCodes) wrong "
+            + "codes in a row"
+        let unlock = "'notifier otp unlock --vendor \(vendorCode)'"
+        guard let liftsAt else { return "\(since); the issuer must check with the vendor and run \(unlock)" }
+        return "\(since), until \(JapanClock.iso8601(seconds: liftsAt)) (otp_lock_minutes); try again then, or the "
+            + "issuer may check with the vendor and run \(unlock)"
     }
 }
 

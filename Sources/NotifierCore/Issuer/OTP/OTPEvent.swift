@@ -16,10 +16,13 @@ enum OTPEvent: String, CaseIterable, Sendable {
     case verifyFailed = "otp_verify_failed"
     /// A code was not even looked at: the vendor is locked, or unknown.
     case verifyRefused = "otp_verify_refused"
-    /// Too many wrong codes in a row: the vendor is locked until unlocked.
+    /// Too many wrong codes in a row: the vendor is locked until unlocked (or until `otp_lock_minutes` pass).
     case locked = "otp_locked"
     /// The issuer cleared the lock and the wrong-code counter.
     case unlocked = "otp_unlocked"
+    /// A lock of `otp_lock_minutes` ran out: recorded by the first issue, verify or unlock that finds it so (the
+    /// detail names the moment it lifted), with the wrong-code counter cleared.
+    case lockLifted = "otp_lock_lifted"
     /// The mail with a code came back undelivered (a bounce read by `bounces watch`): the vendor never got it.
     case bounced = "otp_bounced"
 }

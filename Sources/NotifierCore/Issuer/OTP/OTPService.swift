@@ -10,7 +10,7 @@ package struct OTPService {
     package let store: OTPStore
     /// The key file (`OTPKey.path`), read when a code is made or checked; unlocking does not need it.
     let keyFile: String
-    let policy: OTPPolicy
+    package let policy: OTPPolicy
     let now: () -> Date
 
     package init(
@@ -131,9 +131,11 @@ package struct OTPService {
         guard let email = try store.vendorEmail(vendorCode) else {
             return .refused(UnknownVendorError(vendorCode: vendorCode, database: database.path), why: "unknown vendor")
         }
-        let guardState = try store.guardState(vendorCode)
+        let guardState = try currentGuard(vendorCode, at: now)
         if let lockedAt = guardState.lockedAt {
-            let error = OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: guardState.wrongInARow)
+            let error = OTPLockedError(
+                vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: guardState.wrongInARow,
+                liftsAt: policy.lockLifts(lockedAt: lockedAt))
             return .refused(error, why: "locked since \(JapanClock.iso8601(seconds: lockedAt))")
         }
         let recent = try store.eventTimes(vendorCode, .issueStarted, after: now - policy.capWindow)
@@ -173,8 +175,9 @@ package struct OTPService {
         case expired(at: Int64)
         /// It is the vendor's code, but it was used already.
         case used(at: Int64)
-        /// It cannot be a code at all: wrong length, or characters outside the alphabet.
-        case malformed
+        /// It cannot be a code at all: wrong length, or characters outside the alphabet; the words say which
+        /// (`OTPCode.malformation`).
+        case malformed(String)
     }
 
     package enum Verdict: Equatable {
@@ -192,37 +195,47 @@ package struct OTPService {
     ///
     /// What counts toward the lock: only input that has the shape of a code and does not match the vendor's code,
     /// since only such a guess tells an attacker anything. A right code that expired or was used already is the
-    /// vendor's own mistake, not a guess; input that cannot be a code (7 characters, an `0`) can never match, so
-    /// it gives nothing away either, and a vendor who mistypes is not pushed toward the lock for it. Only an
-    /// accepted code resets the counter.
+    /// vendor's own mistake, not a guess; input that cannot be a code (7 characters, an `O`) can never match, so
+    /// it gives nothing away either, and a vendor who mistypes is not pushed toward the lock for it. Small letters
+    /// are read as capitals: a code typed in either case is one guess, not two. Only an accepted code resets the
+    /// counter.
     package func verify(vendorCode: VendorCode, input: String) throws -> Verdict {
         let key = try OTPKey.load(path: keyFile)
-        let candidate = OTPCode.normalize(input)
-        let wellFormed = OTPCode.isWellFormed(candidate)
-        let digest = wellFormed ? try key.digest(vendorCode: vendorCode, code: candidate) : []
+        let typed = OTPCode.normalize(input)
+        let candidate = OTPCode.canonical(typed)
+        let malformation = OTPCode.malformation(candidate, typed: typed)
+        // Codes are one case, so the code in small letters is the code: one guess, however it is typed.
+        var digests = malformation == nil ? [try key.digest(vendorCode: vendorCode, code: candidate)] : []
+        // A code mailed before codes were one case, typed as mailed (see `OTPCode.mixedCaseAlphabet`).
+        if typed != candidate && OTPCode.isWellFormedMixedCase(typed) {
+            digests.append(try key.digest(vendorCode: vendorCode, code: typed))
+        }
         let at = now().epochSeconds
         return try database.transaction {
             guard try store.vendorEmail(vendorCode) != nil else {
                 try store.audit(.verifyRefused, vendorCode: vendorCode, at: at, detail: "unknown vendor")
                 return .unknownVendor
             }
-            var state = try store.guardState(vendorCode)
+            var state = try currentGuard(vendorCode, at: at)
             if let lockedAt = state.lockedAt {
                 try store.audit(
                     .verifyRefused, vendorCode: vendorCode, at: at,
                     detail: "locked since \(JapanClock.iso8601(seconds: lockedAt)); the code was not checked")
                 return .locked(
-                    OTPLockedError(vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: state.wrongInARow))
-            }
-            guard wellFormed else {
-                try store.audit(
-                    .verifyFailed, vendorCode: vendorCode, at: at,
-                    detail: "not a code (\(candidate.count) characters, \(OTPCode.length) expected from the alphabet); "
-                        + "not counted toward the lock")
-                return .rejected(.malformed)
+                    OTPLockedError(
+                        vendorCode: vendorCode, lockedAt: lockedAt, wrongCodes: state.wrongInARow,
+                        liftsAt: policy.lockLifts(lockedAt: lockedAt)))
             }
             let stored = try store.storedCode(vendorCode)
-            guard let stored, OTPKey.same(stored.digest, digest) else {
+            // Every digest is compared, whichever matches, so the time taken does not tell which one did.
+            let matches = stored.map { stored in digests.map { OTPKey.same(stored.digest, $0) }.contains(true) }
+            if let malformation, matches != true {
+                try store.audit(
+                    .verifyFailed, vendorCode: vendorCode, at: at,
+                    detail: "not a code: \(malformation); not counted toward the lock")
+                return .rejected(.malformed(malformation))
+            }
+            guard let stored, matches == true else {
                 state.wrongInARow += 1
                 let locks = state.wrongInARow >= policy.wrongCodesBeforeLock
                 if locks { state.lockedAt = at }
@@ -234,7 +247,7 @@ package struct OTPService {
                 if locks {
                     try store.audit(
                         .locked, vendorCode: vendorCode, at: at,
-                        detail: "locked after \(state.wrongInARow) wrong codes in a row, until 'notifier otp unlock'")
+                        detail: "locked after \(state.wrongInARow) wrong codes in a row, \(lockDuration(lockedAt: at))")
                 }
                 return .rejected(.wrong(inARow: state.wrongInARow, locked: locks))
             }
@@ -268,6 +281,30 @@ package struct OTPService {
         }
     }
 
+    /// How long a new lock lasts, in words for the audit trail.
+    private func lockDuration(lockedAt: Int64) -> String {
+        guard let lifts = policy.lockLifts(lockedAt: lockedAt) else { return "until 'notifier otp unlock'" }
+        return "for \(policy.lockLength) (otp_lock_minutes), until \(JapanClock.iso8601(seconds: lifts)), "
+            + "or 'notifier otp unlock'"
+    }
+
+    /// The vendor's counter and lock as they stand at `now`: a lock whose `otp_lock_minutes` ran out is lifted here,
+    /// with its counter, and the audit trail says when it lifted. Called inside the caller's transaction, so the
+    /// lifting and what follows are one.
+    private func currentGuard(_ vendorCode: VendorCode, at now: Int64) throws -> OTPStore.Guard {
+        let state = try store.guardState(vendorCode)
+        guard let lockedAt = state.lockedAt, let lifts = policy.lockLifts(lockedAt: lockedAt), lifts <= now else {
+            return state
+        }
+        try store.setGuard(vendorCode, OTPStore.Guard())
+        try store.audit(
+            .lockLifted, vendorCode: vendorCode, at: now,
+            detail: "the lock set at \(JapanClock.iso8601(seconds: lockedAt)) after \(state.wrongInARow) wrong codes "
+                + "in a row lifted at \(JapanClock.iso8601(seconds: lifts)) (otp_lock_minutes = \(policy.lockMinutes)); "
+                + "the count of wrong codes starts again")
+        return OTPStore.Guard()
+    }
+
     // MARK: Unlock
 
     /// What unlocking found.
@@ -285,7 +322,7 @@ package struct OTPService {
         let at = now().epochSeconds
         let result: Unlocked? = try database.transaction {
             guard try store.vendorEmail(vendorCode) != nil else { return nil }
-            let state = try store.guardState(vendorCode)
+            let state = try currentGuard(vendorCode, at: at)
             try store.setGuard(vendorCode, OTPStore.Guard())
             let was = state.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
             try store.audit(
