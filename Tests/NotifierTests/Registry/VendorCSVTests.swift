@@ -238,9 +238,13 @@ struct VendorCSVTests {
             (
                 "vendor_code,name,mail,kind",
                 [
-                    "no column email (メールアドレス); NEEDS",
-                    "notifier does not read the columns 'mail'",
+                    "'mail' looks like email (メールアドレス) misspelt; correct the heading, or rename the column if it "
+                        + "is something else"
                 ]
+            ),
+            (
+                "vendor_code,name,連絡先,kind,備考",
+                ["no column email (メールアドレス); NEEDS", "notifier does not read the columns '連絡先', '備考'"]
             ),
             (
                 "vendor_code,name,email,kind,Name",
@@ -473,5 +477,29 @@ struct VendorCSVTests {
         #expect(note.contains("'\\u{1B}[31mred\\nx'"))
         #expect(note.contains("'\(String(repeating: "長", count: 40))…'"))
         #expect(note.count < 200)
+    }
+
+    /// A heading one typo from a column the header lacks is an error, not an ignored column: a misspelt
+    /// notify_after would otherwise notify commissioned contractors at once.
+    @Test(
+        "misspelt headings",
+        arguments: [
+            ("vendor_code,name,email,kind,notify_afer", "'notify_afer' looks like notify_after (通知開始日) misspelt"),
+            ("vendor_code,name,email,kind,ntoify_after", "'ntoify_after' looks like notify_after (通知開始日)"),
+            ("業者コード,業者名,メールアドレス,区分,通知開始", "'通知開始' looks like notify_after (通知開始日)"),
+            ("業者コード,業者名,メルアドレス,区分", "'メルアドレス' looks like email (メールアドレス)"),
+            ("vendor_code,name,e-mail,kind", "'e-mail' looks like email (メールアドレス)"),
+        ])
+    func misspeltHeading(header: String, reason: String) throws {
+        let error = try Self.error("\(header)\n0123456,A,a@example.jp,construction,\n")
+        #expect(error.problems.contains { $0.reason.hasPrefix(reason) }, "\(error.message)")
+    }
+
+    /// A look-alike of a column the header already has is just another column (a second address, say).
+    @Test func lookAlikeOfAColumnPresentIsIgnored() throws {
+        let text = "vendor_code,name,email,email2,kind,notify_after,notify_afte\n0123456,A,a@example.jp,b,建設,,x\n"
+        let list = try VendorCSV.read(Array(text.utf8), path: "vendors.csv")
+        #expect(list.ignoredColumns == ["email2", "notify_afte"])
+        #expect(list.records.map(\.email) == ["a@example.jp"])
     }
 }

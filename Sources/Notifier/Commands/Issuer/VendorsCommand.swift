@@ -19,9 +19,10 @@ struct VendorsImportCommand: Command {
         notify_after (a date; commissioned contractors are notified only from that day), in any order. The
         Japanese headings work as well: 業者コード, 商号又は名称 (or 業者名), メールアドレス, 区分 (建設 | 委託),
         通知開始日; codes and dates may have full-width digits, dates may be 2027-01-20, 2027/1/20, 2027年1月20日
-        or 令和9年1月20日. Other columns are ignored, with one note naming them. All or nothing: any bad row (line,
-        column, why) rejects the whole file (exit 65). A vendor already in the registry is updated in place; one
-        the file does not list is kept. Prints how many were added, changed and unchanged.
+        or 令和9年1月20日. Other columns are ignored, with one note naming them, but a heading one typo from a
+        column the file lacks (notify_afer) is an error. All or nothing: any bad row (line, column, why) rejects
+        the whole file (exit 65). A vendor already in the registry is updated in place; one the file does not list
+        is kept. Prints how many were added, changed and unchanged.
         """
     static var options: [Option<Self>] { [Option.positional("FILE.csv", \.file, parse: Parse.text).required] }
 

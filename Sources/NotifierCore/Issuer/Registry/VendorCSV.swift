@@ -259,16 +259,50 @@ package enum VendorCSV {
             positions[column] = (position, name)
             columns.append(Heading(column: column, name: name))
         }
-        for column in Column.allCases where column.isRequired && positions[column] == nil {
+        // A misspelt heading would be ignored, and a misspelt notify_after would send commissioned contractors
+        // their notices at once: a heading one typo from a column the header lacks is an error.
+        var misspelt: Set<Column> = []
+        var unknown: [String] = []
+        for name in ignored {
+            let key = Array(FullWidth.fold(name).trimmingCharacters(in: .whitespaces).lowercased())
+            let lookalikes = Column.allCases.filter { column in
+                positions[column] == nil
+                    && ([column.rawValue] + column.japanese).contains {
+                        $0.count >= 4 && isOneEditApart(key, Array($0))
+                    }
+            }
+            if lookalikes.isEmpty { unknown.append(name) }
+            for column in lookalikes {
+                misspelt.insert(column)
+                problem(
+                    "\(shown(name)) looks like \(column.names) misspelt; correct the heading, or rename the column "
+                        + "if it is something else")
+            }
+        }
+        for column in Column.allCases where column.isRequired && positions[column] == nil && !misspelt.contains(column)
+        {
             problem(
                 "no column \(column.names); the header needs vendor_code, name, email and kind "
                     + "(業者コード, 商号又は名称, メールアドレス, 区分), and may have notify_after (通知開始日)")
         }
-        if !problems.isEmpty, !ignored.isEmpty {
-            problem("notifier does not read the columns " + ignored.map(shown).joined(separator: ", "))
+        if !problems.isEmpty, !unknown.isEmpty {
+            problem("notifier does not read the columns " + unknown.map(shown).joined(separator: ", "))
         }
         guard problems.isEmpty else { throw VendorCSVError(path: path, problems: problems) }
         return (columns, ignored)
+    }
+
+    /// Whether `a` becomes `b` by one edit: a character changed, added or dropped, or two neighbours swapped.
+    private static func isOneEditApart(_ a: [Character], _ b: [Character]) -> Bool {
+        guard a != b, abs(a.count - b.count) <= 1 else { return false }
+        let prefix = zip(a, b).prefix { $0 == $1 }.count
+        if a.count == b.count {
+            if a[(prefix + 1)...] == b[(prefix + 1)...] { return true }
+            return prefix + 1 < a.count && a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix]
+                && a[(prefix + 2)...] == b[(prefix + 2)...]
+        }
+        let (short, long) = a.count < b.count ? (a, b) : (b, a)
+        return short[prefix...] == long[(prefix + 1)...]
     }
 
     // MARK: - Values
