@@ -238,14 +238,6 @@ struct NoticeText {
         return false
     }
 
-    /// Full-width ASCII (U+FF01-U+FF5E) to ASCII and the ideographic space to a space; everything else as it is.
-    private static func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        let value = scalar.value
-        if value >= 0xFF01 && value <= 0xFF5E { return Unicode.Scalar(value - 0xFEE0)! }
-        if value == 0x3000 { return " " }
-        return scalar
-    }
-
     /// The line's scalars, as they stand and folded, in one pass over its UTF-8 (valid: it comes from a String).
     private static func scalars(_ line: UnsafeBufferPointer<UInt8>) -> (Scalars, Scalars) {
         var original: Scalars = []
@@ -270,7 +262,7 @@ struct NoticeText {
             }
             let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
             original.append(scalar)
-            folded.append(fold(scalar))
+            folded.append(FullWidth.fold(scalar))
             index += width
         }
         return (original, folded)

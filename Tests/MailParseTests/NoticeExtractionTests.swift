@@ -96,4 +96,14 @@ struct NoticeExtractionTests {
         #expect(notice.kind == .other)
         #expect(notice.url == nil && notice.validFrom == nil && !notice.trusted)
     }
+
+    /// The folding notices are matched with, which the registry import reuses: full-width ASCII and the ideographic
+    /// space to ASCII, one scalar for one; half-width katakana, kanji and other forms stay as they are.
+    @Test func fullWidthFolding() {
+        #expect(FullWidth.fold("０１２３４５６　ＡＢｃ＠～！") == "0123456 ABc@~!")
+        #expect(FullWidth.fold("令和９年ｶﾅ〜￥") == "令和9年ｶﾅ〜￥")
+        #expect(FullWidth.fold("") == "")
+        #expect(FullWidth.isFullWidth("０") && FullWidth.isFullWidth("\u{3000}") && !FullWidth.isFullWidth("0"))
+        #expect(read("業者コード：０１２３４５６\n").vendorCode == "0123456")
+    }
 }

@@ -11,7 +11,8 @@ struct VendorYearOptions: OptionGroup {
                 "--vendor", "CODE", \.vendor, "the vendor's code (業者コード, 7 digits), as in the registry",
                 parse: VendorCode.init),
             .value(
-                "--fiscal-year", "N", \.fiscalYear, "the fiscal year (年度) of the certificate, like 2027",
+                "--fiscal-year", "N", \.fiscalYear,
+                "the fiscal year (年度) of the certificate, like 2027, or 令和 as R9, 令和9 or 令和9年",
                 parse: fiscalYear),
         ]
     }
@@ -25,10 +26,11 @@ struct VendorYearOptions: OptionGroup {
         return vendor
     }
 
-    /// A fiscal year (年度) notifier can reckon with.
+    /// A fiscal year (年度) notifier can reckon with, written as `JapaneseYear` reads it: `2027`, `R9`, `令和9`,
+    /// `令和9年`, `令和9年度`, `令和元年` (2019), full-width digits too.
     static func fiscalYear(_ value: String) throws -> Int {
-        guard let year = Int(value), RenewalCalendar.supportedYears.contains(year) else {
-            throw InvalidValue("takes a year like 2027")
+        guard let year = JapaneseYear(value)?.year, RenewalCalendar.supportedYears.contains(year) else {
+            throw InvalidValue("takes a year like \(JapaneseYear.forms)")
         }
         return year
     }

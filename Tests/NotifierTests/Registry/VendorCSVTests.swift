@@ -110,9 +110,10 @@ struct VendorCSVTests {
         arguments: [
             ("123456,A,a@example.jp,construction,", "vendor_code", "'123456' has 6 digits, not 7 (a spreadsheet drops"),
             (
-                "１２３４５６７,A,a@example.jp,construction,", "vendor_code",
-                "'１２３４５６７' has full-width digits; write ASCII digits ('1234567')"
+                "１２３４５６,A,a@example.jp,construction,", "vendor_code",
+                "'１２３４５６' has 6 digits, not 7 (a spreadsheet drops"
             ),
+            ("１２３４５６７８,A,a@example.jp,construction,", "vendor_code", "'１２３４５６７８' is not 7 digits"),
             ("12a4567,A,a@example.jp,construction,", "vendor_code", "'12a4567' is not 7 digits like 0123456"),
             ("01234567,A,a@example.jp,construction,", "vendor_code", "'01234567' is not 7 digits"),
             (",A,a@example.jp,construction,", "vendor_code", "is empty"),
@@ -129,14 +130,28 @@ struct VendorCSVTests {
                 "full-width characters; addresses are ASCII ('a@example.jp')"
             ),
             ("0123456,A,,construction,", "email", "is empty"),
-            ("0123456,A,a@example.jp,builder,", "kind", "'builder' is not construction or commissioned"),
-            ("0123456,A,a@example.jp,,", "kind", "is empty; write construction or commissioned"),
+            ("0123456,A,a@example.jp,builder,", "kind", "'builder' is not construction (建設) or commissioned (委託)"),
+            ("0123456,A,a@example.jp,建設業,", "kind", "'建設業' is not construction (建設) or commissioned (委託)"),
+            ("0123456,A,a@example.jp,,", "kind", "is empty; write construction (建設) or commissioned (委託)"),
             ("0123456,A,a@example.jp,construction,2027-02-30", "notify_after", "'2027-02-30' is not a real date"),
             ("0123456,A,a@example.jp,construction,2027-02-29", "notify_after", "is not a real date"),
-            ("0123456,A,a@example.jp,construction,2027.01.15", "notify_after", "is not a date like 2027-01-15"),
+            (
+                "0123456,A,a@example.jp,construction,2027.01.15", "notify_after",
+                "is not a date like 2027-01-15, 2027/1/15 or 2027年1月15日"
+            ),
             ("0123456,A,a@example.jp,construction,2027-01/15", "notify_after", "is not a date like"),
             ("0123456,A,a@example.jp,construction,27-01-15", "notify_after", "is not a date like"),
-            ("0123456,A,a@example.jp,construction,２０２７-01-15", "notify_after", "full-width characters"),
+            ("0123456,A,a@example.jp,construction,2027年2月30日", "notify_after", "is not a real date"),
+            ("0123456,A,a@example.jp,construction,2027年1月", "notify_after", "is not a date like"),
+            ("0123456,A,a@example.jp,construction,27年1月15日", "notify_after", "is not a date like"),
+            ("0123456,A,a@example.jp,construction,2027年1月15", "notify_after", "is not a date like"),
+            ("0123456,A,a@example.jp,construction,2027年123月1日", "notify_after", "is not a date like"),
+            ("0123456,A,a@example.jp,construction,令和0年1月15日", "notify_after", "is not a date like"),
+            ("0123456,A,a@example.jp,construction,平成31年1月15日", "notify_after", "is not a date like"),
+            (
+                "0123456,A,a@example.jp,construction,令和元年4月30日", "notify_after",
+                "'令和元年4月30日' is before 令和 began (令和元年5月1日, 2019-05-01)"
+            ),
         ])
     func badValue(row: String, column: String, reason: String) throws {
         let error = try Self.error("\(Self.header)\n0000001,Good,g@example.jp,construction,\n\(row)\n")
@@ -213,44 +228,62 @@ struct VendorCSVTests {
                 """)
     }
 
+    static let needs =
+        "the header needs vendor_code, name, email and kind (業者コード, 商号又は名称, メールアドレス, 区分), "
+        + "and may have notify_after (通知開始日)"
+
     @Test(
         "bad headers",
         arguments: [
             (
                 "vendor_code,name,mail,kind",
                 [
-                    "unknown column 'mail' (known columns: vendor_code, name, email, kind, "
-                        + "notify_after)",
-                    "no column email (the header needs vendor_code, name, email and kind; "
-                        + "notify_after may be left out)",
+                    "'mail' looks like email (メールアドレス) misspelt; correct the heading, or rename the column if it "
+                        + "is something else"
                 ]
             ),
-            ("vendor_code,name,email,kind,Name", ["column name is named twice (columns 2 and 5)"]),
+            (
+                "vendor_code,name,連絡先,kind,備考",
+                ["no column email (メールアドレス); NEEDS", "notifier does not read the columns '連絡先', '備考'"]
+            ),
+            (
+                "vendor_code,name,email,kind,Name",
+                ["columns 2 'name' and 5 'Name' are the same column, name (商号又は名称 or 業者名); keep one of them"]
+            ),
+            (
+                "業者コード,商号又は名称,メールアドレス,区分,vendor_code",
+                [
+                    "columns 1 '業者コード' and 5 'vendor_code' are the same column, vendor_code (業者コード); "
+                        + "keep one of them"
+                ]
+            ),
+            (
+                "業者コード,業者名,メールアドレス,区分,商号または名称",
+                [
+                    "columns 2 '業者名' and 5 '商号または名称' are the same column, name (商号又は名称 or 業者名); "
+                        + "keep one of them"
+                ]
+            ),
             (
                 "vendor_code,name,email,kind,",
-                [
-                    "column 5 of the header has no name (known columns: vendor_code, "
-                        + "name, email, kind, notify_after)"
-                ]
+                ["column 5 of the header has no name (a column needs one; delete it if unused)"]
             ),
             (
                 "name,email",
-                [
-                    "no column vendor_code (the header needs vendor_code, name, email and kind; "
-                        + "notify_after may be left out)",
-                    "no column kind (the header needs vendor_code, name, email and "
-                        + "kind; notify_after may be left out)",
-                ]
+                ["no column vendor_code (業者コード); NEEDS", "no column kind (区分); NEEDS"]
             ),
             (
                 "0123456,A,a@example.jp,construction",
                 [
-                    "the first line must name the columns, vendor_code,name,email,"
-                        + "kind[,notify_after], but it reads '0123456,A,a@example.jp,construction'"
+                    "the first line must name the columns, vendor_code,name,email,kind[,notify_after] or "
+                        + "業者コード,商号又は名称,メールアドレス,区分[,通知開始日], but it reads "
+                        + "'0123456,A,a@example.jp,construction'"
                 ]
             ),
         ])
     func badHeader(header: String, reasons: [String]) throws {
+        // NEEDS stands for the list of columns a header needs, which every missing-column problem repeats.
+        let reasons = reasons.map { $0.replacingOccurrences(of: "NEEDS", with: Self.needs) }
         let error = try Self.error("\n\(header)\n0123456,A,a@example.jp,construction,\n")
         #expect(error.problems.map(\.reason) == reasons)
         #expect(error.problems.allSatisfy { $0.line == 2 && $0.column == nil })
@@ -310,5 +343,163 @@ struct VendorCSVTests {
         #expect(error.message.contains("'\(String(repeating: "x", count: 40))…' is not an address"))
         #expect(error.message.contains("'\\u{1B}[31m' has a control character (U+001B)"))
         #expect(error.message.split(separator: "\n").count == 2)
+    }
+
+    // MARK: - Japanese registries
+
+    /// The same two vendors under the Japanese headings, the columns in `order` (indexes into the headings), rows
+    /// laid out to match.
+    static func japaneseFile(_ order: [Int], name: String = "商号又は名称") -> String {
+        let headings = ["業者コード", name, "メールアドレス", "区分", "通知開始日"]
+        let rows = [
+            ["０１２３４５６", "株式会社 東京建設", "info@kensetsu.example.jp", "建設", ""],
+            ["9876543", "設計事務所ミライ", "sekkei@example.co.jp", "委託", "2027年2月1日"],
+        ]
+        return ([headings] + rows).map { row in order.map { row[$0] }.joined(separator: ",") }
+            .joined(separator: "\r\n") + "\r\n"
+    }
+
+    static var japaneseRecords: [VendorRecord] {
+        get throws {
+            [
+                VendorRecord(
+                    code: "0123456", name: "株式会社 東京建設", email: "info@kensetsu.example.jp", kind: .construction,
+                    notifyAfter: nil),
+                VendorRecord(
+                    code: "9876543", name: "設計事務所ミライ", email: "sekkei@example.co.jp", kind: .commissioned,
+                    notifyAfter: try date(2027, 2, 1)),
+            ]
+        }
+    }
+
+    @Test(
+        "Japanese headings in any order",
+        arguments: [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [3, 0, 4, 2, 1], [1, 2, 0, 3], [2, 0, 3, 1, 4]])
+    func japaneseHeadings(order: [Int]) throws {
+        let records = try Self.parse(Self.japaneseFile(order))
+        var expected = try Self.japaneseRecords
+        if !order.contains(4) { expected[1].notifyAfter = nil }
+        #expect(records == expected)
+    }
+
+    @Test("業者名 and 商号または名称 name the name column too", arguments: ["業者名", "商号または名称", " 業者名　"])
+    func otherNameHeadings(name: String) throws {
+        #expect(try Self.parse(Self.japaneseFile([0, 1, 2, 3, 4], name: name)) == (try Self.japaneseRecords))
+    }
+
+    @Test func japaneseAndEnglishHeadingsMix() throws {
+        let text = "業者コード,name,メールアドレス,Kind,notify_after\n0123456,東京建設,a@example.jp,委託,2027/1/20\n"
+        let records = try Self.parse(text)
+        #expect(records.map(\.kind) == [.commissioned])
+        #expect(records.map(\.notifyAfter) == [try Self.date(2027, 1, 20)])
+    }
+
+    /// Excel in Japan saves "CSV (comma separated)" as cp932: Japanese headings, kinds and dates come through.
+    @Test func japaneseHeadingsInShiftJIS() throws {
+        let text = Self.japaneseFile([0, 1, 2, 3, 4])
+        let bytes = [UInt8](try #require(text.data(using: .shiftJIS)))
+        #expect(String(validating: bytes, as: UTF8.self) == nil)
+        #expect(try VendorCSV.parse(bytes, path: "vendors.csv") == (try Self.japaneseRecords))
+    }
+
+    @Test(
+        "kinds in Japanese and English",
+        arguments: [
+            ("建設", VendorKind.construction), ("委託", .commissioned), ("construction", .construction),
+            ("Commissioned", .commissioned), ("　建設　", .construction), ("ｃｏｎｓｔｒｕｃｔｉｏｎ", .construction),
+        ])
+    func kinds(text: String, kind: VendorKind) throws {
+        let records = try Self.parse("業者コード,商号又は名称,メールアドレス,区分\n0123456,A,a@example.jp,\(text)\n")
+        #expect(records.map(\.kind) == [kind])
+    }
+
+    @Test(
+        "full-width codes are folded as notices fold them",
+        arguments: [("０１２３４５６", "0123456"), ("　９８７６５４３ ", "9876543"), ("01２3４56", "0123456")])
+    func fullWidthCodes(text: String, code: String) throws {
+        let records = try Self.parse("\(Self.header)\n\(text),A,a@example.jp,construction,\n")
+        #expect(records.map(\.code.rawValue) == [code])
+    }
+
+    @Test(
+        "date forms",
+        arguments: [
+            ("2027-01-20", 2027, 1, 20), ("2027/1/20", 2027, 1, 20), ("2027年1月20日", 2027, 1, 20),
+            ("2027年01月20日", 2027, 1, 20), ("２０２７年１月２０日", 2027, 1, 20), ("２０２７/１/２０", 2027, 1, 20),
+            ("2027 年 1 月 20 日", 2027, 1, 20), ("令和9年1月20日", 2027, 1, 20), ("令和９年１月２０日", 2027, 1, 20),
+            ("R9/1/20", 2027, 1, 20), ("令和元年5月1日", 2019, 5, 1), ("令和10年2月29日", 2028, 2, 29),
+        ])
+    func dateForms(text: String, year: Int, month: Int, day: Int) throws {
+        let records = try Self.parse("\(Self.header)\n0123456,A,a@example.jp,commissioned,\(text)\n")
+        #expect(records.map(\.notifyAfter) == [try Self.date(year, month, day)])
+    }
+
+    /// A problem names the column as the file's header writes it, not by notifier's English name.
+    @Test func problemsNameTheHeadingAsWritten() throws {
+        let text = """
+            業者コード,業者名,メールアドレス,区分,通知開始日
+            0123456,A,foo@,建設業,2027年2月30日
+            """
+        let error = try Self.error(text)
+        #expect(
+            error.message == """
+                vendors.csv:2: column メールアドレス: 'foo@' is not an address like name@example.jp
+                vendors.csv:2: column 区分: '建設業' is not construction (建設) or commissioned (委託)
+                vendors.csv:2: column 通知開始日: '2027年2月30日' is not a real date (no such day in the calendar)
+                """)
+    }
+
+    @Test func extraColumnsAreIgnoredWithOneNote() throws {
+        let text = """
+            No.,業者コード,商号又は名称,電話番号,メールアドレス,区分,担当者,通知開始日,備考
+            1,0123456,株式会社 東京建設,03-1234-5678,info@kensetsu.example.jp,建設,山田,,"=HYPERLINK(""x"")"
+            2,9876543,設計事務所ミライ,,sekkei@example.co.jp,委託,,2027年2月1日,"line
+            break"
+            """
+        let list = try VendorCSV.read(Array(text.utf8), path: "vendors.csv")
+        #expect(list.records == (try Self.japaneseRecords))
+        #expect(list.ignoredColumns == ["No.", "電話番号", "担当者", "備考"])
+        #expect(list.note == "vendors.csv: ignored 4 columns notifier does not read: 'No.', '電話番号', '担当者', '備考'")
+    }
+
+    @Test func noExtraColumnsNoNote() throws {
+        let list = try VendorCSV.read(Array(Self.japaneseFile([0, 1, 2, 3, 4]).utf8), path: "vendors.csv")
+        #expect(list.ignoredColumns.isEmpty)
+        #expect(list.note == nil)
+    }
+
+    /// A heading with control characters or a huge one is shown on one line, cut short.
+    @Test func hostileExtraHeadingsStayOnOneLine() throws {
+        let huge = String(repeating: "長", count: 5000)
+        let text = "\(Self.header),\"\u{1B}[31mred\nx\",\(huge)\n0123456,A,a@example.jp,construction,,y,z\n"
+        let note = try #require(try VendorCSV.read(Array(text.utf8), path: "vendors.csv").note)
+        #expect(!note.contains("\n") && !note.contains("\u{1B}"))
+        #expect(note.contains("'\\u{1B}[31mred\\nx'"))
+        #expect(note.contains("'\(String(repeating: "長", count: 40))…'"))
+        #expect(note.count < 200)
+    }
+
+    /// A heading one typo from a column the header lacks is an error, not an ignored column: a misspelt
+    /// notify_after would otherwise notify commissioned contractors at once.
+    @Test(
+        "misspelt headings",
+        arguments: [
+            ("vendor_code,name,email,kind,notify_afer", "'notify_afer' looks like notify_after (通知開始日) misspelt"),
+            ("vendor_code,name,email,kind,ntoify_after", "'ntoify_after' looks like notify_after (通知開始日)"),
+            ("業者コード,業者名,メールアドレス,区分,通知開始", "'通知開始' looks like notify_after (通知開始日)"),
+            ("業者コード,業者名,メルアドレス,区分", "'メルアドレス' looks like email (メールアドレス)"),
+            ("vendor_code,name,e-mail,kind", "'e-mail' looks like email (メールアドレス)"),
+        ])
+    func misspeltHeading(header: String, reason: String) throws {
+        let error = try Self.error("\(header)\n0123456,A,a@example.jp,construction,\n")
+        #expect(error.problems.contains { $0.reason.hasPrefix(reason) }, "\(error.message)")
+    }
+
+    /// A look-alike of a column the header already has is just another column (a second address, say).
+    @Test func lookAlikeOfAColumnPresentIsIgnored() throws {
+        let text = "vendor_code,name,email,email2,kind,notify_after,notify_afte\n0123456,A,a@example.jp,b,建設,,x\n"
+        let list = try VendorCSV.read(Array(text.utf8), path: "vendors.csv")
+        #expect(list.ignoredColumns == ["email2", "notify_afte"])
+        #expect(list.records.map(\.email) == ["a@example.jp"])
     }
 }

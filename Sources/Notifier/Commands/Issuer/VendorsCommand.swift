@@ -16,9 +16,13 @@ struct VendorsImportCommand: Command {
     static let about = """
         Reads FILE.csv (UTF-8 with or without BOM, or Shift_JIS/cp932 as Excel writes it in Japan) with the
         columns vendor_code (7 digits), name, email, kind (construction | commissioned) and the optional
-        notify_after (a date; commissioned contractors are notified only from that day). All or nothing: any bad
-        row (line, column, why) rejects the whole file (exit 65). A vendor already in the registry is updated in
-        place; one the file does not list is kept. Prints how many were added, changed and unchanged.
+        notify_after (a date; commissioned contractors are notified only from that day), in any order. The
+        Japanese headings work as well: 業者コード, 商号又は名称 (or 業者名), メールアドレス, 区分 (建設 | 委託),
+        通知開始日; codes and dates may have full-width digits, dates may be 2027-01-20, 2027/1/20, 2027年1月20日
+        or 令和9年1月20日. Other columns are ignored, with one note naming them, but a heading one typo from a
+        column the file lacks (notify_afer) is an error. All or nothing: any bad row (line, column, why) rejects
+        the whole file (exit 65). A vendor already in the registry is updated in place; one the file does not list
+        is kept. Prints how many were added, changed and unchanged.
         """
     static var options: [Option<Self>] { [Option.positional("FILE.csv", \.file, parse: Parse.text).required] }
 
@@ -27,7 +31,9 @@ struct VendorsImportCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         let file = self.file ?? ""
         let store = VendorStore(database: try context.openDatabase())
-        let records = try VendorCSV.parse(try InputFile.read(file), path: file)
+        let list = try VendorCSV.read(try InputFile.read(file), path: file)
+        let records = list.records
+        if let note = list.note { Diagnostics.standardError.warning(note) }
         let summary = try store.importVendors(records, now: Date())
         var line =
             "imported \(records.count) vendors from \(file): \(summary.added) added, \(summary.changed) changed, "

@@ -5,10 +5,13 @@ import MailParse
 /// that a half-read list never sends notices to some vendors and silently skips the rest.
 ///
 /// The header row names the columns (any order, any case): `vendor_code`, `name`, `email`, `kind` and, optionally,
-/// `notify_after`. The text is UTF-8 (with or without a BOM) or Shift_JIS as Windows writes it (cp932, what Excel
-/// saves in Japan); the CSV syntax is RFC 4180's (see `CSVReader`). Spaces and tabs around a value are dropped.
+/// `notify_after`, or in the Japanese a registry exported from Excel has: 業者コード, 商号又は名称 (or 業者名),
+/// メールアドレス, 区分, 通知開始日. The two may be mixed as long as no column is named twice. Other columns
+/// (電話番号, 担当者, ...) are ignored, and `VendorList.note` names them. The text is UTF-8 (with or without a BOM) or
+/// Shift_JIS as Windows writes it (cp932, what Excel saves in Japan); the CSV syntax is RFC 4180's (see
+/// `CSVReader`). Spaces and tabs around a value are dropped; full-width digits in codes and dates are read as ASCII.
 package enum VendorCSV {
-    /// The columns a vendor list may have, as the header spells them.
+    /// The columns a vendor list may have, by the English names the header may spell them with.
     private enum Column: String, CaseIterable {
         case vendorCode = "vendor_code"
         case name
@@ -17,7 +20,42 @@ package enum VendorCSV {
         case notifyAfter = "notify_after"
 
         var isRequired: Bool { self != .notifyAfter }
-        static let layout = "vendor_code,name,email,kind[,notify_after]"
+        static let layout =
+            "vendor_code,name,email,kind[,notify_after] or 業者コード,商号又は名称,メールアドレス,区分[,通知開始日]"
+
+        /// The Japanese headings of the column, the first one the usual. 商号または名称 (in kana) is read as well.
+        var japanese: [String] {
+            switch self {
+            case .vendorCode: ["業者コード"]
+            case .name: ["商号又は名称", "業者名"]
+            case .email: ["メールアドレス"]
+            case .kind: ["区分"]
+            case .notifyAfter: ["通知開始日"]
+            }
+        }
+
+        /// Both names, for messages: `vendor_code (業者コード)`.
+        var names: String { "\(rawValue) (\(japanese.joined(separator: " or ")))" }
+
+        /// The column a header cell names (case, surrounding spaces and full-width forms aside), or nil.
+        init?(heading: String) {
+            let key = FullWidth.fold(heading).trimmingCharacters(in: .whitespaces)
+            if key == "商号または名称" {
+                self = .name
+                return
+            }
+            guard
+                let column = Column(rawValue: key.lowercased())
+                    ?? Column.allCases.first(where: { $0.japanese.contains(key) })
+            else { return nil }
+            self = column
+        }
+    }
+
+    /// A column the file has: which one, and its heading as the file writes it (what messages call it).
+    private struct Heading {
+        let column: Column
+        let name: String
     }
 
     /// Why one value is wrong; the caller adds the file, line and column.
@@ -29,6 +67,28 @@ package enum VendorCSV {
     /// The vendors in `bytes`, the contents of the file at `path` (used only in messages), in file order.
     /// - Throws: `VendorCSVError` listing every problem found; no record is returned unless every row is good.
     package static func parse(_ bytes: [UInt8], path: String) throws -> [VendorRecord] {
+        try read(bytes, path: path).records
+    }
+
+    /// What `read` found: the vendors, and the columns it did not read.
+    package struct VendorList: Equatable, Sendable {
+        package var records: [VendorRecord]
+        /// The headings of the columns ignored, as the file writes them, in file order.
+        package var ignoredColumns: [String]
+        let path: String
+
+        /// One line naming every ignored column, for the person importing (nil when none was ignored).
+        package var note: String? {
+            guard !ignoredColumns.isEmpty else { return nil }
+            let count = ignoredColumns.count
+            return "\(path): ignored \(count) column\(count == 1 ? "" : "s") notifier does not read: "
+                + ignoredColumns.map(shown).joined(separator: ", ")
+        }
+    }
+
+    /// The vendors in `bytes`, as `parse`, and the columns ignored.
+    /// - Throws: `VendorCSVError` listing every problem found; no record is returned unless every row is good.
+    package static func read(_ bytes: [UInt8], path: String) throws -> VendorList {
         func failure(_ line: Int?, _ reason: String) -> VendorCSVError { fileError(path, line, reason) }
         let text = try decode(bytes, path: path)
         let rows: [CSVReader.Record]
@@ -40,7 +100,7 @@ package enum VendorCSV {
         guard let header = rows.first else {
             throw failure(nil, "no vendors: the file is empty (its first line names the columns: \(Column.layout))")
         }
-        let columns = try self.columns(of: header, path: path)
+        let (columns, ignored) = try self.columns(of: header, path: path)
         guard rows.count > 1 else { throw failure(nil, "no vendors: the file has only the header line") }
 
         var problems: [VendorCSVError.Problem] = []
@@ -59,16 +119,18 @@ package enum VendorCSV {
                             + "(\(hint))"))
                 continue
             }
-            let fields = Dictionary(uniqueKeysWithValues: zip(columns, row.fields))
+            var fields: [Column: (field: CSVReader.Field, heading: String)] = [:]
+            for (heading, field) in zip(columns, row.fields) {
+                if let heading { fields[heading.column] = (field, heading.name) }
+            }
             let before = problems.count
             /// The column's checked value; nil when the column is absent or its value is wrong (then noted).
             func read<Value>(_ column: Column, _ check: (String) throws(Reason) -> Value) -> Value? {
-                guard let field = fields[column] else { return nil }
+                guard let (field, heading) = fields[column] else { return nil }
                 do {
                     return try check(field.text.trimmingCharacters(in: .whitespaces))
                 } catch {
-                    problems.append(
-                        VendorCSVError.Problem(line: field.line, column: column.rawValue, reason: error.text))
+                    problems.append(VendorCSVError.Problem(line: field.line, column: heading, reason: error.text))
                     return nil
                 }
             }
@@ -77,11 +139,12 @@ package enum VendorCSV {
             let email = read(.email, self.email)
             let kind = read(.kind, self.kind)
             let notifyAfter = read(.notifyAfter, date) ?? nil
-            if let code, let line = fields[.vendorCode]?.line {
+            if let code, let (field, heading) = fields[.vendorCode] {
+                let line = field.line
                 if let first = codeLines[code] {
                     problems.append(
                         VendorCSVError.Problem(
-                            line: line, column: Column.vendorCode.rawValue,
+                            line: line, column: heading,
                             reason: "\(shown(code.rawValue)) is already on line \(first); each vendor is listed once"))
                 } else {
                     codeLines[code] = line
@@ -91,7 +154,7 @@ package enum VendorCSV {
             vendors.append(VendorRecord(code: code, name: name, email: email, kind: kind, notifyAfter: notifyAfter))
         }
         guard problems.isEmpty else { throw VendorCSVError(path: path, problems: problems) }
-        return vendors
+        return VendorList(records: vendors, ignoredColumns: ignored, path: path)
     }
 
     /// An error about the file as a whole or one line of it, which stops the reading.
@@ -159,60 +222,100 @@ package enum VendorCSV {
 
     // MARK: - Header
 
-    /// The column of every field, in order. Unknown, unnamed, repeated and missing columns are all reported at once.
-    private static func columns(of header: CSVReader.Record, path: String) throws -> [Column] {
-        let known = Column.allCases.map(\.rawValue).joined(separator: ", ")
+    /// The column of every field, in order (nil for a column notifier does not read), and the headings of those
+    /// ignored. Unnamed, repeated and missing columns are all reported at once.
+    private static func columns(of header: CSVReader.Record, path: String) throws -> ([Heading?], [String]) {
         let names = header.fields.map { $0.text.trimmingCharacters(in: .whitespaces) }
         var problems: [VendorCSVError.Problem] = []
         func problem(_ reason: String) {
             problems.append(VendorCSVError.Problem(line: header.line, column: nil, reason: reason))
         }
-        guard names.contains(where: { Column(rawValue: $0.lowercased()) != nil }) else {
+        guard names.contains(where: { Column(heading: $0) != nil }) else {
             problem(
                 "the first line must name the columns, \(Column.layout), but it reads "
                     + shown(names.joined(separator: ",")))
             throw VendorCSVError(path: path, problems: problems)
         }
-        var columns: [Column] = []
-        var positions: [Column: Int] = [:]
+        var columns: [Heading?] = []
+        var ignored: [String] = []
+        var positions: [Column: (position: Int, name: String)] = [:]
         for (index, name) in names.enumerated() {
             let position = index + 1
             guard !name.isEmpty else {
-                problem("column \(position) of the header has no name (known columns: \(known))")
+                problem("column \(position) of the header has no name (a column needs one; delete it if unused)")
                 continue
             }
-            guard let column = Column(rawValue: name.lowercased()) else {
-                problem("unknown column \(shown(name)) (known columns: \(known))")
+            guard let column = Column(heading: name) else {
+                columns.append(nil)
+                ignored.append(name)
                 continue
             }
             if let first = positions[column] {
-                problem("column \(column.rawValue) is named twice (columns \(first) and \(position))")
+                problem(
+                    "columns \(first.position) \(shown(first.name)) and \(position) \(shown(name)) are the same "
+                        + "column, \(column.names); keep one of them")
                 continue
             }
-            positions[column] = position
-            columns.append(column)
+            positions[column] = (position, name)
+            columns.append(Heading(column: column, name: name))
         }
-        for column in Column.allCases where column.isRequired && positions[column] == nil {
+        // A misspelt heading would be ignored, and a misspelt notify_after would send commissioned contractors
+        // their notices at once: a heading one typo from a column the header lacks is an error.
+        var misspelt: Set<Column> = []
+        var unknown: [String] = []
+        for name in ignored {
+            let key = Array(FullWidth.fold(name).trimmingCharacters(in: .whitespaces).lowercased())
+            let lookalikes = Column.allCases.filter { column in
+                positions[column] == nil
+                    && ([column.rawValue] + column.japanese).contains {
+                        $0.count >= 4 && isOneEditApart(key, Array($0))
+                    }
+            }
+            if lookalikes.isEmpty { unknown.append(name) }
+            for column in lookalikes {
+                misspelt.insert(column)
+                problem(
+                    "\(shown(name)) looks like \(column.names) misspelt; correct the heading, or rename the column "
+                        + "if it is something else")
+            }
+        }
+        for column in Column.allCases where column.isRequired && positions[column] == nil && !misspelt.contains(column)
+        {
             problem(
-                "no column \(column.rawValue) (the header needs vendor_code, name, email and kind; "
-                    + "notify_after may be left out)")
+                "no column \(column.names); the header needs vendor_code, name, email and kind "
+                    + "(業者コード, 商号又は名称, メールアドレス, 区分), and may have notify_after (通知開始日)")
+        }
+        if !problems.isEmpty, !unknown.isEmpty {
+            problem("notifier does not read the columns " + unknown.map(shown).joined(separator: ", "))
         }
         guard problems.isEmpty else { throw VendorCSVError(path: path, problems: problems) }
-        return columns
+        return (columns, ignored)
+    }
+
+    /// Whether `a` becomes `b` by one edit: a character changed, added or dropped, or two neighbours swapped.
+    private static func isOneEditApart(_ a: [Character], _ b: [Character]) -> Bool {
+        guard a != b, abs(a.count - b.count) <= 1 else { return false }
+        let prefix = zip(a, b).prefix { $0 == $1 }.count
+        if a.count == b.count {
+            if a[(prefix + 1)...] == b[(prefix + 1)...] { return true }
+            return prefix + 1 < a.count && a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix]
+                && a[(prefix + 2)...] == b[(prefix + 2)...]
+        }
+        let (short, long) = a.count < b.count ? (a, b) : (b, a)
+        return short[prefix...] == long[(prefix + 1)...]
     }
 
     // MARK: - Values
 
-    /// 業者コード (`VendorCode`); a refused one is explained in the terms of a spreadsheet.
+    /// 業者コード (`VendorCode`), full-width digits read as ASCII as in notices (`０１２３４５６` is 0123456); a
+    /// refused one is explained in the terms of a spreadsheet.
     private static func vendorCode(_ text: String) throws(Reason) -> VendorCode {
-        if let code = VendorCode(rawValue: text) { return code }
+        let folded = FullWidth.fold(text)
+        if let code = VendorCode(rawValue: folded) { return code }
         guard !text.isEmpty else { throw Reason("is empty; write the 7-digit vendor code, like 0123456") }
-        if text.unicodeScalars.contains(where: { (0xFF10...0xFF19).contains($0.value) }) {
-            throw Reason("\(shown(text)) has full-width digits; write ASCII digits (\(shown(halfWidth(text))))")
-        }
-        if isASCIIDigits(text), text.utf8.count < 7 {
+        if isASCIIDigits(folded), folded.utf8.count < 7 {
             throw Reason(
-                "\(shown(text)) has \(text.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
+                "\(shown(text)) has \(folded.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
                     + "unless the column is formatted as text)")
         }
         throw Reason("\(shown(text)) is not 7 digits like 0123456")
@@ -235,8 +338,9 @@ package enum VendorCSV {
     private static func email(_ text: String) throws(Reason) -> String {
         let example = "an address like name@example.jp"
         guard !text.isEmpty else { throw Reason("is empty; write \(example)") }
-        if text.unicodeScalars.contains(where: isFullWidth) {
-            throw Reason("\(shown(text)) has full-width characters; addresses are ASCII (\(shown(halfWidth(text))))")
+        if text.unicodeScalars.contains(where: FullWidth.isFullWidth) {
+            throw Reason(
+                "\(shown(text)) has full-width characters; addresses are ASCII (\(shown(FullWidth.fold(text))))")
         }
         if text.contains("<") || text.contains(">") {
             throw Reason("\(shown(text)) is not \(example) (write the address alone, without a name or <>)")
@@ -248,31 +352,45 @@ package enum VendorCSV {
         return text
     }
 
+    /// The registry's 区分: `construction` or 建設, `commissioned` or 委託.
     private static func kind(_ text: String) throws(Reason) -> VendorKind {
-        let choices = VendorKind.allCases.map(\.rawValue).joined(separator: " or ")
+        let choices = "construction (建設) or commissioned (委託)"
         guard !text.isEmpty else { throw Reason("is empty; write \(choices)") }
-        guard let kind = VendorKind(rawValue: text.lowercased()) else {
-            throw Reason("\(shown(text)) is not \(choices)")
+        switch FullWidth.fold(text).lowercased() {
+        case "建設": return .construction
+        case "委託": return .commissioned
+        case let word: if let kind = VendorKind(rawValue: word) { return kind }
         }
-        return kind
+        throw Reason("\(shown(text)) is not \(choices)")
     }
 
-    /// `YYYY-MM-DD` or `YYYY/MM/DD`, or empty for no date. One-digit months and days are accepted because Excel in
-    /// Japan shows and saves dates as `2027/1/15`.
+    /// `2027-01-15`, `2027/1/15` or `2027年1月15日`, or empty for no date; the year may be a 令和 year
+    /// (`令和9年1月15日`, `R9/1/15`, see `JapaneseYear`), and full-width digits are read as ASCII. One-digit months and
+    /// days are accepted because Excel in Japan shows and saves dates as `2027/1/15`.
     private static func date(_ text: String) throws(Reason) -> CalendarDate? {
         guard !text.isEmpty else { return nil }
-        if text.unicodeScalars.contains(where: isFullWidth) {
-            throw Reason("\(shown(text)) has full-width characters; write ASCII (\(shown(halfWidth(text))))")
+        let folded = FullWidth.fold(text)
+        let parts: [Substring]
+        if folded.hasSuffix("日"), folded.contains("年"), folded.contains("月") {
+            // 2027年1月15日: the year up to 年, the month up to 月, the day up to 日.
+            let year = folded.prefix { $0 != "年" }
+            let rest = folded.dropFirst(year.count + 1)
+            let month = rest.prefix { $0 != "月" }
+            parts = [year, month, rest.dropFirst(month.count + 1).dropLast()]
+        } else {
+            let separator: Character = folded.contains("/") ? "/" : "-"
+            parts = folded.split(separator: separator, omittingEmptySubsequences: false)
         }
-        let separator: Character = text.contains("/") ? "/" : "-"
-        let parts = text.split(separator: separator, omittingEmptySubsequences: false)
-        let lengths = [4...4, 1...2, 1...2]
-        guard parts.count == 3,
-            zip(parts, lengths).allSatisfy({ isASCIIDigits($0) && $1.contains($0.utf8.count) }),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { throw Reason("\(shown(text)) is not a date like 2027-01-15 or 2027/01/15") }
-        guard let date = CalendarDate(year: year, month: month, day: day) else {
+        let trimmed = parts.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard trimmed.count == 3, let year = JapaneseYear(trimmed[0], suffixes: []),
+            trimmed.dropFirst().allSatisfy({ isASCIIDigits($0) && (1...2).contains($0.utf8.count) }),
+            let month = Int(trimmed[1]), let day = Int(trimmed[2])
+        else { throw Reason("\(shown(text)) is not a date like 2027-01-15, 2027/1/15 or 2027年1月15日") }
+        guard let date = CalendarDate(year: year.year, month: month, day: day) else {
             throw Reason("\(shown(text)) is not a real date (no such day in the calendar)")
+        }
+        if year.isReiwa, date < JapaneseYear.reiwaFirstDay {
+            throw Reason("\(shown(text)) is before 令和 began (令和元年5月1日, 2019-05-01)")
         }
         return date
     }
@@ -286,22 +404,6 @@ package enum VendorCSV {
     /// C0, DEL and C1 controls, and the Unicode line and paragraph separators, none of which belong in a mail header.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         TextSafety.isForbidden(scalar)
-    }
-
-    /// Full-width forms of ASCII (U+FF01-U+FF5E) and the ideographic space, which a Japanese IME types by default.
-    private static func isFullWidth(_ scalar: Unicode.Scalar) -> Bool {
-        (0xFF01...0xFF5E).contains(scalar.value) || scalar == "\u{3000}"
-    }
-
-    /// The text with full-width ASCII forms turned into ASCII, to show the person what to write instead.
-    private static func halfWidth(_ text: String) -> String {
-        String(
-            String.UnicodeScalarView(
-                text.unicodeScalars.map { scalar in
-                    if scalar == "\u{3000}" { return " " }
-                    guard (0xFF01...0xFF5E).contains(scalar.value) else { return scalar }
-                    return Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar
-                }))
     }
 
     private static func codePoint(_ scalar: Unicode.Scalar) -> String {
