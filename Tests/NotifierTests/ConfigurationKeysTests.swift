@@ -37,6 +37,7 @@ struct ConfigurationKeysTests {
             deliver_maildir = /home/nyusatsu-tanto/Maildir
             imap_tls = none
             max_message_size = 16M
+            expect_notice_by = 03-01
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
@@ -48,6 +49,7 @@ struct ConfigurationKeysTests {
             configuration.relay.relayTimeout == 12 && configuration.delivery.maildir == "/home/nyusatsu-tanto/Maildir")
         #expect(configuration.imap.tls == IMAPSettings.TLSMode.none && configuration.imap.maxMessageSize == 16 << 20)
         #expect(configuration.trust.tokenLength == 24)
+        #expect(configuration.alarm.expectNoticeBy == SeasonDay("03-01"))
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")

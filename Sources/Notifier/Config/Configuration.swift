@@ -19,6 +19,7 @@ struct Configuration: OptionGroup {
     var relay = RelayOptions()
     var notices = NoticeOptions()
     var delivery = DeliveryOptions()
+    var alarm = NoticeAlarmOptions()
     /// The OTP key file (default: `otp.key` beside the database).
     var otpKeyFile: String?
 
@@ -28,7 +29,7 @@ struct Configuration: OptionGroup {
             TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
             + SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
             + RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
-            + DeliveryOptions.options.lifted(\.delivery)
+            + DeliveryOptions.options.lifted(\.delivery) + NoticeAlarmOptions.options.lifted(\.alarm)
             + [.value(nil, key: "otp_key_file", "PATH", \.otpKeyFile, "the OTP key file", parse: Parse.text)]
         return all.filter { $0.key != nil }
     }
