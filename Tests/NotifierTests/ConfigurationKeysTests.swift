@@ -44,6 +44,7 @@ struct ConfigurationKeysTests {
             smtp_auth = oauthbearer
             smtp_token_command = oama access relay@vendor.example
             smtp_password_command = pass show smtp
+            expect_notice_by = 03-01
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
@@ -61,6 +62,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.transport.tokenCommand == "oama access relay@vendor.example")
         #expect(configuration.imap.passwordCommand == "pass show imap")
         #expect(configuration.transport.passwordCommand == "pass show smtp")
+        #expect(configuration.alarm.expectNoticeBy == SeasonDay("03-01"))
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")

@@ -19,6 +19,7 @@ struct Configuration: OptionGroup {
     var relay = RelayOptions()
     var notices = NoticeOptions()
     var delivery = DeliveryOptions()
+    var alarm = NoticeAlarmOptions()
     /// The OTP key file (default: `otp.key` beside the database).
     var otpKeyFile: String?
     /// How many minutes a vendor stays locked after too many wrong codes; 0 (the default): until `otp unlock`.
@@ -29,7 +30,7 @@ struct Configuration: OptionGroup {
         var all: [Option<Self>] = TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
         all += SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
         all += RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
-        all += DeliveryOptions.options.lifted(\.delivery)
+        all += DeliveryOptions.options.lifted(\.delivery) + NoticeAlarmOptions.options.lifted(\.alarm)
         all.append(.value(nil, key: "otp_key_file", "PATH", \.otpKeyFile, "the OTP key file", parse: Parse.text))
         all.append(
             .value(

@@ -58,17 +58,22 @@ package struct Watcher<Handler: MailHandler> {
     var diagnostics = Diagnostics.silent
     /// Gets what became of each batch's messages, as they are handled (an oversized one on its own).
     var report: ([(key: String, outcome: Handler.Outcome)]) -> Void = { _ in }
+    /// Runs after every pass that ended (the first one at start), for work of the command's own between passes (the
+    /// vendor's missing-notice alarm); `.retryLater` when something was left to try again, which `once` returns.
+    var afterPass: () -> Outcome = { .handled }
 
     package init(
         source: any MailSource, handler: Handler, settings: Settings = Settings(), stop: any StopCondition,
         diagnostics: Diagnostics = .silent,
-        report: @escaping ([(key: String, outcome: Handler.Outcome)]) -> Void = { _ in }
+        report: @escaping ([(key: String, outcome: Handler.Outcome)]) -> Void = { _ in },
+        afterPass: @escaping () -> Outcome = { .handled }
     ) {
         self.source = source
         self.handler = handler
         self.settings = settings
         self.stop = stop
         self.diagnostics = diagnostics
+        self.afterPass = afterPass
         self.report = report
     }
 
@@ -80,7 +85,8 @@ package struct Watcher<Handler: MailHandler> {
         repeat {
             do {
                 outcome = try pass()
-                if settings.once { return outcome }
+                let after = afterPass()
+                if settings.once { return outcome == .handled ? after : outcome }
                 backoff = 1
                 try pause()
             } catch  where !settings.once && source.shouldReconnect(after: error) {
@@ -150,6 +156,9 @@ package struct WatchSettings {
     var idleTimeout: Double = 2
     /// The longest pause before a reconnect; the first is one second, and each next one twice the last.
     var maxBackoff: Double = 60
+
+    /// Seconds between passes without IDLE, for the person watching.
+    package var pollSeconds: Double { poll }
 
     package init(
         once: Bool = false,

@@ -17,9 +17,15 @@ package struct TemplateName: RawRepresentable, Hashable, Sendable, CustomStringC
     static let otpRelay = TemplateName("otp_relay")
     /// A stored download URL, mailed again to the vendor (`resend-url`).
     package static let resendURL = TemplateName("resend_url")
+    /// The vendor's alarm to the installers: no update notice for the coming fiscal year by `expect_notice_by`.
+    static let noticeMissing = TemplateName("notice_missing")
+    /// The vendor's one reminder to the installers: the certificate ends within 14 days and no OTP was seen.
+    static let otpMissing = TemplateName("otp_missing")
 
     /// The templates notifier sends, in the order help texts list them; the built-in set holds exactly these.
-    static let builtIn: [TemplateName] = [.updateNotice, .reminder, .otpNotice, .otpRelay, .resendURL]
+    static let builtIn: [TemplateName] = [
+        .updateNotice, .reminder, .otpNotice, .otpRelay, .resendURL, .noticeMissing, .otpMissing,
+    ]
 
     package var description: String { rawValue }
 }

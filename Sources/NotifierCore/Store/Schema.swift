@@ -182,5 +182,16 @@ enum Schema {
         """
         ALTER TABLE vault_urls ADD COLUMN sent_at INTEGER;
         """,
+        // 7: what the vendor's watcher has said of a missing notice or a missing OTP, one row per alarm and period
+        // (a Japan day for the daily alarm, a fiscal year for the one reminder): claimed with INSERT OR IGNORE in the
+        // transaction that says it, so it is said once across restarts and by one of several watchers.
+        """
+        CREATE TABLE alarms (
+            name TEXT NOT NULL,
+            period TEXT NOT NULL,
+            said_at INTEGER NOT NULL,
+            PRIMARY KEY (name, period)
+        ) STRICT;
+        """,
     ]
 }

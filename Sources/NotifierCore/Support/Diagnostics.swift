@@ -18,7 +18,7 @@ package struct Diagnostics: Sendable {
 
     package func error(_ text: String) { sink(.error, text) }
     package func warning(_ text: String) { sink(.warning, text) }
-    func notice(_ text: String) { sink(.notice, text) }
+    package func notice(_ text: String) { sink(.notice, text) }
     func info(_ text: String) { sink(.info, text) }
 
     /// Says nothing (tests, and callers that report through their result instead).

@@ -50,6 +50,39 @@ struct TemplateTests {
             ])
     }
 
+    @Test func everyTemplateInTheFolderIsBuiltIn() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { !$0.hasPrefix(".") }
+        #expect(Set(files) == Set(TemplateName.builtIn.map(\.rawValue)))
+        #expect(Set(BuiltInTemplates.texts.keys) == Set(files))
+    }
+
+    @Test func noticeMissingSaysWhereToLookAndWhomToAsk() throws {
+        let template = try TemplateStore(directory: nil).template(named: .noticeMissing)
+        #expect(
+            template.headers.first?.value == "【電子入札システム】証明書更新のお知らせがまだ届いていません({{fiscal_year}}年度)")
+        for phrase in [
+            "{{fiscal_year}}年度の\nクライアント証明書更新のお知らせが、まだ届いていません", "迷惑メールフォルダ",
+            "JKK東京に登録しているメールアドレスが古くなっていないか", "JKK東京 契約課にお問い合わせください",
+            "現在ご使用中のクライアント証明書は {{current_until}} で有効期間が終了",
+        ] {
+            #expect(template.body.contains(phrase), "\(phrase)")
+        }
+        // The alarm fills these two only.
+        #expect(Set(template.placeholders) == ["fiscal_year", "current_until"])
+    }
+
+    @Test func otpMissingSaysTheCertificateEnds() throws {
+        let template = try TemplateStore(directory: nil).template(named: .otpMissing)
+        #expect(template.headers.first?.value.contains("有効期間がまもなく終了します") == true)
+        for phrase in [
+            "{{current_until}} で有効期間が終了", "{{fiscal_year}}年度の新しいクライアント証明書", "まだ一度も届いていません",
+            "有効期限は30分です", "JKK東京 契約課",
+        ] {
+            #expect(template.body.contains(phrase), "\(phrase)")
+        }
+        #expect(Set(template.placeholders) == ["fiscal_year", "current_until"])
+    }
+
     @Test(
         "malformed templates name the template",
         arguments: [

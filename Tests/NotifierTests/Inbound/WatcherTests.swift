@@ -169,6 +169,34 @@ import Testing
         #expect(stop.waits == [1, 2, 5, 1, 5])
     }
 
+    @Test func afterPassRunsAfterEveryPassThatEndedAndOnceReturnsItsOutcome() throws {
+        let log = Log()
+        let source = ScriptedSource([.batches([["a"]]), .lose, .batches([])], log: log)
+        let stop = CountingStop(after: 3)
+        let running = Watcher(
+            source: source, handler: RecordingHandler(log: log), settings: .init(poll: 5), stop: stop,
+            diagnostics: log.diagnostics
+        ) { _ in
+        } afterPass: {
+            log.append("after pass \(source.passes)")
+            return .handled
+        }
+        _ = try running.run()
+        // Not after the pass that lost its connection.
+        #expect(log.all.filter { $0.hasPrefix("after pass") } == ["after pass 1", "after pass 3"], "\(log.all)")
+        // With once, a hook that left something to try again makes the watch's outcome (the command's exit 75).
+        for hook in [Watcher<RecordingHandler>.Outcome.handled, .retryLater] {
+            let once = Watcher(
+                source: ScriptedSource([.batches([["b"]])], log: log), handler: RecordingHandler(log: log),
+                settings: .init(once: true), stop: CountingStop(after: 100)
+            ) { _ in
+            } afterPass: {
+                hook
+            }
+            #expect(try once.run() == hook)
+        }
+    }
+
     @Test func withOnceALostConnectionEndsTheWatch() throws {
         let log = Log()
         let source = ScriptedSource([.lose], log: log)

@@ -158,7 +158,12 @@ struct VendorSideTests {
                 && result.stdout.contains("2-new: relayed"))
         let json = try String(contentsOf: relayed, encoding: .utf8)
         #expect(json.hasPrefix("{\"otp\": \"NewNew33\", \"expires_at\": \""))
+        // The relay mails (from 02-15 to 03-31 the missing-notice alarm's mail is there too).
         let mails = try FileManager.default.contentsOfDirectory(atPath: outbox.appendingPathComponent("new").path)
+            .filter {
+                NoticeReader.read([UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\($0)")))).kind
+                    == .otp
+            }
         #expect(mails.count == 1)
         let relayMail = NoticeReader.read(
             [UInt8](try Data(contentsOf: outbox.appendingPathComponent("new/\(mails[0])"))))

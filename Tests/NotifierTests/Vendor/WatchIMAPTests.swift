@@ -57,7 +57,12 @@ extension IMAPServerSuites {
             let second = try CLI.run(try watchArguments(scheme) + ["--once"], environment: try environment)
             // Nothing new to say; only the once-per-run word that From alone decides (no authserv-id set here).
             #expect(second.status == 0 && second.stdout.isEmpty, "\(second.stdout)")
-            #expect(second.stderr == "notifier: \(TrustOptions.unauthenticatedWarning)\n", "\(second.stderr)")
+            // And the start line: the URL (no user), one pass, the mailbox, the built-in policy.
+            let url = try watchArguments(scheme)[4]
+            #expect(
+                NoticeAlarmWatchTests.withoutAlarms(second.stderr)
+                    == "notifier: \(TrustOptions.unauthenticatedWarning)\nnotifier: watching \(url), one "
+                    + "pass (--once); folders: \(mailbox); trusting the built-in JKK東京 policy\n", "\(second.stderr)")
             #expect(try vault().count == 5)
             let client = try IMAPClient(settings: try IMAPTestServer.settings(scheme, mailbox: mailbox))
             _ = try client.examine()

@@ -8,8 +8,8 @@ struct ComposeCommand: Command {
     static let summary = "Write a message from a template to standard output"
     static let usage = ["compose TEMPLATE --from ADDR --to ADDR [--var NAME=VALUE]... [--charset utf-8|iso-2022-jp]"]
     static let about = """
-        Fills TEMPLATE (update_notice, otp_notice, otp_relay, resend_url) and writes the finished message, with
-        Date, Message-ID and MIME headers, to standard output. Every variable the template uses must be given, and
+        Fills TEMPLATE (update_notice, reminder, otp_notice, otp_relay, resend_url, notice_missing, otp_missing)
+        and writes the finished message, with Date, Message-ID and MIME headers, to standard output. Every variable the template uses must be given, and
         every one given must be used. A value with a line break is refused (exit 65).
         """
     static var options: [Option<Self>] {

@@ -23,10 +23,12 @@ struct WatchCommand: Command {
         """
     static var options: [Option<Self>] {
         MailboxOptions.options.lifted(\.mailbox) + VendorOptions.options.lifted(\.vendor)
+            + NoticeAlarmOptions.options.lifted(\.alarm)
     }
 
     var mailbox = MailboxOptions()
     var vendor = VendorOptions()
+    var alarm = NoticeAlarmOptions()
 
     func validate() throws {
         try mailbox.validate(command: "watch")
@@ -38,13 +40,19 @@ struct WatchCommand: Command {
         let database = try context.openDatabase()
         let imap = mailbox.imap(filledFrom: configuration)
         // Watching Gmail or Microsoft 365 over IMAP names the provider whose Authentication-Results count.
-        let pipeline = VendorPipeline(
-            settings: try vendor.filled(from: configuration).settings(
-                context: context, imapHost: mailbox.maildir == nil ? imap.host : nil),
-            database: database, diagnostics: .standardError)
+        let vendor = self.vendor.filled(from: configuration)
+        let settings = try vendor.settings(context: context, imapHost: mailbox.maildir == nil ? imap.host : nil)
+        let pipeline = VendorPipeline(settings: settings, database: database, diagnostics: .standardError)
         let source = try mailbox.source(
-            command: "watch", imap: imap, transport: vendor.transport, configuration: configuration,
+            command: "watch", imap: imap, transport: self.vendor.transport, configuration: configuration,
             database: database, context: context)
+        Diagnostics.standardError.notice(
+            Self.startLine(mailbox: mailbox, imapURL: imap.url, trust: vendor.trust, idles: source is IdlingMailSource))
+        let alarm = NoticeAlarm(
+            settings: NoticeAlarm.Settings(
+                expectNoticeBy: self.alarm.filled(from: configuration.alarm).expectNoticeBy ?? .expectNoticeBy,
+                vendor: settings),
+            database: database, diagnostics: .standardError)
         let watcher = Watcher(
             source: source, handler: pipeline, settings: mailbox.watchSettings, stop: StopSignal(),
             diagnostics: .standardError
@@ -52,7 +60,39 @@ struct WatchCommand: Command {
             let output = StandardOutput.shared
             for (key, decision) in handled { output.write("\(key): \(decision.rawValue)\n") }
             output.flush()
+        } afterPass: {
+            // The missing-notice alarm, after each pass (so a notice just read counts), at most every 10 minutes.
+            alarm.checkIfDue() ? .handled : .retryLater
         }
         return try watcher.run() == .handled ? .success : .temporaryFailure
+    }
+
+    /// The line `watch` says on start: what it watches (a Maildir's path, or the IMAP URL without user or password),
+    /// how (IDLE, polling every N s, or one pass), which folders, and whom it trusts (the senders and hosts, or the
+    /// built-in JKK東京 policy when neither is set).
+    static func startLine(mailbox: MailboxOptions, imapURL: String?, trust: TrustOptions, idles: Bool) -> String {
+        let what: String
+        var folder = "INBOX"
+        if let maildir = mailbox.maildir {
+            what = "Maildir \(maildir)"
+        } else {
+            var components = URLComponents(string: imapURL ?? "")
+            components?.user = nil
+            components?.password = nil
+            what = components?.string ?? "IMAP"
+            if let url = components?.string, let endpoint = try? IMAPSettings.endpoint(of: url) {
+                folder = endpoint.mailbox
+            }
+        }
+        let poll = mailbox.poll ?? WatchSettings().pollSeconds
+        let every = poll == poll.rounded() ? String(Int(poll)) : String(poll)
+        let how =
+            mailbox.once
+            ? "one pass (--once)" : idles && !mailbox.noIdle ? "waiting with IDLE" : "polling every \(every) s"
+        let trusted =
+            trust.senders.isEmpty && trust.hosts.isEmpty
+            ? "the built-in JKK東京 policy"
+            : "senders \(trust.policy().senders.joined(separator: ", ")), hosts \(trust.policy().hosts.joined(separator: ", "))"
+        return "watching \(what), \(how); folders: \(folder); trusting \(trusted)".replacingControlCharacters()
     }
 }
