@@ -92,7 +92,7 @@ struct NoticeAlarmTests {
         let stored = try VaultStore(database: try Database(path: databasePath)).store(
             vendorCode: VendorCode(stringLiteral: "5184962"), fiscalYear: fiscalYear, validFrom: nil, validUntil: nil,
             url: "https://bid.to-kousya.example/cert/download?t=\(fiscalYear)", messageID: "<\(fiscalYear)@x>",
-            sender: "nyusatsu@to-kousya.example", receivedAt: Self.japan(fiscalYear, 1, 20))
+            sender: "nyusatsu@to-kousya.example", receivedAt: Self.japan(fiscalYear, 1, 20), sentAt: nil)
         #expect(stored)
     }
 
@@ -381,7 +381,7 @@ struct NoticeAlarmWatchTests {
         _ = try VaultStore(database: opened).store(
             vendorCode: VendorCode(stringLiteral: "5184962"), fiscalYear: year, validFrom: nil, validUntil: nil,
             url: "https://bid.to-kousya.example/cert/download?t=x", messageID: "<n@x>",
-            sender: "nyusatsu@to-kousya.example", receivedAt: Date())
+            sender: "nyusatsu@to-kousya.example", receivedAt: Date(), sentAt: nil)
         let run = try CLI.run(watch(["--expect-notice-by", Self.today]))
         #expect(run.status == 0 && !run.stderr.contains("has reached the vault"), "\(run.stderr)")
         #expect(try alarmMails().isEmpty)
