@@ -37,6 +37,10 @@ struct ConfigurationKeysTests {
             deliver_maildir = /home/nyusatsu-tanto/Maildir
             imap_tls = none
             max_message_size = 16M
+            pop3_url = pop3s://pop.vendor.example
+            pop3_user = nyusatsu-tanto
+            pop3_password_file = /etc/notifier/pop3-password
+            pop3_tls = required
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
@@ -48,6 +52,9 @@ struct ConfigurationKeysTests {
             configuration.relay.relayTimeout == 12 && configuration.delivery.maildir == "/home/nyusatsu-tanto/Maildir")
         #expect(configuration.imap.tls == IMAPSettings.TLSMode.none && configuration.imap.maxMessageSize == 16 << 20)
         #expect(configuration.trust.tokenLength == 24)
+        #expect(configuration.pop3.url == "pop3s://pop.vendor.example" && configuration.pop3.user == "nyusatsu-tanto")
+        #expect(
+            configuration.pop3.passwordFile == "/etc/notifier/pop3-password" && configuration.pop3.tls == .required)
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")

@@ -16,6 +16,7 @@ struct Configuration: OptionGroup {
     var transport = TransportOptions()
     var sender = SenderOptions()
     var imap = IMAPOptions()
+    var pop3 = POP3Options()
     var relay = RelayOptions()
     var notices = NoticeOptions()
     var delivery = DeliveryOptions()
@@ -27,7 +28,8 @@ struct Configuration: OptionGroup {
         let all: [Option<Self>] =
             TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
             + SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
-            + RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
+            + POP3Options.options.lifted(\.pop3) + RelayOptions.options.lifted(\.relay)
+            + NoticeOptions.options.lifted(\.notices)
             + DeliveryOptions.options.lifted(\.delivery)
             + [.value(nil, key: "otp_key_file", "PATH", \.otpKeyFile, "the OTP key file", parse: Parse.text)]
         return all.filter { $0.key != nil }
