@@ -321,6 +321,36 @@ extension IMAPServerSuites {
         #expect(Candidate.mayBeBounce(Message.parse(Array(nullSender.utf8))))
     }
 
+    @Test func aListingIsReadStrictly() throws {
+        let listing = try POP3Client.entries(
+            uidl: Array("1 a1\r\n2 b2\r\n3 c3\r\n".utf8), list: Array("1 100\r\n3 300\r\n".utf8))
+        #expect(
+            listing == [.init(number: 1, uid: "a1", size: 100), .init(number: 3, uid: "c3", size: 300)],
+            "message 2, gone from LIST, is left out")
+        let hostile = [
+            "1 a b\r\n", "1 a\u{7}b\r\n", "1 a\r\n2 a\r\n", "1 \(String(repeating: "x", count: 71))\r\n", "x a\r\n",
+            "-1 a\r\n", "99999999999999999999999 a\r\n", "1 é\r\n",
+        ]
+        for uidl in hostile {
+            #expect(throws: POP3Error.self, "\(uidl.debugDescription)") {
+                try POP3Client.entries(uidl: Array(uidl.utf8), list: Array("1 10\r\n2 10\r\n".utf8))
+            }
+        }
+        #expect(throws: POP3Error.self) { try POP3Client.entries(uidl: [], list: Array("1 -5\r\n".utf8)) }
+    }
+
+    @Test func pop3PollsEvery60SecondsUnlessTold() throws {
+        let source = POP3Source(
+            settings: POP3Settings(url: "pop3s://pop.example.jp", credentials: .password(user: "u", password: "p")))
+        let watch: WatchCommand = try OptionParser.parse(
+            Arguments(["--pop3", "pop3s://pop.example.jp"]), command: "watch")
+        #expect(watch.mailbox.watchSettings(for: source).poll == 60)
+        #expect(watch.mailbox.watchSettings(for: MaildirSource(path: "/m")).poll == 2)
+        let told: WatchCommand = try OptionParser.parse(
+            Arguments(["--pop3", "pop3s://pop.example.jp", "--poll", "300"]), command: "watch")
+        #expect(told.mailbox.watchSettings(for: source).poll == 300)
+    }
+
     @Test func theURLIsCheckedAndThePasswordNeverTakenFromArgv() throws {
         #expect(try POP3Settings.serverURL(of: "pop3s://pop.example.jp") == "pop3s://pop.example.jp/")
         #expect(try POP3Settings.serverURL(of: "pop3://pop.example.jp:110/") == "pop3://pop.example.jp:110/")

@@ -46,22 +46,27 @@ final class POP3Client {
     /// The messages of the maildrop, oldest first (UIDL, then LIST for the sizes). The numbers hold until a command
     /// throws `.sessionChanged`.
     func listing() throws -> [Entry] {
-        let uids = try Self.pairs(try run("UIDL", limit: Self.maxListingBytes, listing: true), command: "UIDL")
-        let sizes = try Self.pairs(try run("LIST", limit: Self.maxListingBytes, listing: false), command: "LIST")
+        let uids = try run("UIDL", limit: Self.maxListingBytes, listing: true)
+        return try Self.entries(uidl: uids, list: try run("LIST", limit: Self.maxListingBytes, listing: false))
+    }
+
+    /// The entries of a UIDL and a LIST answer, by message number. A unique id that is not one (RFC 1939 §7: 1 to 70
+    /// printable ASCII characters, no two messages with the same) is `.protocolError`: handled-message records are
+    /// kept by it. A message that LIST no longer names (deleted between the two) is left out.
+    static func entries(uidl: [UInt8], list: [UInt8]) throws -> [Entry] {
         var sizeOf: [Int: Int] = [:]
-        for (number, size) in sizes { sizeOf[number] = Int(size) }
+        for (number, size) in try pairs(list, command: "LIST") { sizeOf[number] = Int(size) }
         var seen = Set<String>()
         var entries: [Entry] = []
-        for (number, uid) in uids {
+        for (number, uid) in try pairs(uidl, command: "UIDL") {
             guard uid.utf8.count <= 70, uid.utf8.allSatisfy({ (0x21...0x7E).contains($0) }), seen.insert(uid).inserted
             else {
                 throw POP3Error(
                     kind: .protocolError,
-                    message:
-                        "POP3 \(server): UIDL gave message \(number) a unique id that is not one (RFC 1939: 1 to 70 "
+                    message: "POP3: UIDL gave message \(number) a unique id that is not one (RFC 1939: 1 to 70 "
                         + "printable characters, each used once)")
             }
-            guard let size = sizeOf[number] else { continue }  // gone between UIDL and LIST (a deleted message)
+            guard let size = sizeOf[number] else { continue }
             entries.append(Entry(number: number, uid: uid, size: size))
         }
         return entries.sorted { $0.number < $1.number }
@@ -108,12 +113,12 @@ final class POP3Client {
             if text.hasSuffix("\r") { text.removeLast() }
             if text.isEmpty { continue }
             let words = text.split(separator: " ", omittingEmptySubsequences: true)
-            guard words.count >= 2, let number = Int(words[0]), number > 0 else {
+            guard words.count == 2, let number = Int(words[0]), number > 0 else {
                 throw POP3Error(
                     kind: .protocolError,
                     message: "POP3: unreadable line in the answer to \(command): \(text.prefix(80).debugDescription)")
             }
-            if command == "LIST", Int(words[1]) == nil {
+            if command == "LIST", (Int(words[1]) ?? -1) < 0 {
                 throw POP3Error(kind: .protocolError, message: "POP3: LIST gave message \(number) no size")
             }
             result.append((number, String(words[1])))
