@@ -8,6 +8,7 @@ maildrop is read-only and the same in every session; DELE is refused and logged.
 
 Modes:
   cleartext   the maildrop holds two trusted update notices (UIDL notice-1 and notice-2)
+  notop       as cleartext, but TOP is refused ("-ERR unknown command", as a server without the optional TOP)
 
 Log: DIR/faulty-pop3-<mode>.log, one line per event, flushed at once:
   <conn> CONNECT            a connection was accepted
@@ -25,7 +26,7 @@ import sys
 
 import faultyserve  # beside this file
 
-MODES = ["cleartext"]
+MODES = ["cleartext", "notop"]
 IDLE_TIMEOUT = 120  # seconds without a command before we hang up
 
 
@@ -77,6 +78,8 @@ class Session(faultyserve.Session):
                                 + ".\r\n")
             elif verb == "LIST" and not argument:
                 await self.send("+OK\r\n" + "".join(f"{n} {len(m)}\r\n" for n, m in enumerate(messages, 1)) + ".\r\n")
+            elif verb == "TOP" and self.mode == "notop":
+                await self.send("-ERR unknown command\r\n")
             elif verb in ("RETR", "TOP"):
                 words = argument.split()
                 number = int(words[0]) if words and words[0].isdigit() else 0

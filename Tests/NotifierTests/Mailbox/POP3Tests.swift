@@ -211,6 +211,24 @@ extension IMAPServerSuites {
             #expect(seen.tops == 5 && seen.retrievals == 1 && seen.deletions == 0, "\(seen)")
         }
 
+        @Test func aCandidateOverTheSizeLimitIsNotDownloadedAndAnOrdinaryOneIsOther() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try Self.pop3util(["clear"])
+            try Self.deliver(["p01_update_utf8_base64.eml"], ordinary: 1)  // both over 1K
+            let offset = try Self.logSize()
+            let result = try CLI.run(
+                try Self.watch("pop3s", database: database) + ["--max-message-size", "1K"],
+                environment: try Self.environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            let uids = try Self.maildrop().map { String($0.split(separator: " ")[1]) }
+            #expect(lines.sorted() == ["\(uids[0]): oversized", "\(uids[1]): other"].sorted(), "\(result.stdout)")
+            #expect(result.stderr.contains("more than --max-message-size 1024"), "\(result.stderr)")
+            let seen = try Self.sessions(since: offset)
+            #expect(seen.tops == 2 && seen.retrievals == 0, "\(seen)")
+            #expect(try vault().isEmpty)
+        }
+
         // MARK: - Clear text (faulty_pop3.py: no STLS, any login)
 
         static func cleartext(_ host: String, _ extra: [String] = [], database: String) throws -> CLI.Result {
@@ -223,6 +241,20 @@ extension IMAPServerSuites {
 
         static func cleartextLog() throws -> [String] {
             try TestServers.faultyLog("pop3-cleartext")
+        }
+
+        @Test func aServerWithoutTOPIsReadWithRETR() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let port = try TestServers.port("FAULTY_POP3_PORT_NOTOP")
+            let before = try TestServers.faultyLog("pop3-notop").count
+            let result = try CLI.run(
+                ["--db", database, "watch", "--pop3", "pop3://127.0.0.1:\(port)", "--pop3-user", "tanto", "--once"],
+                environment: ["NOTIFIER_POP3_PASSWORD": "S3cret-pop"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "notice-1: stored\nnotice-2: stored\n", "\(result.stdout)")
+            let sent = try TestServers.faultyLog("pop3-notop").dropFirst(before)
+            #expect(sent.filter { $0.contains(" RETR ") }.count == 2, "\(sent)")
+            #expect(!sent.contains { $0.contains(" DELE") })
         }
 
         @Test func aLoginInClearToAHostThatIsNotLoopbackIsRefused() throws {
