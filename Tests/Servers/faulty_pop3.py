@@ -9,6 +9,7 @@ maildrop is read-only and the same in every session; DELE is refused and logged.
 Modes:
   cleartext   the maildrop holds two trusted update notices (UIDL notice-1 and notice-2)
   notop       as cleartext, but TOP is refused ("-ERR unknown command", as a server without the optional TOP)
+  in_use      PASS is refused with "-ERR [IN-USE] ...": another session (the vendor's mail program) holds the maildrop
 
 Log: DIR/faulty-pop3-<mode>.log, one line per event, flushed at once:
   <conn> CONNECT            a connection was accepted
@@ -26,7 +27,7 @@ import sys
 
 import faultyserve  # beside this file
 
-MODES = ["cleartext", "notop"]
+MODES = ["cleartext", "notop", "in_use"]
 IDLE_TIMEOUT = 120  # seconds without a command before we hang up
 
 
@@ -65,7 +66,9 @@ class Session(faultyserve.Session):
             verb = verb.upper()
             self.log("PASS ***" if verb == "PASS" else line)
             if verb == "CAPA":
-                await self.send("+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n")
+                await self.send("+OK\r\nUSER\r\nUIDL\r\nTOP\r\nRESP-CODES\r\n.\r\n")
+            elif verb == "PASS" and self.mode == "in_use":
+                await self.send("-ERR [IN-USE] Mailbox is locked by another POP3 session\r\n")
             elif verb in ("USER", "PASS", "NOOP", "RSET"):
                 await self.send("+OK\r\n")
             elif verb == "QUIT":

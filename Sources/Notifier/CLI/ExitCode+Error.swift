@@ -70,7 +70,7 @@ extension ExitCode {
         switch kind {
         case .unavailable, .refused: self = .unavailable
         case .login: self = .noPermission
-        case .connectionLost, .timeout, .sessionChanged: self = .temporaryFailure
+        case .connectionLost, .timeout, .sessionChanged, .busy: self = .temporaryFailure
         case .tooLarge: self = .dataError
         case .protocolError: self = .software
         }

@@ -156,6 +156,26 @@ extension IMAPServerSuites {
             #expect(try handled.first?["n"] as Int64? == 16)
         }
 
+        @Test func twoWatchersOnOneDatabaseHandleEachMessageOnce() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try Self.pop3util(["clear"])
+            try Self.deliver(
+                ["p01_update_utf8_base64.eml", "p11_update_utf8_base64_2.eml", "p13_update_iso2022jp_2.eml"],
+                ordinary: 4)
+            _ = try CLI.run(["--db", database, "urls"])  // the database exists before both start
+            let first = try CLI.start(try Self.watch("pop3s", database: database), environment: try Self.environment)
+            let second = try CLI.start(try Self.watch("pop3s", database: database), environment: try Self.environment)
+            let results = [first.finish(), second.finish()]
+            #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+            // A message one of them found handled meanwhile is not reported by the other.
+            let lines = results.flatMap { $0.stdout.split(separator: "\n") }
+            #expect(lines.count == 7 && Set(lines.map { $0.split(separator: ":")[0] }).count == 7, "\(lines)")
+            #expect(lines.filter { $0.hasSuffix(": stored") }.count == 3, "each notice stored once: \(lines)")
+            #expect(try vault().count == 3)
+            let handled = try Database(path: database).rows("SELECT count(*) AS n FROM handled_messages")
+            #expect(try handled.first?["n"] as Int64? == 7)
+        }
+
         @Test func aMessageDeletedByAnotherMailProgramMeanwhileIsSkipped() throws {
             defer { try? FileManager.default.removeItem(at: folder) }
             try Self.pop3util(["clear"])
@@ -255,6 +275,22 @@ extension IMAPServerSuites {
             let sent = try TestServers.faultyLog("pop3-notop").dropFirst(before)
             #expect(sent.filter { $0.contains(" RETR ") }.count == 2, "\(sent)")
             #expect(!sent.contains { $0.contains(" DELE") })
+        }
+
+        @Test func aMaildropInUseIsTriedAgainLater() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let port = try TestServers.port("FAULTY_POP3_PORT_IN_USE")
+            let result = try CLI.run(
+                ["--db", database, "watch", "--pop3", "pop3://127.0.0.1:\(port)", "--pop3-user", "tanto", "--once"],
+                environment: ["NOTIFIER_POP3_PASSWORD": "S3cret-pop"])
+            #expect(result.status == 75, "a locked maildrop is no wrong password: \(result.stderr)")
+            #expect(result.stderr.contains("in use by another session") && result.stderr.contains("[IN-USE]"))
+            #expect(!result.stderr.contains("S3cret-pop"))
+            let wrong = try CLI.run(
+                try Self.watch("pop3s", database: database), environment: ["NOTIFIER_POP3_PASSWORD": "not-it"])
+            #expect(wrong.status == 77 && wrong.stderr.contains("login refused"), "\(wrong.stderr)")
+            #expect(POP3Error.isTemporaryRefusal("-ERR [SYS/TEMP] try later"))
+            #expect(!POP3Error.isTemporaryRefusal("-ERR [AUTH] Authentication failed."))
         }
 
         @Test func aLoginInClearToAHostThatIsNotLoopbackIsRefused() throws {

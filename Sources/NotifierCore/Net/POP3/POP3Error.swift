@@ -9,6 +9,9 @@ package struct POP3Error: NotifierError, Equatable {
         case unavailable
         /// The server refused the user name or password.
         case login
+        /// The maildrop is locked by another session (RFC 2449 `[IN-USE]`, `[SYS/TEMP]`): the vendor's mail program is
+        /// fetching right now. Try again after a pause.
+        case busy
         /// The connection was lost: reconnect, with backoff.
         case connectionLost
         /// The server said nothing for the time allowed, or an answer took longer than `--timeout`: reconnect.
@@ -30,7 +33,15 @@ package struct POP3Error: NotifierError, Equatable {
 
     /// Whether a new connection (after a pause) is the right reaction.
     var shouldReconnect: Bool {
-        kind == .connectionLost || kind == .timeout || kind == .unavailable
+        kind == .connectionLost || kind == .timeout || kind == .unavailable || kind == .busy
+    }
+
+    /// Whether a refused login says the maildrop is busy rather than the password wrong: RFC 2449's response codes
+    /// `[IN-USE]` and `[SYS/TEMP]`, or the words servers without them use for a locked maildrop.
+    static func isTemporaryRefusal(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        return lower.contains("[in-use]") || lower.contains("[sys/temp]") || lower.contains("lock")
+            || lower.contains("in use") || lower.contains("busy")
     }
 
     /// Classifies a failed transfer: its connection (TCP, TLS, login) or the command itself. `forLogin`: TLS was
@@ -47,6 +58,11 @@ package struct POP3Error: NotifierError, Equatable {
         }
         let failure = transfer.failure
         switch failure.kind {
+        case .loginDenied where transfer.lastLine.map(isTemporaryRefusal) == true:
+            return POP3Error(
+                kind: .busy,
+                message: "POP3 \(server): the mailbox is in use by another session (a mail program fetching now); "
+                    + "trying again later\(said)")
         case .loginDenied:
             return POP3Error(kind: .login, message: "POP3 \(server): login refused\(said)")
         case .timeout:
