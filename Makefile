@@ -5,7 +5,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 # System packages: libcurl, SQLite and libcrypto headers to build; python3 to compare with Python's email package; Postfix,
 # Dovecot (SASL for Postfix) and openssl for the test mail servers; mblaze and time for the benchmark's peers.
-DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config python3 python3-venv postfix dovecot-core dovecot-imapd openssl mblaze time
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config python3 python3-venv postfix dovecot-core dovecot-imapd dovecot-pop3d openssl mblaze time
 
 .PHONY: all deps build release test fuzz demo bench format lint clean
 

@@ -12,6 +12,10 @@ CURLcode notifier_curl_setopt_debug_callback(CURL *handle, notifier_curl_debug_c
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
 
+CURLcode notifier_curl_setopt_write_callback(CURL *handle, notifier_curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+}
+
 CURLcode notifier_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -45,6 +45,10 @@ struct ConfigurationKeysTests {
             smtp_token_command = oama access relay@vendor.example
             smtp_password_command = pass show smtp
             expect_notice_by = 03-01
+            pop3_url = pop3s://pop.vendor.example
+            pop3_user = nyusatsu-tanto
+            pop3_password_file = /etc/notifier/pop3-password
+            pop3_tls = required
             """
         let configuration = try Configuration.parse(text, path: "config")
         #expect(configuration.transport.smtpTLS == .required && configuration.sender.charset == .iso2022JP)
@@ -63,6 +67,9 @@ struct ConfigurationKeysTests {
         #expect(configuration.imap.passwordCommand == "pass show imap")
         #expect(configuration.transport.passwordCommand == "pass show smtp")
         #expect(configuration.alarm.expectNoticeBy == SeasonDay("03-01"))
+        #expect(configuration.pop3.url == "pop3s://pop.vendor.example" && configuration.pop3.user == "nyusatsu-tanto")
+        #expect(
+            configuration.pop3.passwordFile == "/etc/notifier/pop3-password" && configuration.pop3.tls == .required)
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")

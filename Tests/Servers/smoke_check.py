@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the servers that start.sh started, with Python's smtplib and imaplib (and curl, the CLI face of libcurl,
+"""Checks the servers that start.sh started, with Python's smtplib, imaplib and poplib (and curl, the CLI face of libcurl,
 when it is installed). Run by smoke.sh; usable by hand on a running set: smoke_check.py DIR (the IMAP checks
 deliver into the test user's INBOX, give it a new UIDVALIDITY and restart the IMAP server once).
 
@@ -10,6 +10,7 @@ import email
 import email.policy
 import glob
 import imaplib
+import poplib
 import re
 import socket
 import os
@@ -453,6 +454,44 @@ def oauth_checks(env, ca):
           "active" in lines and "inactive" in lines, lines)
 
 
+def pop3_checks(env, ca, directory):
+    """Dovecot's POP3 on the IMAP user's INBOX (pop3s and STLS), and faulty_pop3.py's cleartext mode."""
+    user, password = env["IMAP_USER"], env["IMAP_PASSWORD"]
+    body = message("pop3-smoke", "someone@example.test", [user]).replace("\r\n", "\n")
+    subprocess.run([os.path.join(os.path.dirname(__file__), "deliver.sh"), directory, "-"], input=body.encode(),
+                   check=True)
+    client = poplib.POP3_SSL("localhost", int(env["POP3S_PORT"]), context=ca, timeout=10)
+    client.user(user)
+    client.pass_(password)
+    count, _ = client.stat()
+    uids = [line.split()[1] for line in client.uidl()[1]]
+    check("pop3s: login, STAT and UIDL", count >= 1 and len(uids) == count, f"{count} {uids}")
+    top = b"\r\n".join(client.top(count, 0)[1])
+    check("pop3s: TOP n 0 gives the header section only", b"Subject: pop3-smoke" in top and b"line 0" not in top)
+    retr = b"\r\n".join(client.retr(count)[1])
+    check("pop3s: RETR gives the whole message", b"line 0 of pop3-smoke" in retr)
+    client.quit()
+    plain = poplib.POP3("127.0.0.1", int(env["POP3_PORT"]), timeout=10)
+    check("pop3: STLS offered", "STLS" in plain.capa())
+    plain.stls(ssl.create_default_context(cafile=env["IMAP_CA_FILE"]))
+    plain.user(user)
+    plain.pass_(password)
+    check("pop3: login after STLS; nothing deleted by the session before", plain.stat()[0] == count)
+    plain.quit()
+    with open(env["IMAP_LOG"], encoding="utf-8") as log:
+        text = log.read()
+    check("pop3: Dovecot logs what a session fetched", re.search(r"top=1/\d+, retr=1/\d+, del=0/", text) is not None)
+    faulty = poplib.POP3("127.0.0.1", int(env["FAULTY_POP3_PORT_CLEARTEXT"]), timeout=10)
+    check("faulty pop3 cleartext: no STLS", "STLS" not in faulty.capa())
+    faulty.user("tanto")
+    faulty.pass_("anything")
+    check("faulty pop3 cleartext: two messages", faulty.stat()[0] == 2)
+    faulty.quit()
+    lines = wait_for_log(env, "pop3-cleartext", lambda lines: any(line.endswith("CLOSE") for line in lines))
+    check("faulty pop3 cleartext: the log hides the password", "1 PASS ***" in lines and
+          not any("anything" in line for line in lines), f"{lines}")
+
+
 def main():
     directory = sys.argv[1]
     env = srvutil.load_env(directory)
@@ -469,6 +508,9 @@ def main():
     started = time.monotonic()
     oauth_checks(env, ca)
     print(f"# OAuth2 checks took {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    pop3_checks(env, ca, directory)
+    print(f"# POP3 checks took {time.monotonic() - started:.1f} s")
     print(f"smoke: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

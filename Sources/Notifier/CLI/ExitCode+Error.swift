@@ -30,6 +30,8 @@ extension ExitCode {
             self.init(for: error.delivery)
         case let error as IMAPError:
             self.init(for: error.kind)
+        case let error as POP3Error:
+            self.init(for: error.kind)
         case let error as SQLiteError:
             switch error.category {
             case .busy, .storage: self = .temporaryFailure
@@ -60,6 +62,17 @@ extension ExitCode {
         case .login: self = .noPermission
         case .connectionLost, .timeout, .flood: self = .temporaryFailure
         case .messageTooLarge: self = .dataError
+        case .protocolError: self = .software
+        }
+    }
+
+    /// The same for POP3: a mailbox that cannot be reached or read is 69, a refused login 77, a lost connection 75.
+    init(for kind: POP3Error.Kind) {
+        switch kind {
+        case .unavailable, .refused: self = .unavailable
+        case .login: self = .noPermission
+        case .connectionLost, .timeout, .sessionChanged, .busy: self = .temporaryFailure
+        case .tooLarge: self = .dataError
         case .protocolError: self = .software
         }
     }

@@ -16,6 +16,7 @@ struct Configuration: OptionGroup {
     var transport = TransportOptions()
     var sender = SenderOptions()
     var imap = IMAPOptions()
+    var pop3 = POP3Options()
     var relay = RelayOptions()
     var notices = NoticeOptions()
     var delivery = DeliveryOptions()
@@ -29,6 +30,7 @@ struct Configuration: OptionGroup {
     static var options: [Option<Self>] {
         var all: [Option<Self>] = TrustOptions.options.lifted(\.trust) + TransportOptions.options.lifted(\.transport)
         all += SenderOptions.options.lifted(\.sender) + IMAPOptions.options.lifted(\.imap)
+        all += POP3Options.options.lifted(\.pop3)
         all += RelayOptions.options.lifted(\.relay) + NoticeOptions.options.lifted(\.notices)
         all += DeliveryOptions.options.lifted(\.delivery) + NoticeAlarmOptions.options.lifted(\.alarm)
         all.append(.value(nil, key: "otp_key_file", "PATH", \.otpKeyFile, "the OTP key file", parse: Parse.text))

@@ -44,7 +44,7 @@ struct IMAPOptions: OptionGroup {
                     + "clear allowed on purpose", parse: Parse.choice),
             .value(
                 "--max-message-size", key: "max_message_size", "SIZE", \.maxMessageSize,
-                "skip an IMAP message larger than SIZE (bytes, or with K, M or G; default 32M): it is never "
+                "skip an IMAP or POP3 message larger than SIZE (bytes, or with K, M or G; default 32M): it is never "
                     + "downloaded, is reported once as UIDVALIDITY/UID: oversized, and later messages are read as usual",
                 parse: Parse.size),
             .refused(

@@ -109,6 +109,22 @@ enum Parse {
         }
     }
 
+    /// `pop3s://HOST[:PORT]` or `pop3://HOST[:PORT]`; a user name in it is the other spelling of `--pop3-user`.
+    static func pop3URL(_ value: String) throws -> String {
+        var components = URLComponents(string: value)
+        if components?.password != nil {
+            throw InvalidValue(
+                "must not carry a password: set NOTIFIER_POP3_PASSWORD or --pop3-password-file", mayHoldSecret: true)
+        }
+        components?.user = nil
+        do {
+            _ = try POP3Settings.serverURL(of: components?.string ?? value)
+            return value
+        } catch {
+            throw InvalidValue(error.reason, mayHoldSecret: true)
+        }
+    }
+
     /// `NAME=VALUE`.
     static func variable(_ value: String) throws -> (name: String, value: String) {
         guard let equals = value.firstIndex(of: "="), equals != value.startIndex else {

@@ -49,11 +49,11 @@ struct TrustOptions: OptionGroup {
             authservIDs: ids)
     }
 
-    /// The authserv-id a mail provider's receiving servers write, by its IMAP host: Gmail's `mx.google.com`;
+    /// The authserv-id a mail provider's receiving servers write, by its IMAP (or POP3) host: Gmail's `mx.google.com`;
     /// Microsoft 365 writes none, and its fields count under `protection.outlook.com`.
     static func providerAuthservID(imapHost: String) -> String? {
         switch imapHost.lowercased() {
-        case "imap.gmail.com", "imap.googlemail.com": return "mx.google.com"
+        case "imap.gmail.com", "imap.googlemail.com", "pop.gmail.com", "pop.googlemail.com": return "mx.google.com"
         case "outlook.office365.com", "outlook.office.com": return SenderAuthentication.microsoft365
         default: return nil
         }

@@ -1,8 +1,7 @@
-/// A mailbox the `Watcher` reads: a Maildir and an IMAP mailbox today; a POP3 mailbox and the issuer's bounce
-/// mailbox later. A source knows how to list, fetch and remember its own messages; what becomes of them is the
+/// A mailbox the `Watcher` reads: a Maildir, an IMAP mailbox or a POP3 maildrop. A source knows how to list, fetch and remember its own messages; what becomes of them is the
 /// handler's business, so one source serves every handler.
 package protocol MailSource: AnyObject {
-    /// The mailbox's name in the record of handled messages: `maildir:/path`, `imap:user@URL`.
+    /// The mailbox's name in the record of handled messages: `maildir:/path`, `imap:user@URL`, `pop3:user@URL`.
     var name: String { get }
 
     /// One pass over the mailbox: every message not handled yet, oldest first, in batches. `isHandled` says which
@@ -29,7 +28,7 @@ package protocol IdlingMailSource: MailSource {
 package struct RawMessage {
     /// Where it came from: `ingest`, `maildir:/path`, `imap:URL` (`MailSource.name`).
     let source: String
-    /// Its name there: a Maildir file's unique name, an IMAP UIDVALIDITY/UID, a digest.
+    /// Its name there: a Maildir file's unique name, an IMAP UIDVALIDITY/UID, a POP3 UIDL, a digest.
     let key: String
     package let bytes: [UInt8]
 
@@ -51,13 +50,35 @@ package struct OversizedMessage: Equatable {
     let limit: Int
 }
 
+/// A message of which a source has read only the header section (POP3's TOP n 0), and can fetch the rest on demand.
+package struct MessageHeader {
+    let source: String
+    /// Its name in the source (a POP3 UIDL).
+    let key: String
+    /// The header section, with the empty line that ends it when the server sent one.
+    package let bytes: [UInt8]
+    /// Fetches the whole message: `.message`, or `.oversized` when it is larger than the source reads, or nil when it
+    /// is no longer there (deleted by another mail program meanwhile: nothing is recorded, it is simply gone).
+    let fetch: () throws -> MailBatch.Item?
+
+    init(source: String, key: String, bytes: [UInt8], fetch: @escaping () throws -> MailBatch.Item?) {
+        self.source = source
+        self.key = key
+        self.bytes = bytes
+        self.fetch = fetch
+    }
+}
+
 /// One batch of a pass. Its messages are fetched only as `forEachItem` reaches them, and each one's bytes can be let go
 /// before the next is fetched: a batch costs the memory of one message, however large the mailbox.
 package struct MailBatch {
-    /// One entry of a batch: a message, or one too large to read.
+    /// One entry of a batch: a message, one too large to read, or one of which only the header section was read.
     enum Item {
         case message(RawMessage)
         case oversized(OversizedMessage)
+        /// The watcher asks the handler whether the rest is wanted (`MailHandler.isCandidate(headers:)`): only then
+        /// is the message downloaded.
+        case header(MessageHeader)
     }
 
     private let items: ((Item) throws -> Void) throws -> Void

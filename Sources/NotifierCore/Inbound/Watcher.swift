@@ -18,9 +18,22 @@ package protocol MailHandler {
     /// Records a message too large to read as handled, so that it is reported once and never fetched again.
     func skip(_ message: OversizedMessage) throws -> Outcome
 
+    /// Whether a message with this header section could be one the handler acts on, so that its body is worth
+    /// downloading (a source that can read headers alone asks this first: POP3). Generous: a false "yes" costs a
+    /// download, a false "no" loses the message. The default is yes.
+    func isCandidate(headers: [UInt8]) -> Bool
+
+    /// Records a message whose headers said it is no candidate as handled, without reading its body; nil when it
+    /// was found handled meanwhile (by another process).
+    func passOver(_ message: MessageHeader) throws -> Outcome?
+
     /// Why `error`, thrown by `handle`, leaves the batch to the next pass (in words for the person watching), or
     /// nil when it is not one to try again.
     func retryReason(for error: Error) -> String?
+}
+
+extension MailHandler {
+    package func isCandidate(headers: [UInt8]) -> Bool { true }
 }
 
 /// What ends a watch, and how it pauses: `StopSignal` (SIGTERM, SIGINT) for the command, a scripted one in tests.
@@ -107,7 +120,7 @@ package struct Watcher<Handler: MailHandler> {
                 handle: { batch in
                     var keys: [String] = []
                     var read: [Handler.Read] = []
-                    try batch.forEachItem { item in
+                    func take(_ item: MailBatch.Item) throws {
                         switch item {
                         case .message(let message):
                             keys.append(message.key)
@@ -117,8 +130,16 @@ package struct Watcher<Handler: MailHandler> {
                             diagnostics.warning(
                                 "message \(message.key) has \(message.size) bytes, more than --max-message-size "
                                     + "\(message.limit); skipped and recorded as oversized")
+                        case .header(let header):
+                            if handler.isCandidate(headers: header.bytes) {
+                                // Gone meanwhile (another mail program deleted it): nothing to record.
+                                if let whole = try header.fetch() { try take(whole) }
+                            } else if let outcome = try handler.passOver(header) {
+                                report([(header.key, outcome)])
+                            }
                         }
                     }
+                    try batch.forEachItem(take)
                     let outcomes = try handler.handle(read)
                     report(zip(keys, outcomes).compactMap { key, outcome in outcome.map { (key, $0) } })
                 })

@@ -279,6 +279,24 @@ extension VendorPipeline: MailHandler {
         return .oversized
     }
 
+    /// From a trusted sender, or anything that resembles a notice or OTP mail (look-alikes are read and reported as
+    /// suspected phishing): `Candidate.mayBeNotice`.
+    package func isCandidate(headers: [UInt8]) -> Bool {
+        Candidate.mayBeNotice(Message.parse(headers), trust: settings.trust)
+    }
+
+    /// Recorded as handled with the decision `other`, as the reader would have decided, without its body.
+    package func passOver(_ message: MessageHeader) throws -> Decision? {
+        let now = settings.now()
+        let messageID = Message.parse(message.bytes).messageID
+        return try vault.database.transaction { () throws -> Decision? in
+            if try vault.wasHandled(source: message.source, key: message.key) { return nil }
+            try vault.markHandled(
+                source: message.source, key: message.key, messageID: messageID, decision: .other, at: now)
+            return .other
+        }
+    }
+
     /// A relay that did not get through is tried again on the next pass, while the code is still valid.
     package func retryReason(for error: Error) -> String? {
         (error as? OTPRelay.RelayError).map { "\($0.message); trying again" }

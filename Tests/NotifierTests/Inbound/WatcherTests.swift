@@ -12,6 +12,8 @@ import Testing
         case lose
         case batches([[String]])
         case oversized(key: String, size: Int)
+        /// Header sections first (POP3): a key with `gone` vanishes before its body is fetched.
+        case headers([String])
     }
 
     struct Lost: Error {}
@@ -43,6 +45,20 @@ import Testing
                         try body(.oversized(OversizedMessage(source: self.name, key: key, size: size, limit: 100)))
                     })
                 checkpoints.append([key])
+            case .headers(let keys):
+                try handle(
+                    MailBatch { [log, name] body in
+                        for key in keys {
+                            log.append("top \(key)")
+                            try body(
+                                .header(
+                                    MessageHeader(source: name, key: key, bytes: Array("Subject: \(key)".utf8)) {
+                                        log.append("retr \(key)")
+                                        if key.contains("gone") { return nil }
+                                        return .message(RawMessage(source: name, key: key, bytes: Array(key.utf8)))
+                                    }))
+                        }
+                    })
             case .batches(let batches):
                 for keys in batches {
                     let wanted = try keys.filter { !(try isHandled($0)) }
@@ -113,6 +129,15 @@ import Testing
             skipped.append(message)
             handled.insert(message.key)
             return "oversized"
+        }
+
+        /// Only headers that say `Subject: wanted` are candidates (POP3 sources read headers first).
+        func isCandidate(headers: [UInt8]) -> Bool { String(decoding: headers, as: UTF8.self).contains("wanted") }
+
+        func passOver(_ message: MessageHeader) throws -> String? {
+            log.append("passed over \(message.key)")
+            handled.insert(message.key)
+            return "passed over"
         }
 
         func retryReason(for error: Error) -> String? { error is Refused ? "refused; trying again" : nil }
@@ -290,6 +315,22 @@ import Testing
             log.all == [
                 "warning: message 7/3 has 1000 bytes, more than --max-message-size 100; skipped and recorded as oversized"
             ])
+    }
+
+    @Test func onlyCandidatesAreFetchedWholeAndAVanishedOneIsNotRecorded() throws {
+        let log = Log()
+        let reported = Log()
+        let source = ScriptedSource([.headers(["a-wanted", "b", "c-wanted-gone", "d-wanted"])], log: log)
+        let handler = RecordingHandler(log: log)
+        _ = try watcher(source, handler, stop: CountingStop(after: 1), once: true, log: log, reported: reported).run()
+        #expect(
+            log.all == [
+                "top a-wanted", "retr a-wanted", "read a-wanted", "top b", "passed over b", "top c-wanted-gone",
+                "retr c-wanted-gone", "top d-wanted", "retr d-wanted", "read d-wanted",
+            ])
+        #expect(handler.batches == [["a-wanted", "d-wanted"]])
+        #expect(handler.handled == ["a-wanted", "b", "d-wanted"], "the vanished message is not recorded")
+        #expect(reported.all == ["b: passed over", "a-wanted: done", "d-wanted: done"])
     }
 
     @Test func betweenPassesAnIdlingSourceIsWaitedOnAndOthersArePolled() throws {

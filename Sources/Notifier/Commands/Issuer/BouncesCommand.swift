@@ -39,13 +39,14 @@ enum BouncesCommand {
     }
 }
 
-/// `notifier bounces watch (--maildir DIR | --imap URL) [--once]`.
+/// `notifier bounces watch (--maildir DIR | --imap URL | --pop3 URL) [--once]`.
 struct BouncesWatchCommand: Command {
     static let name = "watch"
-    static let summary = "Watch the bounce mailbox (Maildir or IMAP) and apply each bounce once"
+    static let summary = "Watch the bounce mailbox (Maildir, IMAP or POP3) and apply each bounce once"
     static let usage = [
         "watch --maildir DIR [--once] [--poll SECONDS] [--return-path ADDR]",
         "watch --imap URL [--imap-user USER] [--once] [--no-idle] [--max-message-size SIZE] [--return-path ADDR]",
+        "watch --pop3 URL [--pop3-user USER] [--once] [--poll SECONDS] [--return-path ADDR]",
     ]
     static let about = """
         Handles every message of the bounce mailbox not handled before (remembered in the database), then keeps
@@ -55,7 +56,8 @@ struct BouncesWatchCommand: Command {
         """
     static let footer = """
         Exit status: 0 every message handled; 75 some were left for the next pass (the database was busy); 69 the
-        IMAP server cannot be reached (with --once); 77 the IMAP login was refused; 64 bad usage; 78 configuration.
+        IMAP or POP3 server cannot be reached (with --once); 77 the login was refused; 64 bad usage; 78
+        configuration. Over POP3 only messages whose header section could be a delivery report are downloaded.
         """
     static var options: [Option<Self>] {
         MailboxOptions.options.lifted(\.mailbox) + BouncesCommand.returnPathOption.lifted(\.sender)

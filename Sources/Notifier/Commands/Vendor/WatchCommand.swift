@@ -2,16 +2,17 @@ import Dispatch
 import Foundation
 import NotifierCore
 
-/// `notifier watch --maildir DIR` or `notifier watch --imap URL`: handles every message of a mailbox once, then
+/// `notifier watch --maildir DIR`, `notifier watch --imap URL` or `notifier watch --pop3 URL`: handles every message of a mailbox once, then
 /// keeps watching until SIGTERM, or stops after one pass with `--once` (for cron).
 struct WatchCommand: Command {
     static let name = "watch"
     static let summary =
-        "Watch a mailbox (Maildir or IMAP) for notices: vault the URLs, relay fresh OTPs, report phishing"
+        "Watch a mailbox (Maildir, IMAP or POP3) for notices: vault the URLs, relay fresh OTPs, report phishing"
     static let usage = [
         "watch --maildir DIR [--once] [--poll SECONDS] [relay and trust options]",
         "watch --imap URL [--imap-user USER] [--once] [--no-idle] [--max-message-size SIZE] [--timeout S]",
         "      [relay and trust options]",
+        "watch --pop3 URL [--pop3-user USER] [--once] [--poll SECONDS] [relay and trust options]",
     ]
     static let about = """
         Handles every message of the mailbox not handled before (remembered in the database), then keeps
@@ -19,7 +20,10 @@ struct WatchCommand: Command {
         flagged or deleted. A trusted update notice's URL goes into the vault; a trusted OTP notice that has not
         expired is relayed (when several arrive together, only the newest); an untrusted notice is reported on
         standard error and never stored or relayed. --timeout S is also how long one IMAP command may take,
-        however busily the server talks (default 120), and --connect-timeout S the IMAP connection's.
+        however busily the server talks (default 120), and --connect-timeout S the IMAP connection's. Over POP3
+        (no IDLE) it looks every --poll seconds (default 60), one short session each time, reads each new
+        message's header section first (TOP) and downloads only what could be a notice (RETR); it never
+        deletes: keep messages on the server at least a day.
         """
     static var options: [Option<Self>] {
         MailboxOptions.options.lifted(\.mailbox) + VendorOptions.options.lifted(\.vendor)
@@ -39,9 +43,10 @@ struct WatchCommand: Command {
         let configuration = try context.configuration()
         let database = try context.openDatabase()
         let imap = mailbox.imap(filledFrom: configuration)
-        // Watching Gmail or Microsoft 365 over IMAP names the provider whose Authentication-Results count.
+        // Watching Gmail or Microsoft 365 over IMAP or POP3 names the provider whose Authentication-Results count.
         let vendor = self.vendor.filled(from: configuration)
-        let settings = try vendor.settings(context: context, imapHost: mailbox.maildir == nil ? imap.host : nil)
+        let settings = try vendor.settings(
+            context: context, imapHost: try mailbox.host(command: "watch", configuration: configuration))
         let pipeline = VendorPipeline(settings: settings, database: database, diagnostics: .standardError)
         let source = try mailbox.source(
             command: "watch", imap: imap, transport: self.vendor.transport, configuration: configuration,

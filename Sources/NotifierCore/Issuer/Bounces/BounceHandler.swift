@@ -120,6 +120,24 @@ package final class BounceHandler: MailHandler {
         return Handled(decision: .oversized, vendor: nil, bounce: nil)
     }
 
+    /// Anything that could be a delivery report by its header section (`Candidate.mayBeBounce`).
+    package func isCandidate(headers: [UInt8]) -> Bool {
+        Candidate.mayBeBounce(Message.parse(headers))
+    }
+
+    /// Recorded as handled with the decision `not_bounce`, without its body.
+    package func passOver(_ message: MessageHeader) throws -> Handled? {
+        let source = Self.scoped(message.source)
+        let messageID = Message.parse(message.bytes).messageID
+        return try store.database.transaction { () throws -> Handled? in
+            if try handled.contains(source: source, key: message.key) { return nil }
+            try handled.mark(
+                source: source, key: message.key, messageID: messageID, decision: Decision.notBounce.rawValue,
+                at: now())
+            return Handled(decision: .notBounce, vendor: nil, bounce: nil)
+        }
+    }
+
     /// Nothing here is tried again: a busy database is the watcher's own case.
     package func retryReason(for error: Error) -> String? { nil }
 }

@@ -1,8 +1,9 @@
 import CCurlShim
 import Foundation
 
-/// One libcurl easy handle, owned for its whole life: `deinit` frees it. notifier uses libcurl to connect, do TLS
-/// and log in (CURLOPT_CONNECT_ONLY); the protocol after that goes over `send` and `receive` (see `CurlStream`).
+/// One libcurl easy handle, owned for its whole life: `deinit` frees it. For SMTP and IMAP notifier uses libcurl to
+/// connect, do TLS and log in (CURLOPT_CONNECT_ONLY); the protocol after that goes over `send` and `receive` (see
+/// `CurlStream`). For POP3 libcurl carries each command and reads its answer (`transfer`).
 /// The shape of swift-corelibs-foundation's `_EasyHandle`.
 final class EasyHandle {
     private let handle: UnsafeMutableRawPointer
@@ -59,8 +60,19 @@ final class EasyHandle {
         url: String, requireTLS: Bool, caFile: String?, credentials: Credentials?, connectTimeout: Int,
         responseTimeout: Int
     ) throws {
-        try set(CURLOPT_URL, url)
+        try configure(
+            url: url, requireTLS: requireTLS, caFile: caFile, credentials: credentials, connectTimeout: connectTimeout,
+            responseTimeout: responseTimeout)
         try set(CURLOPT_CONNECT_ONLY, 1)
+        try set(CURLOPT_TIMEOUT, connectTimeout + responseTimeout)
+    }
+
+    /// What `connectOnly` and `transfers` share: the server, TLS, the certificate check, the login and the time limits.
+    private func configure(
+        url: String, requireTLS: Bool, caFile: String?, credentials: Credentials?, connectTimeout: Int,
+        responseTimeout: Int
+    ) throws {
+        try set(CURLOPT_URL, url)
         try set(CURLOPT_USE_SSL, Int(requireTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue))
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -80,8 +92,88 @@ final class EasyHandle {
         }
         try set(CURLOPT_CONNECTTIMEOUT, connectTimeout)
         try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, responseTimeout)
-        try set(CURLOPT_TIMEOUT, connectTimeout + responseTimeout)
         try set(CURLOPT_TCP_KEEPALIVE, 1)
+    }
+
+    // MARK: - Transfers that libcurl reads (POP3)
+
+    /// The body of the transfer in progress, as the write callback hands it over.
+    private var body: [UInt8] = []
+    /// The most bytes `body` may hold; past it the write callback refuses the rest and the transfer fails.
+    private var bodyLimit = Int.max
+    /// Whether the transfer in progress went past `bodyLimit`.
+    private var bodyOverflowed = false
+
+    /// Sets up transfers that libcurl carries from end to end (POP3, where libcurl reads each answer to its end,
+    /// undoes the dot-stuffing and hands only the body over): the same server, TLS, certificate check and login as
+    /// `connectOnly`. Each `transfer(request:limit:timeout:)` then sends one command on the connection libcurl keeps
+    /// between them, connecting (and logging in) again only when it has none.
+    func transfers(
+        url: String, requireTLS: Bool, caFile: String?, credentials: Credentials?, connectTimeout: Int,
+        responseTimeout: Int
+    ) throws {
+        try configure(
+            url: url, requireTLS: requireTLS, caFile: caFile, credentials: credentials, connectTimeout: connectTimeout,
+            responseTimeout: responseTimeout)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        try CurlError.check(notifier_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, me), "setting the body sink")
+        try CurlError.check(
+            notifier_curl_setopt_write_callback(handle) { data, size, count, userdata in
+                guard let userdata else { return 0 }
+                let this = Unmanaged<EasyHandle>.fromOpaque(userdata).takeUnretainedValue()
+                let length = size * count
+                guard length > 0, let data else { return length }
+                if this.body.count + length > this.bodyLimit {
+                    this.bodyOverflowed = true
+                    return 0  // libcurl ends the transfer with CURLE_WRITE_ERROR
+                }
+                this.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+                return length
+            }, "setting the body callback")
+    }
+
+    /// Why a `transfer` failed: how its connection failed, or that the server refused the command, or that the
+    /// answer was longer than allowed. libcurl closes the connection after any of these; the next transfer opens a
+    /// new one (`newConnections` then says so).
+    struct TransferFailure: Error, Equatable {
+        /// The failure as a connect's (a lost connection, a timeout, a refused login...).
+        let failure: ConnectFailure
+        /// The server answered the command itself with an error (POP3's `-ERR`): `lastLine` has its words.
+        let refused: Bool
+        /// The answer was longer than the limit; what came was dropped.
+        let overLimit: Bool
+        /// The server's last line (never what notifier sent).
+        let lastLine: String?
+    }
+
+    /// Sends `request` (CURLOPT_CUSTOMREQUEST: a whole POP3 command such as `UIDL` or `TOP 3 0`) and returns the
+    /// body of its answer, at most `limit` bytes; the whole transfer (with a connection and login when libcurl has
+    /// none) must end within `timeout` seconds.
+    func transfer(request: String, limit: Int, timeout: Int) throws(TransferFailure) -> [UInt8] {
+        serverLines = []
+        body = []
+        bodyLimit = limit
+        bodyOverflowed = false
+        defer { body = [] }
+        var code = notifier_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, request)
+        if code == CURLE_OK { code = notifier_curl_setopt_long(handle, CURLOPT_TIMEOUT, timeout) }
+        if code == CURLE_OK { code = curl_easy_perform(handle) }
+        guard code == CURLE_OK else {
+            // libcurl says QUIT after a refusal, so the refusal is not always the last line.
+            let refusal = serverLines.last { $0.hasPrefix("-ERR") }
+            throw TransferFailure(
+                failure: ConnectFailure(code), refused: code == CURLE_WEIRD_SERVER_REPLY && refusal != nil,
+                overLimit: bodyOverflowed, lastLine: refusal ?? serverLines.last)
+        }
+        return body
+    }
+
+    /// How many new connections the last transfer opened (CURLINFO_NUM_CONNECTS): 0 when it used the one libcurl
+    /// kept from the transfer before.
+    var newConnections: Int {
+        var count = 0
+        _ = notifier_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &count)
+        return count
     }
 
     /// Connects (after `connectOnly`): TCP, TLS or STARTTLS, the greeting, EHLO or CAPABILITY, and the login;
