@@ -159,12 +159,7 @@ package final class NoticeAlarm {
             guard try isDue(alarm) else { return true }
             let mailed = try database.transaction { () throws -> String? in
                 guard try isDue(alarm),
-                    try database.run(
-                        "INSERT OR IGNORE INTO alarms (name, period, said_at) VALUES (?, ?, ?)",
-                        [
-                            .text(alarm.kind.rawValue), .text(alarm.period),
-                            .integer(Int64(now.timeIntervalSince1970)),
-                        ]) == 1
+                    try AlarmStore(database: database).claim(alarm.kind.rawValue, period: alarm.period, at: now)
                 else { return nil }
                 return try mail(alarm, now: now)
             }
@@ -180,23 +175,15 @@ package final class NoticeAlarm {
 
     /// Whether the cause holds and the alarm was not said for its period.
     private func isDue(_ alarm: Alarm) throws -> Bool {
-        let said = try database.row(
-            "SELECT 1 FROM alarms WHERE name = ? AND period = ?", [.text(alarm.kind.rawValue), .text(alarm.period)])
-        guard said == nil else { return false }
+        let store = AlarmStore(database: database)
+        guard try !store.wasSaid(alarm.kind.rawValue, period: alarm.period) else { return false }
         switch alarm.kind {
         case .noticeMissing:
-            return try database.row(
-                "SELECT 1 FROM vault_urls WHERE fiscal_year = ? LIMIT 1", [.integer(Int64(alarm.fiscalYear))]) == nil
+            return try !store.hasURL(fiscalYear: alarm.fiscalYear)
         case .otpMissing:
             // An OTP asked for in calendar year N (any state: relayed, expired, ...) was for fiscal year N's
             // certificate.
-            let period = RenewalCalendar.certificatePeriod(of: alarm.fiscalYear)
-            return try database.row(
-                "SELECT 1 FROM otp_sightings WHERE received_at >= ? AND received_at < ? LIMIT 1",
-                [
-                    .integer(Int64(period.start.timeIntervalSince1970)),
-                    .integer(Int64(period.end.timeIntervalSince1970)),
-                ]) == nil
+            return try !store.sawOTP(in: RenewalCalendar.certificatePeriod(of: alarm.fiscalYear))
         }
     }
 
