@@ -34,17 +34,19 @@ release: deps
 PREFIX ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+# zsh looks in share/zsh/vendor-completions under /usr, and in share/zsh/site-functions under /usr/local.
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/notifier
 	install -m 0755 .build/release/notifier $(DESTDIR)$(PREFIX)/bin/notifier
 	.build/release/notifier internal man $(DESTDIR)$(PREFIX)/share/man/man1 >/dev/null
 	.build/release/notifier internal completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/notifier
-	.build/release/notifier internal completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_notifier
+	.build/release/notifier internal completion zsh > $(DESTDIR)$(ZSHCOMPDIR)/_notifier
 	for unit in contrib/systemd/*.service contrib/systemd/*.timer; do \
 		sed 's|/usr/local/bin/notifier|$(PREFIX)/bin/notifier|g' "$$unit" > $(DESTDIR)$(UNITDIR)/$$(basename "$$unit"); \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename "$$unit"); \
