@@ -53,6 +53,8 @@ struct CommandEntry: Sendable {
     /// The full name in messages (`otp issue`).
     let path: String
     let help: @Sendable () -> String
+    /// The help in parts, for the man pages and the shell completion.
+    let page: @Sendable () -> CommandPage
     let subcommands: [CommandEntry]
     private let make: (@Sendable (Arguments, CommandContext) throws -> Running)?
 
@@ -65,6 +67,7 @@ struct CommandEntry: Sendable {
         summary = C.summary
         self.path = path
         help = { C.help(parent: parent) }
+        page = { C.page(parent: parent) }
         subcommands = []
         make = { arguments, context in
             do {
@@ -96,6 +99,11 @@ struct CommandEntry: Sendable {
 
             'notifier \(name) SUBCOMMAND --help' shows a subcommand's options.
             """
+        }
+        page = {
+            CommandPage(
+                path: name, summary: summary, usage: ["\(name) SUBCOMMAND [OPTIONS]"], about: about, options: [],
+                footer: "", subcommands: subcommands)
         }
         self.subcommands = subcommands
         make = nil

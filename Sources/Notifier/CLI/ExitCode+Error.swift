@@ -16,7 +16,7 @@ extension ExitCode {
             self = .noInput
         case is UnknownVendorError:
             self = .noUser
-        case is OutboxError, is LockFileError:
+        case is OutboxError, is LockFileError, is ManualWriteError:
             self = .cannotCreate
         // Someone else holds what is needed, or a relay did not get through: the same call may work later.
         case is BusyError, is IngestError, is OTPRateLimitError, is OTPRelay.RelayError:

@@ -61,9 +61,12 @@ enum Help {
 
     /// One entry per option that has a flag: `  --smtp URL          send through ...`, wrapped, with the
     /// configuration key when there is one.
-    static func options<Values>(_ options: [Option<Values>]) -> String {
+    static func options<Values>(_ options: [Option<Values>]) -> String { Self.options(options.map(\.doc)) }
+
+    /// The same, for options already described.
+    static func options(_ options: [OptionDoc]) -> String {
         options.compactMap { option -> String? in
-            guard let flag = option.flag, option.kind != .refused else { return nil }
+            guard let flag = option.flag, option.isShown else { return nil }
             let head = "  " + flag + (option.valueName.map { " " + $0 } ?? "")
             var text = option.help
             if let key = option.key { text += " (configuration key \(key))" }

@@ -12,14 +12,45 @@ enum RootCommand {
         CommandEntry(HelpCommand.self),
     ]
 
+    /// Commands that work but are not listed: `internal` makes the man pages and the shell completion.
+    static let hidden = [InternalCommand.entry]
+
     static func command(named name: String) -> CommandEntry? {
-        commands.first { $0.name == name }
+        (commands + hidden).first { $0.name == name }
     }
+
+    static let about = """
+        notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
+        from getting lost.
+        """
+
+    /// The options before the command. The parse loop below reads them; this table is what the help, the man page
+    /// and the completion show.
+    static let globalOptions = [
+        OptionDoc(
+            flag: "--db", key: nil, valueName: "PATH",
+            help: "the SQLite database (default: $NOTIFIER_DB, else $XDG_DATA_HOME/notifier/notifier.sqlite3, "
+                + "i.e. ~/.local/share/...)", kind: .value, isRequired: false),
+        OptionDoc(
+            flag: "--config", key: nil, valueName: "PATH",
+            help: "the configuration file (default: $NOTIFIER_CONFIG, else $XDG_CONFIG_HOME/notifier/config when it "
+                + "exists)", kind: .value, isRequired: false),
+        OptionDoc(
+            flag: "--help", key: nil, valueName: nil, help: "this text; 'notifier COMMAND --help' for a command",
+            kind: .flag, isRequired: false),
+        OptionDoc(
+            flag: "--version", key: nil, valueName: nil,
+            help: "versions of notifier and the libcurl and SQLite it runs with", kind: .flag, isRequired: false),
+    ]
+
+    static let footer = """
+        Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
+        75 temporary failure (retry later), 78 configuration error.
+        """
 
     static var help: String {
         """
-        notifier: keeps the yearly client-certificate renewal of JKK東京's e-bidding system (電子入札システム) \
-        from getting lost.
+        \(about)
 
         Usage: notifier [--db PATH] [--config PATH] COMMAND [OPTIONS] ...
 
@@ -27,16 +58,18 @@ enum RootCommand {
         \(Help.list(commands.map { ($0.name, $0.summary) }))
 
         Global options:
-          --db PATH       the SQLite database (default: $NOTIFIER_DB, else
-                          $XDG_DATA_HOME/notifier/notifier.sqlite3, i.e. ~/.local/share/...)
-          --config PATH   the configuration file (default: $NOTIFIER_CONFIG, else
-                          $XDG_CONFIG_HOME/notifier/config when it exists)
-          --help          this text; 'notifier COMMAND --help' for a command
-          --version       versions of notifier and the libcurl and SQLite it runs with
+        \(Help.options(globalOptions))
 
-        Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
-        75 temporary failure (retry later), 78 configuration error.
+        \(footer)
         """
+    }
+
+    /// notifier's own help in parts, for notifier(1) and the completion.
+    static var page: CommandPage {
+        CommandPage(
+            path: "", summary: "keeps the yearly client-certificate renewal from getting lost",
+            usage: ["[--db PATH] [--config PATH] COMMAND [OPTIONS] ..."], about: about, options: globalOptions,
+            footer: footer, subcommands: commands)
     }
 
     static let version = "0.1.0"
