@@ -40,7 +40,7 @@ package struct OTPRateLimitError: NotifierError, Equatable {
         case .cooldown(let seconds):
             return "vendor \(vendorCode): a code was mailed less than \(seconds) s ago; \(when)"
         case .hourlyCap(let issues):
-            return "vendor \(vendorCode): \(issues) codes were mailed within the last hour, the most allowed; \(when)"
+            return "vendor \(vendorCode): \(counted(issues, "code")) \(issues == 1 ? "was" : "were") mailed within the last hour, the most allowed; \(when)"
         }
     }
 }
@@ -56,8 +56,8 @@ package struct OTPLockedError: NotifierError, Equatable {
 
     package var message: String {
         let since =
-            "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after \(wrongCodes) wrong "
-            + "codes in a row"
+            "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after "
+            + "\(counted(wrongCodes, "wrong code")) in a row"
         let unlock = "'notifier otp unlock --vendor \(vendorCode)'"
         guard let liftsAt else { return "\(since); the issuer must check with the vendor and run \(unlock)" }
         return "\(since), until \(JapanClock.iso8601(seconds: liftsAt)) (otp_lock_minutes); try again then, or the "

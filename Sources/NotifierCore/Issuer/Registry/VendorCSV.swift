@@ -115,7 +115,7 @@ package enum VendorCSV {
                 problems.append(
                     VendorCSVError.Problem(
                         line: row.line, column: nil,
-                        reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(columns.count) columns "
+                        reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(counted(columns.count, "column")) "
                             + "(\(hint))"))
                 continue
             }
