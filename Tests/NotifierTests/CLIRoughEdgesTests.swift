@@ -184,7 +184,9 @@ struct CLIRoughEdgesTests {
         let missing = folder.appendingPathComponent("no-such-config").path
         let says = "notifier: cannot read the configuration file \(missing); check the path and its permissions\n"
         let database = folder.appendingPathComponent("db.sqlite3").path
-        for command in [["urls"], ["vendors", "list"], ["notices", "status"], ["resend-url", "--vendor", "1000000", "--print"]] {
+        for command in [
+            ["urls"], ["vendors", "list"], ["notices", "status"], ["resend-url", "--vendor", "1000000", "--print"],
+        ] {
             let given = try CLI.run(["--db", database, "--config", missing] + command)
             #expect(given.status == 78, "\(command): \(given.stderr)")
             #expect(given.stderr == says, "\(command)")
@@ -209,8 +211,10 @@ struct CLIRoughEdgesTests {
         let two = try fixture.importVendors(IssuerFixture.vendorRows(2))
         #expect(two.stdout.hasPrefix("imported 2 vendors from "), "\(two.stdout)")
         let sent = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"])
-        #expect(sent.stdout.hasPrefix("fiscal year 2027: 2 sent, 0 deferred, 0 failed (of 2 due; 2 new this run; "
-            + "0 vendors waiting for notify_after)\n"), "\(sent.stdout)")
+        #expect(
+            sent.stdout.hasPrefix(
+                "fiscal year 2027: 2 sent, 0 deferred, 0 failed (of 2 due; 2 new this run; "
+                    + "0 vendors waiting for notify_after)\n"), "\(sent.stdout)")
         let database = try Database(path: fixture.database)
         try database.run(
             "UPDATE notices SET state = 'failed', attempts = 1, last_code = 550, last_reply = '550 5.1.1 no such user' "
@@ -259,7 +263,8 @@ struct CLIRoughEdgesTests {
                 "  failed  3000001 株式会社Ａ <a@example.test>  after 1 attempt: 550 5.1.1 <a@example.test>: "))
         #expect(status.stdout.contains("  failed  3000003 C\u{FFFD}[2J商事 <c+550@example.test>  after 1 attempt: "))
         let json = try fixture.run(["notices", "status", "--fiscal-year", "2032", "--json"])
-        #expect(json.stdout.contains("\"name\": \"C\\u001b[2J商事\", \"email\": \"c+550@example.test\"}"), "\(json.stdout)")
+        #expect(
+            json.stdout.contains("\"name\": \"C\\u001b[2J商事\", \"email\": \"c+550@example.test\"}"), "\(json.stdout)")
     }
 
     // 7. A rerun says what is outstanding and does not end 0 while anything is.
@@ -274,7 +279,8 @@ struct CLIRoughEdgesTests {
         let later = Int(Date().timeIntervalSince1970) + 3600
         try database.run("UPDATE notices SET state = 'failed', attempts = 1 WHERE vendor_code = '1000000'")
         try database.run(
-            "UPDATE notices SET state = 'deferred', attempts = 1, next_attempt_at = \(later) WHERE vendor_code = '1000001'")
+            "UPDATE notices SET state = 'deferred', attempts = 1, next_attempt_at = \(later) WHERE vendor_code = '1000001'"
+        )
         let rerun = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"])
         #expect(rerun.status == 67, "\(rerun.stderr)")
         #expect(
@@ -296,7 +302,9 @@ struct CLIRoughEdgesTests {
         #expect(bounced.status == 67)
         #expect(bounced.stdout.contains("outstanding for fiscal year 2027: 0 failed, 1 bounced, 1 deferred;"))
         let help = try CLI.run(["notices", "send", "--help"])
-        #expect(help.stdout.contains("Exit status: 0 all sent and nothing outstanding; 67 some refused for good or bounced"))
+        #expect(
+            help.stdout.contains("Exit status: 0 all sent and nothing outstanding; 67 some refused for good or bounced")
+        )
     }
 
     // 8. Connection errors name the host and port; --smtp-tls required says what the server offered.
@@ -322,7 +330,9 @@ struct CLIRoughEdgesTests {
 
         let port = try TestServers.port("FAULTY_PORT_NOTLS")
         let required = try CLI.run(
-            ["send"] + SMTPIntegrationTests.arguments() + ["--smtp", "smtp://localhost:\(port)", "--smtp-tls", "required"])
+            ["send"] + SMTPIntegrationTests.arguments() + [
+                "--smtp", "smtp://localhost:\(port)", "--smtp-tls", "required",
+            ])
         #expect(required.status == 69)
         let sentence: String =
             "notifier: unavailable: localhost:\(port): the server does not offer STARTTLS (it offers 8BITMIME, "

@@ -100,8 +100,10 @@ struct BatchIntegrationTests {
         #expect(first.stdout.contains("2 sent, 2 deferred, 1 failed"))
         #expect(first.stdout.contains("failed    3000003 C <c+550@example.test>: 550"), "\(first.stdout)")
         #expect(first.stdout.contains("deferred  3000002 B <b+451@example.test>: 451"), "\(first.stdout)")
-        #expect(first.stdout.hasSuffix("outstanding for fiscal year 2032: 1 failed, 0 bounced, 2 deferred; 'notifier "
-            + "notices status --fiscal-year 2032' lists them\n"))
+        #expect(
+            first.stdout.hasSuffix(
+                "outstanding for fiscal year 2032: 1 failed, 0 bounced, 2 deferred; 'notifier "
+                    + "notices status --fiscal-year 2032' lists them\n"))
         let status = try fixture.run(["notices", "status", "--fiscal-year", "2032", "--json"])
         #expect(status.stdout.contains("\"sent\": 2, \"deferred\": 2, \"failed\": 1"))
         #expect(

@@ -40,7 +40,8 @@ package struct OTPRateLimitError: NotifierError, Equatable {
         case .cooldown(let seconds):
             return "vendor \(vendorCode): a code was mailed less than \(seconds) s ago; \(when)"
         case .hourlyCap(let issues):
-            return "vendor \(vendorCode): \(counted(issues, "code")) \(issues == 1 ? "was" : "were") mailed within the last hour, the most allowed; \(when)"
+            return "vendor \(vendorCode): \(counted(issues, "code")) \(issues == 1 ? "was" : "were") mailed within the "
+                + "last hour, the most allowed; \(when)"
         }
     }
 }

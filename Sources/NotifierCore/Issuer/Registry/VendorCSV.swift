@@ -115,8 +115,8 @@ package enum VendorCSV {
                 problems.append(
                     VendorCSVError.Problem(
                         line: row.line, column: nil,
-                        reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(counted(columns.count, "column")) "
-                            + "(\(hint))"))
+                        reason: "\(counted(count, "field")), but the header names "
+                            + "\(counted(columns.count, "column")) (\(hint))"))
                 continue
             }
             var fields: [Column: (field: CSVReader.Field, heading: String)] = [:]

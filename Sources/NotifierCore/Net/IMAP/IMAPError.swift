@@ -50,7 +50,8 @@ package struct IMAPError: NotifierError, Equatable {
         case .loginDenied:
             return IMAPError(kind: .login, message: "IMAP \(server): login refused\(said)")
         case .timeout:
-            return IMAPError(kind: .timeout, message: "IMAP \(server): \(failure.reason) while connecting to \(address)\(said)")
+            return IMAPError(
+                kind: .timeout, message: "IMAP \(server): \(failure.reason) while connecting to \(address)\(said)")
         case .tlsRequired where forLogin:
             let host = LoopbackHost.host(ofURL: server) ?? "HOST"
             return IMAPError(
