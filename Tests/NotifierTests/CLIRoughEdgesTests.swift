@@ -193,6 +193,11 @@ struct CLIRoughEdgesTests {
             let environment = try CLI.run(["--db", database] + command, environment: ["NOTIFIER_CONFIG": missing])
             #expect(environment.status == 78 && environment.stderr == says, "\(command): \(environment.stderr)")
         }
+        // A mail server's delivery pipe answers a missing file its own way: the bounce is kept for a retry (75).
+        let bounce = try CLI.run(
+            ["--db", database, "--config", missing, "bounces", "ingest"], stdin: Data("Subject: x\n\nx\n".utf8))
+        #expect(bounce.status == 75, "\(bounce.stderr)")
+        #expect(bounce.stderr.contains("cannot read the configuration file \(missing)"))
         // Help still works with a missing or broken file; without --config a missing default file is no error.
         #expect(try CLI.run(["--config", missing, "help", "urls"]).status == 0)
         #expect(try CLI.run(["--config", missing, "urls", "--help"]).status == 0)

@@ -14,6 +14,10 @@ protocol Command: OptionGroup, SendableMetatype {
     static var about: String { get }
     /// What follows the options in `--help`: exit statuses, notes.
     static var footer: String { get }
+    /// Whether the command reads the configuration itself and answers a missing or bad file its own way (a mail
+    /// server's delivery pipe keeps the message and says 75); every other command has the file read before it
+    /// runs, so a `--config` that does not exist fails it with 78 whether it needs a setting or not.
+    static var handlesConfigurationErrors: Bool { get }
 
     /// Checks the options together (`--smtp` and `--outbox` not both); single options are checked by their parse.
     mutating func validate() throws
@@ -30,6 +34,8 @@ extension Command {
     }
 
     static var footer: String { "" }
+
+    static var handlesConfigurationErrors: Bool { false }
 
     mutating func validate() throws {}
 
@@ -72,9 +78,9 @@ struct CommandEntry: Sendable {
                 try command.validate()
                 return { [command] in
                     try Self.naming(path) {
-                        // Every command but help reads the configuration first, whether it needs a setting or not:
-                        // a --config or $NOTIFIER_CONFIG that is missing, or a bad line, is an error everywhere.
-                        if C.self != HelpCommand.self { _ = try context.configuration() }
+                        // The configuration is read first, whether the command needs a setting or not: a --config
+                        // or $NOTIFIER_CONFIG that is missing, or a bad line, is an error everywhere.
+                        if !C.handlesConfigurationErrors { _ = try context.configuration() }
                         return try command.run(context)
                     }
                 }
@@ -179,6 +185,8 @@ struct HelpCommand: Command {
     static let name = "help"
     static let summary = "Show help for notifier or one of its commands"
     static let about = "Shows the help of notifier, or of the command named."
+    /// Help never reads the configuration: it works with a broken file.
+    static let handlesConfigurationErrors = true
     static var options: [Option<Self>] { [.positionals("COMMAND", \.names)] }
 
     var names: [String] = []
