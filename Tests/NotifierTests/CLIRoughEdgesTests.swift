@@ -312,6 +312,39 @@ struct CLIRoughEdgesTests {
         )
     }
 
+    // 7, for `notices remind`: the same summary for its wave.
+    @Test func aRemindRerunSaysWhatIsOutstandingForItsWave() throws {
+        let fixture = try IssuerFixture()
+        defer { fixture.remove() }
+        _ = try fixture.importVendors(IssuerFixture.vendorRows(2))
+        #expect(try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"]).status == 0)
+        let outbox = fixture.folder.appendingPathComponent("reminders")
+        let remind = [
+            "notices", "remind", "--force", "--from", IssuerFixture.from, "--fiscal-year", "2027", "--wave", "03-01",
+            "--outbox", outbox.path,
+        ]
+        let first = try fixture.run(remind)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.hasSuffix("\noutstanding for fiscal year 2027, wave 03-01: nothing\n"), "\(first.stdout)")
+        try Database(path: fixture.database).run(
+            "UPDATE reminders SET state = 'failed', attempts = 1 WHERE vendor_code = '1000001'")
+        let rerun = try fixture.run(remind)
+        #expect(rerun.status == 67, "\(rerun.stdout) \(rerun.stderr)")
+        #expect(
+            rerun.stdout.hasPrefix(
+                "fiscal year 2027, wave 03-01: 0 sent, 0 deferred, 0 failed (of 0 due; 0 new this "
+                    + "run; 0 vendors not reminded (downloaded already))\n"), "\(rerun.stdout)")
+        #expect(
+            rerun.stdout.hasSuffix(
+                "\noutstanding for fiscal year 2027, wave 03-01: 1 failed, 0 bounced, 0 deferred; 'notifier notices "
+                    + "report --fiscal-year 2027' lists them\n"))
+        // Another wave has nothing outstanding.
+        let other = try fixture.run(Array(remind.dropLast(4)) + ["--wave", "03-20", "--outbox", outbox.path])
+        #expect(other.status == 0 && other.stdout.hasSuffix("wave 03-20: nothing\n"), "\(other.stdout)")
+        let help = try CLI.run(["notices", "remind", "--help"])
+        #expect(help.stdout.contains("Exit status: 0 all sent and nothing outstanding for the wave; 67 some refused"))
+    }
+
     // 8. Connection errors name the host and port; --smtp-tls required says what the server offered.
     @Test func connectionErrorsNameHostAndPortAndTheTLSRefusalIsASentence() throws {
         let smtp = try CLI.run(["send"] + SMTPIntegrationTests.arguments() + ["--smtp", "smtp://127.0.0.1:9"])

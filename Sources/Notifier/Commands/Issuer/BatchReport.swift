@@ -18,10 +18,10 @@ enum BatchReport {
         let deferred: Int
 
         /// Counted in `store` (the notices, or one wave's reminders) for `fiscalYear`; only the vendors in `only`
-        /// when it is not empty.
-        init(_ store: NoticeStore, fiscalYear: Int, only: [VendorCode] = [], scope: String, listedBy: String) throws {
+        /// when it is given.
+        init(_ store: NoticeStore, fiscalYear: Int, only: Set<VendorCode>?, scope: String, listedBy: String) throws {
             let open = try store.notices(fiscalYear: fiscalYear, states: NoticeState.allCases.filter(\.needsAttention))
-                .filter { only.isEmpty || only.contains($0.vendorCode) }
+                .filter { only?.contains($0.vendorCode) ?? true }
             let count = { (state: NoticeState) in open.filter { $0.state == state }.count }
             self.scope = scope
             self.listedBy = listedBy

@@ -109,7 +109,8 @@ struct NoticesSendCommand: Command {
         let result = try campaign.run(eligibility, urlBase: base, sending: sending, in: database)
         // The run is over and handed its connection back: the process's one connection to the file, asked again.
         let outstanding = try BatchReport.Outstanding(
-            NoticeStore(database: try context.openDatabase()), fiscalYear: year, only: vendors,
+            NoticeStore(database: try context.openDatabase()), fiscalYear: year,
+            only: vendors.isEmpty ? nil : Set(vendors),
             scope: vendors.isEmpty ? "fiscal year \(year)" : "the vendors named",
             listedBy: "notifier notices status --fiscal-year \(year)")
         return BatchReport.finish(
@@ -307,4 +308,3 @@ struct NoticesRequeueCommand: Command {
 struct NothingToRequeueError: NotifierError {
     let message: String
 }
-

@@ -107,9 +107,12 @@ struct NoticesRemindCommand: Command {
             noun: "reminders", context: context)
         let result = try round.run(sending: sending, in: database)
         // The run is over and handed its connection back: the process's one connection to the file, asked again.
+        // A reminder whose vendor has downloaded since is not outstanding: it will not be sent.
+        let afterwards = try context.openDatabase()
         let outstanding = try BatchReport.Outstanding(
-            NoticeStore(database: try context.openDatabase(), mailing: .reminders(wave: wave)), fiscalYear: year,
-            scope: heading, listedBy: "notifier notices report --fiscal-year \(year)")
+            NoticeStore(database: afterwards, mailing: .reminders(wave: wave)), fiscalYear: year,
+            only: try round.stillToRemind(in: afterwards), scope: heading,
+            listedBy: "notifier notices report --fiscal-year \(year)")
         return BatchReport.finish(
             result.summary, heading: heading,
             details: "of \(result.due) due; \(result.planned) new this run; "
