@@ -80,7 +80,7 @@ struct CLIRoughEdgesTests {
             ),
             (
                 ["notices", "send", "--fiscal-year", "soon"],
-                "--fiscal-year takes a year like 2027, not 'soon'\n"
+                "--fiscal-year takes a year like 2027, R9, 令和9 or 令和9年 (令和元年 is 2019), not 'soon'\n"
                     + "Try 'notifier notices send --help' for more information."
             ),
         ])
