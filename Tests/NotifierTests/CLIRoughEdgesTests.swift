@@ -213,6 +213,8 @@ struct CLIRoughEdgesTests {
         let one = try fixture.importVendors(IssuerFixture.vendorRows(1))
         #expect(one.stdout.hasPrefix("imported 1 vendor from "), "\(one.stdout)")
         #expect(one.stdout.hasSuffix(": 1 added, 0 changed, 0 unchanged\n"))
+        let short = try fixture.importVendors(["1,株式会社テスト,t@example.test,construction,"])
+        #expect(short.status == 65 && short.stderr.contains("'1' has 1 digit, not 7"), "\(short.stderr)")
         let two = try fixture.importVendors(IssuerFixture.vendorRows(2))
         #expect(two.stdout.hasPrefix("imported 2 vendors from "), "\(two.stdout)")
         let sent = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"])

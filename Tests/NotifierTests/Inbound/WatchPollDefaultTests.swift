@@ -42,6 +42,8 @@ struct WatchPollDefaultTests {
         let result = try CLI.run(arguments)
         #expect(result.status == 0)
         let flat = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(flat.contains("how often to look again (default 60 over IMAP without IDLE and over POP3, 2 for --maildir)"), "\(result.stdout)")
+        #expect(
+            flat.contains("how often to look again (default 60 over IMAP without IDLE and over POP3, 2 for --maildir)"),
+            "\(result.stdout)")
     }
 }

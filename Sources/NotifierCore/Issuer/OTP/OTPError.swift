@@ -98,7 +98,8 @@ package struct OTPKeyFileError: NotifierError, Equatable {
             return "the OTP key file \(path) can be read by others (mode \(String(mode, radix: 8))); "
                 + "chmod 600 \(path), and if others may have read it, delete it (every issued code becomes invalid)"
         case .wrongSize(let count):
-            return "the OTP key file \(path) holds \(count) bytes, not \(OTPKey.size): it is damaged; restore it from "
+            return
+                "the OTP key file \(path) holds \(counted(count, "byte")), not \(OTPKey.size): it is damaged; restore it from "
                 + "a backup, or delete it to make a new key (every issued code becomes invalid)"
         case .notAFile:
             return "the OTP key file \(path) is not a regular file; set NOTIFIER_OTP_KEY_FILE to a file path"
