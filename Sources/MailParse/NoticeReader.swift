@@ -292,7 +292,7 @@ public enum NoticeReader {
         {
             notice.distrust(
                 .urlCut,
-                "the download URL \(url) has a token of \(token.count) characters, shorter than the "
+                "the download URL \(url) has a token of \(token.count) character\(token.count == 1 ? "" : "s"), shorter than the "
                     + "issuer's \(minimum): cut by line wrapping; not stored")
         }
     }

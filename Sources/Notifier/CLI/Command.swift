@@ -14,6 +14,10 @@ protocol Command: OptionGroup, SendableMetatype {
     static var about: String { get }
     /// What follows the options in `--help`: exit statuses, notes.
     static var footer: String { get }
+    /// Whether the command reads the configuration itself and answers a missing or bad file its own way (a mail
+    /// server's delivery pipe keeps the message and says 75); every other command has the file read before it
+    /// runs, so a `--config` that does not exist fails it with 78 whether it needs a setting or not.
+    static var handlesConfigurationErrors: Bool { get }
 
     /// Checks the options together (`--smtp` and `--outbox` not both); single options are checked by their parse.
     mutating func validate() throws
@@ -30,6 +34,8 @@ extension Command {
     }
 
     static var footer: String { "" }
+
+    static var handlesConfigurationErrors: Bool { false }
 
     mutating func validate() throws {}
 
@@ -73,7 +79,14 @@ struct CommandEntry: Sendable {
             do {
                 var command: C = try OptionParser.parse(arguments, command: path)
                 try command.validate()
-                return { [command] in try Self.naming(path) { try command.run(context) } }
+                return { [command] in
+                    try Self.naming(path) {
+                        // The configuration is read first, whether the command needs a setting or not: a --config
+                        // or $NOTIFIER_CONFIG that is missing, or a bad line, is an error everywhere.
+                        if !C.handlesConfigurationErrors { _ = try context.configuration() }
+                        return try command.run(context)
+                    }
+                }
             } catch let error as UsageError {
                 throw Self.naming(path, error)
             }
@@ -122,8 +135,12 @@ struct CommandEntry: Sendable {
                 return HelpCommand.show(help())
             }
             guard case .positional(let name) = word, let entry = subcommands.first(where: { $0.name == name }) else {
+                let given = word.text
                 throw Self.naming(
-                    path, UsageError("\(path): unknown subcommand '\(word.text)' (subcommands: \(names))"))
+                    path,
+                    UsageError(
+                        "\(path): unknown subcommand '\(given.replacingControlCharacters())'"
+                            + Suggestion.or(given, among: subcommands.map(\.name), list: "subcommands")))
             }
             return try entry.parse(Arguments(arguments.remaining), context: context)
         }
@@ -176,6 +193,8 @@ struct HelpCommand: Command {
     static let name = "help"
     static let summary = "Show help for notifier or one of its commands"
     static let about = "Shows the help of notifier, or of the command named."
+    /// Help never reads the configuration: it works with a broken file.
+    static let handlesConfigurationErrors = true
     static var options: [Option<Self>] { [.positionals("COMMAND", \.names)] }
 
     var names: [String] = []
@@ -183,9 +202,39 @@ struct HelpCommand: Command {
     func run(_ context: CommandContext) throws -> ExitCode {
         guard let name = names.first else { return try Self.show(RootCommand.help)() }
         guard let entry = RootCommand.command(named: name)?.entry(at: names.dropFirst()) else {
-            throw UsageError("help: unknown command '\(names.joined(separator: " "))'")
+            throw Self.unknown(names)
         }
         return try Self.show(entry.help())()
+    }
+
+    /// `help notice` or `help notices sned`: names the words that lead nowhere, suggests the closest command
+    /// among those at that level, and points at the help of the last command that exists ('notifier notices
+    /// --help'), or notifier's own.
+    static func unknown(_ names: [String]) -> UsageError {
+        var found: CommandEntry?
+        var choices = RootCommand.commands
+        var known: [String] = []
+        for name in names {
+            guard let next = choices.first(where: { $0.name == name }) else { break }
+            found = next
+            known.append(name)
+            choices = next.subcommands
+        }
+        let typed = names.prefix(known.count + 1).joined(separator: " ")
+        let word = names[known.count]
+        let leading = known.map { $0 + " " }.joined()
+        var message = "help: unknown command '\(typed.replacingControlCharacters())'"
+        if choices.isEmpty {
+            message = "help: '\(leading.dropLast())' has no subcommands"
+        } else if let closest = Suggestion.closest(to: word, among: choices.map(\.name)) {
+            message += "; did you mean '\(leading)\(closest)'?"
+        } else {
+            let what = known.isEmpty ? "commands" : "subcommands of \(leading.dropLast())"
+            message += " (\(what): \(choices.map(\.name).joined(separator: ", ")))"
+        }
+        var error = UsageError(message)
+        error.command = found?.path ?? ""
+        return error
     }
 
     /// Prints `text` when run.

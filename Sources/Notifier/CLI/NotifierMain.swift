@@ -25,7 +25,8 @@ enum NotifierMain {
         StandardOutput.shared.flush()
         StandardError.write(.error, "notifier: \(failure.message)")
         if code == .usage {
-            let command = (error as? UsageError)?.command.map { $0 + " " } ?? ""
+            // An empty command is notifier itself (after `notifier help foo`).
+            let command = (error as? UsageError)?.command.flatMap { $0.isEmpty ? nil : $0 + " " } ?? ""
             StandardError.write(.error, "Try 'notifier \(command)--help' for more information.")
         }
         return code

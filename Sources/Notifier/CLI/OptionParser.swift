@@ -15,7 +15,10 @@ enum OptionParser {
             switch word {
             case .option(let name, let inline):
                 guard let index = options.firstIndex(where: { $0.flag == name }) else {
-                    throw UsageError("\(command): unknown option '\(name)'")
+                    let accepted = options.compactMap { $0.kind == .refused ? nil : $0.flag } + ["--help"]
+                    throw UsageError(
+                        "\(command): unknown option '\(name.replacingControlCharacters())'"
+                            + Suggestion.didYouMean(name, among: accepted))
                 }
                 let option = options[index]
                 var text = ""
@@ -26,7 +29,9 @@ enum OptionParser {
                 }
                 try apply(option, text, first: given.insert(index).inserted, named: name, to: &values)
             case .positional(let text):
-                guard nextPositional < positionals.count else { throw UsageError("\(command): unexpected '\(text)'") }
+                guard nextPositional < positionals.count else {
+                    throw UsageError("\(command): unexpected '\(text.replacingControlCharacters())'")
+                }
                 let index = positionals[nextPositional]
                 let option = options[index]
                 try apply(option, text, first: given.insert(index).inserted, named: option.valueName ?? "", to: &values)

@@ -44,8 +44,19 @@ enum RootCommand {
     ]
 
     static let footer = """
-        Exit codes follow sysexits(3): 64 usage, 65 bad data, 66 unreadable input, 69 service unavailable,
-        75 temporary failure (retry later), 78 configuration error.
+        Exit codes (sysexits(3) from 64 on; each command's --help says which it uses):
+          0   success
+          1   a check said no: otp verify's code is wrong, expired or already used
+          64  usage: the command line is wrong
+          65  bad data: a CSV row, a name or address, a template
+          66  no input: a file cannot be read, or nothing matches (no stored URL, no such token)
+          67  refused for good: the mail server rejected an address (5xx), notices failed or bounced, no such vendor
+          69  service unavailable: no mail server, or it refuses TLS or the run
+          70  internal error
+          73  cannot create an output file (the outbox, a lock file)
+          75  temporary failure, retry later: deferred notices, a busy database, a relay not yet through
+          77  not permitted: a login refused, a locked vendor
+          78  configuration error: the configuration file, a key or password file
         """
 
     static var help: String {
@@ -90,11 +101,15 @@ enum RootCommand {
             case .option("--config", let inline):
                 context.configOverride = try arguments.value(for: "--config", inlineValue: inline)
             case .option(let name, _):
-                throw UsageError("unknown option '\(name)' (global options: --db, --config, --help, --version)")
+                let global = ["--db", "--config", "--help", "--version"]
+                throw UsageError(
+                    "unknown option '\(name.replacingControlCharacters())'"
+                        + Suggestion.or(name, among: global, list: "global options"))
             case .positional(let name):
                 guard let command = command(named: name) else {
                     throw UsageError(
-                        "unknown command '\(name)' (commands: \(commands.map(\.name).joined(separator: ", ")))")
+                        "unknown command '\(name.replacingControlCharacters())'"
+                            + Suggestion.or(name, among: commands.map(\.name), list: "commands"))
                 }
                 return try command.parse(Arguments(arguments.remaining), context: context)
             }

@@ -58,33 +58,50 @@ struct Configuration: OptionGroup {
         return try parse(text, path: path)
     }
 
-    /// Reads `key = value` lines. An error names the file, the line and the key, never a value nor the line: a
-    /// secret pasted into the wrong line must not reach a terminal or a log.
+    /// Reads `key = value` lines. Every bad line is reported, not only the first: one error names each one's file,
+    /// line and key (with the closest known key for an unknown one), never a value nor the line: a secret pasted
+    /// into the wrong line must not reach a terminal or a log.
     static func parse(_ text: String, path: String) throws -> Configuration {
         var configuration = Configuration()
+        var problems: [String] = []
         let options = Self.options
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let place = "\(path):\(offset + 1)"
             guard let equals = line.firstIndex(of: "=") else {
-                throw ConfigurationError("\(place): expected 'key = value', found a line without '=' (not shown)")
+                problems.append("\(place): expected 'key = value', found a line without '=' (not shown)")
+                continue
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             guard let option = options.first(where: { $0.key == key }) else {
-                throw ConfigurationError(
-                    "\(place): unknown key \(Self.shownKey(key)) (known keys: \(keys.joined(separator: ", ")))")
+                let shown = Self.shownKey(key)
+                let closest = shown.hasPrefix("'") ? Suggestion.closest(to: key, among: keys) : nil
+                problems.append(
+                    "\(place): unknown key \(shown)"
+                        + (closest.map { "; did you mean '\($0)'?" }
+                            ?? " (known keys: \(keys.joined(separator: ", ")))"))
+                continue
             }
-            guard !value.isEmpty else { throw ConfigurationError("\(place): \(key) has no value") }
+            guard !value.isEmpty else {
+                problems.append("\(place): \(key) has no value")
+                continue
+            }
             do {
                 try option.apply(&configuration, value, false)
             } catch let error as InvalidValue {
-                throw ConfigurationError("\(place): \(key) \(error.reason)")
+                problems.append("\(place): \(key) \(error.reason)")
             } catch let error as UnsafeText {
-                throw ConfigurationError("\(place): \(key) \(error.reason)")
+                problems.append("\(place): \(key) \(error.reason)")
             }
         }
+        guard problems.count <= 1 else {
+            throw ConfigurationError(
+                "\(problems.count) problems in the configuration file \(path):\n"
+                    + problems.map { "  " + $0 }.joined(separator: "\n"))
+        }
+        if let problem = problems.first { throw ConfigurationError(problem) }
         return configuration
     }
 

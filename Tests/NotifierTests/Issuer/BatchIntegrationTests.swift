@@ -98,7 +98,12 @@ struct BatchIntegrationTests {
         let first = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions(recipientPort)))
         #expect(first.status == 67, "\(first.stderr)")
         #expect(first.stdout.contains("2 sent, 2 deferred, 1 failed"))
-        #expect(first.stdout.contains("failed    3000003: 550"))
+        #expect(first.stdout.contains("failed    3000003 C <c+550@example.test>: 550"), "\(first.stdout)")
+        #expect(first.stdout.contains("deferred  3000002 B <b+451@example.test>: 451"), "\(first.stdout)")
+        #expect(
+            first.stdout.hasSuffix(
+                "outstanding for fiscal year 2032: 1 failed, 0 bounced, 2 deferred; 'notifier "
+                    + "notices status --fiscal-year 2032' lists them\n"))
         let status = try fixture.run(["notices", "status", "--fiscal-year", "2032", "--json"])
         #expect(status.stdout.contains("\"sent\": 2, \"deferred\": 2, \"failed\": 1"))
         #expect(
@@ -108,10 +113,14 @@ struct BatchIntegrationTests {
         // A later run: the deferred ones are not due yet (backoff) ...
         let early = try fixture.send(["--fiscal-year", "2032"] + (try Self.smtpOptions(okPort)))
         #expect(early.stdout.contains("0 sent, 0 deferred, 0 failed (of 0 due"))
+        // ... and the run says so: what is outstanding, and 67 while a notice is refused.
+        #expect(early.stdout.contains("outstanding for fiscal year 2032: 1 failed, 0 bounced, 2 deferred;"))
+        #expect(early.status == 67)
         // ... and go out once they are (here: asked for now); the refused one stays failed.
         let later = try fixture.send(["--fiscal-year", "2032", "--retry-deferred"] + (try Self.smtpOptions(okPort)))
-        #expect(later.status == 0, "\(later.stderr)")
+        #expect(later.status == 67, "\(later.stderr)")
         #expect(later.stdout.contains("2 sent, 0 deferred, 0 failed"))
+        #expect(later.stdout.contains("outstanding for fiscal year 2032: 1 failed, 0 bounced, 0 deferred;"))
         let final = try fixture.run(["notices", "status", "--fiscal-year", "2032", "--json"])
         #expect(final.stdout.contains("\"sent\": 4, \"deferred\": 0, \"failed\": 1"))
     }

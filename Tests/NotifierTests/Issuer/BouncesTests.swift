@@ -136,7 +136,9 @@ struct BouncesTests {
 
         // The status lists it with the server's words; the same report again is not applied twice.
         let status = try fixture.run(["notices", "status", "--fiscal-year", "2027"])
-        #expect(status.stdout.contains("1 bounced") && status.stdout.contains("bounced  1000000  5.1.1"), "\(status)")
+        #expect(
+            status.stdout.contains("1 bounced")
+                && status.stdout.contains("bounced  1000000 株式会社テスト0 <v0@example.test>  5.1.1"), "\(status)")
         let again = try Self.ingest(fixture, report)
         #expect(again.status == 0 && again.stdout.hasSuffix(": already handled\n"), "\(again.stdout)")
         #expect(try database.rows("SELECT 1 FROM bounces").count == 2)

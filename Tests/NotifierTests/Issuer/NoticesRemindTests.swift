@@ -83,7 +83,8 @@ struct NoticesRemindTests {
         #expect(
             first.stdout
                 == "fiscal year 2027, wave 03-01: 2 sent, 0 deferred, 0 failed (of 2 due; 2 new this run; "
-                + "1 vendors sent a notice have downloaded)\n")
+                + "1 vendor not reminded (downloaded already))\noutstanding for fiscal year 2027, wave 03-01: nothing\n"
+        )
         let reminders = try Self.reminders(in: outbox)
         #expect(reminders.compactMap(\.notice.vendorCode).sorted() == ["1000000", "1000006"])
         for reminder in reminders {
@@ -146,6 +147,8 @@ struct NoticesRemindTests {
         #expect(try Self.reminders(in: outbox).compactMap(\.notice.vendorCode).sorted() == ["1000000", "1000002"])
         let reminders = try fixture.reminders(fiscalYear: 2027, wave: "03-01")
         #expect(reminders["1000001"].map { $0.state == .pending || $0.state == .deferred } == true)
+        // ... and is not outstanding: it will not be sent.
+        #expect(later.stdout.hasSuffix("\noutstanding for fiscal year 2027, wave 03-01: nothing\n"), "\(later.stdout)")
     }
 
     @Test func notDownloadedByCountsOnlyTheDownloadsBeforeTheEndOfThatDayInJapan() throws {
@@ -165,11 +168,15 @@ struct NoticesRemindTests {
 
         let dry = try fixture.remind(byDay + ["--outbox", outbox.path, "--dry-run"])
         #expect(dry.status == 0)
+        // The second line says where the renewal window stands (it names the minute of the run).
+        var lines = dry.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count == 5 && lines[1].hasPrefix("the renewal window for fiscal year 2027 "), "\(dry.stdout)")
+        if lines.count > 1 { lines.remove(at: 1) }
         #expect(
-            dry.stdout == """
-                dry run, fiscal year 2027, wave 03-01: 2 new reminders and 0 due again would be sent; 2 vendors sent a notice have downloaded
-                  new  1000001
-                  new  1000002
+            lines.joined(separator: "\n") == """
+                dry run, fiscal year 2027, wave 03-01: 2 new reminders and 0 due again would be sent; 2 vendors not reminded (downloaded already)
+                  new  1000001 株式会社テスト1 <v1@example.test>
+                  new  1000002 株式会社テスト2 <v2@example.test>
 
                 """, "\(dry.stdout)")
         #expect(try fixture.reminders(fiscalYear: 2027, wave: "03-01").isEmpty, "a dry run plans nothing")

@@ -20,7 +20,7 @@ struct NoticesRequeueTests {
 
         // One vendor by code, then every failed one; a notice already pending is not requeued twice.
         let one = try fixture.run(["notices", "requeue", "--fiscal-year", "2027", "--vendor", "1000001"])
-        #expect(one.status == 0 && one.stdout.contains("requeued 1 notices of fiscal year 2027"), "\(one.stderr)")
+        #expect(one.status == 0 && one.stdout.contains("requeued 1 notice of fiscal year 2027"), "\(one.stderr)")
         let rest = try fixture.run(["notices", "requeue", "--fiscal-year", "2027", "--state", "failed"])
         #expect(rest.status == 0 && rest.stdout.contains(": 1000000, 1000002\n"), "\(rest.stdout)")
         let none = try fixture.run(["notices", "requeue", "--fiscal-year", "2027", "--state", "failed"])

@@ -57,7 +57,7 @@ struct NoticesSendTests {
         ])
         let result = try fixture.send(["--outbox", fixture.outbox.path, "--fiscal-year", "2027"])
         #expect(result.stdout.contains("2 sent"))
-        #expect(result.stdout.contains("2 vendors wait for notify_after"))
+        #expect(result.stdout.contains("2 vendors waiting for notify_after"))
         #expect(
             Set(try IssuerFixture.messages(in: fixture.outbox).compactMap(\.notice.vendorCode)) == [
                 "1000001", "1000003",

@@ -112,6 +112,9 @@ struct BouncesIngestCommand: Command {
     var sender = SenderOptions()
     var file: String?
 
+    /// A configuration it cannot read is 75 like any other failure: the mail server keeps the bounce.
+    static let handlesConfigurationErrors = true
+
     func run(_ context: CommandContext) throws -> ExitCode {
         do {
             let bytes = try InputFile.read(file ?? "-")

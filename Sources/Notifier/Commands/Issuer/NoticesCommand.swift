@@ -38,8 +38,13 @@ struct NoticesSendCommand: Command {
         with notify_after, are notified from that day. Ends with a summary.
         """
     static let footer = """
-        Exit status: 0 all sent, 67 some refused for good, 75 some deferred (or another run holds the batch),
-        69 no server, 77 login refused.
+        The summary ends with what is outstanding for the year (of the vendors named, with --vendor): failed,
+        bounced and deferred notices from this run or earlier ones. A dry run sends nothing, also outside the
+        window, and says when the window opens or closed.
+
+        Exit status: 0 all sent and nothing outstanding; 67 some refused for good or bounced (this run or
+        before); 75 some deferred and none refused (or another run holds the batch); 69 no server; 77 login
+        refused; 64 outside the renewal window without --force, or bad usage.
         """
     static var options: [Option<Self>] {
         VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
@@ -65,7 +70,8 @@ struct NoticesSendCommand: Command {
         let configuration = try context.configuration()
         let now = Date()
         let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
-        try batch.checkWindow(fiscalYear: year, at: now)
+        // A dry run sends nothing, so it runs outside the window too, and says when the window is.
+        if !batch.dryRun { try batch.checkWindow(fiscalYear: year, at: now) }
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "notices send")
         guard let base = notices.filled(from: configuration.notices).downloadURLBase else {
@@ -83,23 +89,34 @@ struct NoticesSendCommand: Command {
         for vendor in vendors where !eligibility.vendors.contains(where: { $0.code == vendor }) {
             Diagnostics.standardError.warning("vendor \(vendor) is not in the registry; nothing to send to it")
         }
+        let registry = Dictionary(eligibility.vendors.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         if batch.dryRun {
             let plan = try campaign.dryRun(eligibility, retryDeferred: batch.retryDeferred, in: database)
             output.write(
-                "dry run, fiscal year \(year): \(plan.new.count) new notices and \(plan.due.count) due again would be sent; "
-                    + "\(plan.waiting) vendors wait for their update data (notify_after)\n")
-            for vendor in plan.new { output.write("  new  \(vendor.code)  \(vendor.email)\n") }
-            for notice in plan.due { output.write("  \(notice.state.rawValue)  \(notice.vendorCode)\n") }
+                "dry run, fiscal year \(year): \(counted(plan.new.count, "new notice")) and \(plan.due.count) due "
+                    + "again would be sent; \(counted(plan.waiting, "vendor")) waiting for their update data "
+                    + "(notify_after)\n")
+            output.write(Campaign.windowText(fiscalYear: year, at: now, forced: batch.force) + "\n")
+            for vendor in plan.new { output.write("  new  \(vendor.shown)\n") }
+            for notice in plan.due {
+                output.write("  \(notice.state.rawValue)  \(BatchReport.shown(notice.vendorCode, in: registry))\n")
+            }
             return .success
         }
         let sending = batch.sending(
             sender: sender, options: options, transport: self.transport.filled(from: configuration.transport),
             noun: "notices", context: context)
         let result = try campaign.run(eligibility, urlBase: base, sending: sending, in: database)
+        // The run is over and handed its connection back: the process's one connection to the file, asked again.
+        let outstanding = try BatchReport.Outstanding(
+            NoticeStore(database: try context.openDatabase()), fiscalYear: year,
+            only: vendors.isEmpty ? nil : Set(vendors),
+            scope: vendors.isEmpty ? "fiscal year \(year)" : "the vendors named",
+            listedBy: "notifier notices status --fiscal-year \(year)")
         return BatchReport.finish(
             result.summary, heading: "fiscal year \(year)",
-            details:
-                "of \(result.due) due; \(result.planned) new this run; \(result.waiting) vendors wait for notify_after")
+            details: "of \(result.due) due; \(result.planned) new this run; \(counted(result.waiting, "vendor")) "
+                + "waiting for notify_after", registry: registry, outstanding: outstanding)
     }
 }
 
@@ -107,10 +124,18 @@ struct NoticesSendCommand: Command {
 struct NoticesStatusCommand: Command {
     static let name = "status"
     static let summary = "Count the notices per state and show the failures with the server's reply"
-    static let about = "Counts the fiscal year's notices per state, and lists the failures with the server's reply."
+    static let about = """
+        Counts the fiscal year's notices per state, and lists the failed, bounced and deferred ones: vendor code,
+        name and address, and the server's reply.
+        """
     static var options: [Option<Self>] {
         VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year)
-            + [.flag("--json", \.json, "one JSON object: fiscal_year, a count per state, and problems")]
+            + [
+                .flag(
+                    "--json", \.json,
+                    "one JSON object: fiscal_year, a count per state, and problems (vendor_code, state, attempts, "
+                        + "last_code, last_reply, bounce_status, bounce_diagnostic, name, email)")
+            ]
     }
 
     var year = VendorYearOptions()
@@ -118,7 +143,10 @@ struct NoticesStatusCommand: Command {
 
     func run(_ context: CommandContext) throws -> ExitCode {
         let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: Date())
-        let store = NoticeStore(database: try context.openDatabase())
+        let database = try context.openDatabase()
+        let store = NoticeStore(database: database)
+        let registry = Dictionary(
+            try VendorStore(database: database).all().map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         let counts = try store.counts(fiscalYear: year)
         let problems = try store.notices(fiscalYear: year, states: NoticeState.allCases.filter(\.needsAttention))
         let states = NoticeState.allCases
@@ -136,6 +164,8 @@ struct NoticesStatusCommand: Command {
                 item.add("last_reply", notice.lastReply)
                 item.add("bounce_status", notice.bounceStatus)
                 item.add("bounce_diagnostic", notice.bounceDiagnostic)
+                item.add("name", registry[notice.vendorCode]?.name)
+                item.add("email", registry[notice.vendorCode]?.email)
                 return item.line
             }.joined(separator: ", ")
             output.write(line + "]}\n")
@@ -144,10 +174,12 @@ struct NoticesStatusCommand: Command {
                 "fiscal year \(year): " + states.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
                     + "\n")
             for notice in problems {
+                let vendor = BatchReport.shown(notice.vendorCode, in: registry)
                 let line =
                     notice.state == .bounced
-                    ? "  bounced  \(notice.vendorCode)  \(notice.bounceStatus ?? "")  \(notice.bounceDiagnostic ?? "")"
-                    : "  \(notice.state.rawValue)  \(notice.vendorCode)  after \(notice.attempts) attempts: \(notice.lastReply ?? "")"
+                    ? "  bounced  \(vendor)  \(notice.bounceStatus ?? "")  \(notice.bounceDiagnostic ?? "")"
+                    : "  \(notice.state.rawValue)  \(vendor)  after \(counted(notice.attempts, "attempt")): "
+                        + (notice.lastReply ?? "")
                 output.write(line.replacingControlCharacters() + "\n")
             }
         }
@@ -266,7 +298,7 @@ struct NoticesRequeueCommand: Command {
             throw NothingToRequeueError(message: "notices requeue: nothing to requeue for fiscal year \(fiscalYear)")
         }
         StandardOutput.shared.write(
-            "requeued \(requeued.count) notices of fiscal year \(fiscalYear) (same URL, new Message-ID): "
+            "requeued \(counted(requeued.count, "notice")) of fiscal year \(fiscalYear) (same URL, new Message-ID): "
                 + requeued.map(\.rawValue).joined(separator: ", ") + "\n")
         return .success
     }

@@ -24,8 +24,13 @@ struct NoticesRemindCommand: Command {
         renewal window unless --force. Ends with a summary.
         """
     static let footer = """
-        Exit status: 0 all sent, 67 some refused for good, 75 some deferred (or another run holds the batch),
-        69 no server (or the server refused everyone), 77 login refused, 64 bad usage.
+        The summary ends with what is outstanding for the wave: failed, bounced and deferred reminders from this
+        run or earlier ones. A dry run sends nothing, also outside the window, and says when the window opens or
+        closed.
+
+        Exit status: 0 all sent and nothing outstanding for the wave; 67 some refused for good or bounced (this
+        run or before); 75 some deferred and none refused (or another run holds the batch); 69 no server (or the
+        server refused everyone); 77 login refused; 64 outside the renewal window without --force, or bad usage.
         """
     static var options: [Option<Self>] {
         VendorYearOptions.options.filter { $0.flag == "--fiscal-year" }.lifted(\.year) + [
@@ -67,7 +72,8 @@ struct NoticesRemindCommand: Command {
         let now = Date()
         let year = self.year.fiscalYear ?? RenewalCalendar.comingFiscalYear(at: now)
         guard let wave else { throw UsageError("notices remind: give --wave NAME") }
-        try batch.checkWindow(fiscalYear: year, at: now)
+        // A dry run sends nothing, so it runs outside the window too, and says when the window is.
+        if !batch.dryRun { try batch.checkWindow(fiscalYear: year, at: now) }
         let options = self.sender.filled(from: configuration.sender)
         let sender = try options.sender(command: "notices remind")
         // The end of the day in Japan: 00:00 of the next one (Japan has no daylight saving time).
@@ -80,22 +86,37 @@ struct NoticesRemindCommand: Command {
 
         let round = ReminderRound(fiscalYear: year, wave: wave, now: now, downloadedBefore: cutoff)
         let heading = "fiscal year \(year), wave \(wave)"
+        let registry = Dictionary(
+            try VendorStore(database: database).all().map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         if batch.dryRun {
             let plan = try round.dryRun(retryDeferred: batch.retryDeferred, in: database)
             output.write(
-                "dry run, \(heading): \(plan.new.count) new reminders and \(plan.due.count) due again would be sent; "
-                    + "\(plan.downloaded) vendors sent a notice have downloaded\n")
-            for recipient in plan.new { output.write("  new  \(recipient.vendorCode)\n") }
-            for reminder in plan.due { output.write("  \(reminder.state.rawValue)  \(reminder.vendorCode)\n") }
+                "dry run, \(heading): \(counted(plan.new.count, "new reminder")) and \(plan.due.count) due again "
+                    + "would be sent; \(counted(plan.downloaded, "vendor")) not reminded (downloaded already)\n")
+            output.write(Campaign.windowText(fiscalYear: year, at: now, forced: batch.force) + "\n")
+            for recipient in plan.new {
+                output.write("  new  \(BatchReport.shown(recipient.vendorCode, in: registry))\n")
+            }
+            for reminder in plan.due {
+                output.write("  \(reminder.state.rawValue)  \(BatchReport.shown(reminder.vendorCode, in: registry))\n")
+            }
             return .success
         }
         let sending = batch.sending(
             sender: sender, options: options, transport: self.transport.filled(from: configuration.transport),
             noun: "reminders", context: context)
         let result = try round.run(sending: sending, in: database)
+        // The run is over and handed its connection back: the process's one connection to the file, asked again.
+        // A reminder whose vendor has downloaded since is not outstanding: it will not be sent.
+        let afterwards = try context.openDatabase()
+        let outstanding = try BatchReport.Outstanding(
+            NoticeStore(database: afterwards, mailing: .reminders(wave: wave)), fiscalYear: year,
+            only: try round.stillToRemind(in: afterwards), scope: heading,
+            listedBy: "notifier notices report --fiscal-year \(year)")
         return BatchReport.finish(
             result.summary, heading: heading,
             details: "of \(result.due) due; \(result.planned) new this run; "
-                + "\(result.downloaded) vendors sent a notice have downloaded")
+                + "\(counted(result.downloaded, "vendor")) not reminded (downloaded already)", registry: registry,
+            outstanding: outstanding)
     }
 }

@@ -1,4 +1,5 @@
 import MailParse
+import NotifierCore
 
 /// `notifier otp unlock --vendor CODE`: clears a lock set by wrong codes, for the issuer once they have checked
 /// with the vendor.
@@ -23,7 +24,7 @@ struct OTPUnlockCommand: Command {
         let unlocked = try OTPCommand.service(context: context).unlock(vendorCode: vendorCode)
         let was = unlocked.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
         StandardOutput.shared.write(
-            "vendor \(vendorCode) unlocked (\(was); \(unlocked.wrongInARow) wrong codes in a row cleared)\n")
+            "vendor \(vendorCode) unlocked (\(was); \(counted(unlocked.wrongInARow, "wrong code")) in a row cleared)\n")
         return .success
     }
 }

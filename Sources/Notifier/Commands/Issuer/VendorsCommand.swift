@@ -36,7 +36,7 @@ struct VendorsImportCommand: Command {
         if let note = list.note { Diagnostics.standardError.warning(note) }
         let summary = try store.importVendors(records, now: Date())
         var line =
-            "imported \(records.count) vendors from \(file): \(summary.added) added, \(summary.changed) changed, "
+            "imported \(counted(records.count, "vendor")) from \(file): \(summary.added) added, \(summary.changed) changed, "
             + "\(summary.unchanged) unchanged"
         if summary.notListed > 0 { line += "; \(summary.notListed) in the registry but not in the file (kept)" }
         StandardOutput.shared.write(line + "\n")

@@ -37,6 +37,9 @@ struct IngestCommand: Command {
     var quarantine: String?
     var file: String?
 
+    /// A configuration it cannot read keeps the message (quarantine, or 75 for the mail server).
+    static let handlesConfigurationErrors = true
+
     func validate() throws { try vendor.transport.validate() }
 
     func run(_ context: CommandContext) throws -> ExitCode {

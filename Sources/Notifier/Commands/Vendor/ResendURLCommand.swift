@@ -17,6 +17,11 @@ struct ResendURLCommand: Command {
         writes it to standard output; --to mails it with the resend_url template. No stored URL: exit 66 with
         what to do.
         """
+    static let footer = """
+        Exit status: 0 printed or mailed; 66 no URL is stored for the vendor (the message says what to do); 67
+        the mail was refused for good (5xx); 75 a temporary mail failure, or another notifier holds the
+        database; 69 no mail server; 77 the SMTP login was refused; 64 bad usage; 78 configuration error.
+        """
     static var options: [Option<Self>] {
         VendorYearOptions.options.lifted(\.filter).map { $0.flag == "--vendor" ? $0.required : $0 } + [
             .flag("--print", \.printOnly, "print the URL"),

@@ -11,6 +11,10 @@ struct URLsCommand: Command {
         (when notifier handled the notice; Japan time, ISO 8601), message_id, from, sent_at (the notice's own
         Date, Japan time; null when it had none that reads, or was stored before notifier kept it).
         """
+    static let footer = """
+        Exit status: 0 listed (also when nothing is stored yet); 75 another notifier holds the database; 64 bad
+        usage; 78 configuration error (a --config file that is missing or wrong).
+        """
     static var options: [Option<Self>] {
         VendorYearOptions.options.lifted(\.filter) + [.flag("--json", \.json, "one JSON object per line")]
     }

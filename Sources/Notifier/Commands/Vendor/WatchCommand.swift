@@ -25,6 +25,11 @@ struct WatchCommand: Command {
         message's header section first (TOP) and downloads only what could be a notice (RETR); it never
         deletes: keep messages on the server at least a day.
         """
+    static let footer = """
+        Exit status: 0 every message handled (one pass with --once, or stopped by SIGTERM or SIGINT); 75 some
+        were left for the next pass (the database was busy, a relay failed for now); 69 the IMAP server cannot
+        be reached; 77 the IMAP login was refused; 64 bad usage; 78 configuration error.
+        """
     static var options: [Option<Self>] {
         MailboxOptions.options.lifted(\.mailbox) + VendorOptions.options.lifted(\.vendor)
             + NoticeAlarmOptions.options.lifted(\.alarm)

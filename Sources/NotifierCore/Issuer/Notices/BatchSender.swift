@@ -371,7 +371,7 @@ package final class BatchSender: Sendable {
                 state.summary.stoppedBy = Delivery(
                     outcome: .unavailable, code: delivery.code,
                     reply:
-                        "the server refused \(count) recipients \(state.breaker.how) (last: \(delivery.reply)). It is refusing the sender or the run, not these addresses: check "
+                        "the server refused \(counted(count, "recipient")) \(state.breaker.how) (last: \(delivery.reply)). It is refusing the sender or the run, not these addresses: check "
                         + "the account's sending limits and whether it may send as \(settings.sender.addrSpec). "
                         + "Nothing more was tried; the refused \(settings.mailing.noun) are pending again for the next run"
                 )

@@ -41,6 +41,26 @@ package struct Campaign {
         }
     }
 
+    /// Where `now` stands to fiscal year `fiscalYear`'s renewal window, in one sentence for a dry run: open until
+    /// when, opening when, or closed since when (Japan time), and what a real send would do then.
+    package static func windowText(fiscalYear: Int, at now: Date, forced: Bool) -> String {
+        let window = RenewalCalendar.window(of: fiscalYear)
+        let from = JapanClock.noticeText(window.start)
+        let to = JapanClock.noticeText(window.end.addingTimeInterval(-60))
+        let then =
+            forced ? "--force would send anyway" : "a send without --force is refused (exit 64) until then"
+        if now < window.start {
+            return "the renewal window for fiscal year \(fiscalYear) opens \(from) and closes \(to) (Japan time); "
+                + "it is \(JapanClock.noticeText(now)) now: \(then)"
+        }
+        if now >= window.end {
+            let closed = forced ? "--force would send anyway" : "a send without --force is refused (exit 64)"
+            return "the renewal window for fiscal year \(fiscalYear) closed \(to) (Japan time; it opened \(from)); "
+                + "it is \(JapanClock.noticeText(now)) now: \(closed)"
+        }
+        return "the renewal window for fiscal year \(fiscalYear) is open until \(to) (Japan time)"
+    }
+
     /// Throws `OutsideWindow` unless notices for `fiscalYear` may go out at `now` (checked before anything is opened).
     package static func checkWindow(fiscalYear: Int, at now: Date) throws {
         guard RenewalCalendar.isInWindow(now, fiscalYear: fiscalYear) else {

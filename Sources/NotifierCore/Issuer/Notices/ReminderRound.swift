@@ -47,6 +47,13 @@ package struct ReminderRound {
             .filter { vendors.contains($0.vendorCode) }
     }
 
+    /// The vendors still to be reminded now (notice sent, no download before the cutoff): a reminder of another
+    /// vendor is no longer outstanding, whatever its state, since it will not be sent.
+    package func stillToRemind(in database: Database) throws -> Set<VendorCode> {
+        let audience = try Audience(fiscalYear: fiscalYear, downloadedBefore: downloadedBefore, in: database)
+        return Set(audience.recipients.map(\.vendorCode))
+    }
+
     /// What a run would send, without changing anything.
     package struct DryRun {
         /// Vendors to be reminded who have no reminder of this wave yet: they would get a new one.

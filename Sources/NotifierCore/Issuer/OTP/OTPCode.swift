@@ -100,7 +100,7 @@ package enum OTPCode {
             reasons.append("\(listed) \(verb) not used in codes")
         }
         if scalars.count != length {
-            reasons.append("it has \(scalars.count) characters, not \(length)")
+            reasons.append("it has \(counted(scalars.count, "character")), not \(length)")
         }
         guard !reasons.isEmpty else { return nil }
         return reasons.joined(separator: ", and ")

@@ -40,7 +40,8 @@ package struct OTPRateLimitError: NotifierError, Equatable {
         case .cooldown(let seconds):
             return "vendor \(vendorCode): a code was mailed less than \(seconds) s ago; \(when)"
         case .hourlyCap(let issues):
-            return "vendor \(vendorCode): \(issues) codes were mailed within the last hour, the most allowed; \(when)"
+            return "vendor \(vendorCode): \(counted(issues, "code")) \(issues == 1 ? "was" : "were") mailed within the "
+                + "last hour, the most allowed; \(when)"
         }
     }
 }
@@ -56,8 +57,8 @@ package struct OTPLockedError: NotifierError, Equatable {
 
     package var message: String {
         let since =
-            "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after \(wrongCodes) wrong "
-            + "codes in a row"
+            "vendor \(vendorCode) is locked since \(JapanClock.iso8601(seconds: lockedAt)) after "
+            + "\(counted(wrongCodes, "wrong code")) in a row"
         let unlock = "'notifier otp unlock --vendor \(vendorCode)'"
         guard let liftsAt else { return "\(since); the issuer must check with the vendor and run \(unlock)" }
         return "\(since), until \(JapanClock.iso8601(seconds: liftsAt)) (otp_lock_minutes); try again then, or the "
@@ -97,7 +98,8 @@ package struct OTPKeyFileError: NotifierError, Equatable {
             return "the OTP key file \(path) can be read by others (mode \(String(mode, radix: 8))); "
                 + "chmod 600 \(path), and if others may have read it, delete it (every issued code becomes invalid)"
         case .wrongSize(let count):
-            return "the OTP key file \(path) holds \(count) bytes, not \(OTPKey.size): it is damaged; restore it from "
+            return
+                "the OTP key file \(path) holds \(counted(count, "byte")), not \(OTPKey.size): it is damaged; restore it from "
                 + "a backup, or delete it to make a new key (every issued code becomes invalid)"
         case .notAFile:
             return "the OTP key file \(path) is not a regular file; set NOTIFIER_OTP_KEY_FILE to a file path"

@@ -158,7 +158,7 @@ package struct OTPService {
             let why: String
             switch binding.reason {
             case .cooldown(let seconds): why = "cooldown (\(seconds) s)"
-            case .hourlyCap(let issues): why = "hourly cap (\(issues) codes within the last hour)"
+            case .hourlyCap(let issues): why = "hourly cap (\(counted(issues, "code")) within the last hour)"
             }
             return .refused(binding, why: "\(why); retry after \(JapanClock.iso8601(seconds: binding.retryAt))")
         }
@@ -247,7 +247,8 @@ package struct OTPService {
                 if locks {
                     try store.audit(
                         .locked, vendorCode: vendorCode, at: at,
-                        detail: "locked after \(state.wrongInARow) wrong codes in a row, \(lockDuration(lockedAt: at))")
+                        detail: "locked after \(counted(state.wrongInARow, "wrong code")) in a row, "
+                            + lockDuration(lockedAt: at))
                 }
                 return .rejected(.wrong(inARow: state.wrongInARow, locked: locks))
             }
@@ -327,7 +328,7 @@ package struct OTPService {
             let was = state.lockedAt.map { "was locked since \(JapanClock.iso8601(seconds: $0))" } ?? "was not locked"
             try store.audit(
                 .unlocked, vendorCode: vendorCode, at: at,
-                detail: "\(was); \(state.wrongInARow) wrong codes in a row cleared")
+                detail: "\(was); \(counted(state.wrongInARow, "wrong code")) in a row cleared")
             return Unlocked(lockedAt: state.lockedAt, wrongInARow: state.wrongInARow)
         }
         guard let result else { throw UnknownVendorError(vendorCode: vendorCode, database: database.path) }

@@ -115,8 +115,8 @@ package enum VendorCSV {
                 problems.append(
                     VendorCSVError.Problem(
                         line: row.line, column: nil,
-                        reason: "\(count) field\(count == 1 ? "" : "s"), but the header names \(columns.count) columns "
-                            + "(\(hint))"))
+                        reason: "\(counted(count, "field")), but the header names "
+                            + "\(counted(columns.count, "column")) (\(hint))"))
                 continue
             }
             var fields: [Column: (field: CSVReader.Field, heading: String)] = [:]
@@ -315,7 +315,7 @@ package enum VendorCSV {
         guard !text.isEmpty else { throw Reason("is empty; write the 7-digit vendor code, like 0123456") }
         if isASCIIDigits(folded), folded.utf8.count < 7 {
             throw Reason(
-                "\(shown(text)) has \(folded.utf8.count) digits, not 7 (a spreadsheet drops leading zeros "
+                "\(shown(text)) has \(counted(folded.utf8.count, "digit")), not 7 (a spreadsheet drops leading zeros "
                     + "unless the column is formatted as text)")
         }
         throw Reason("\(shown(text)) is not 7 digits like 0123456")

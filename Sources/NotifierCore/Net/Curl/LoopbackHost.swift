@@ -38,3 +38,19 @@ enum LoopbackHost {
         host(ofURL: url).map { isLoopback($0) } ?? false
     }
 }
+
+/// Where a server URL points, as a connection error names it: `mail.example.jp:587`, the port the URL gives or the
+/// scheme's own (smtp 25, smtps 465, imap 143, imaps 993); an IPv6 host in brackets.
+enum ServerAddress {
+    static func hostAndPort(ofURL url: String) -> String? {
+        guard let host = LoopbackHost.host(ofURL: url), let separator = url.range(of: "://") else { return nil }
+        let scheme = url[..<separator.lowerBound].lowercased()
+        var authority = url[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if let close = authority.lastIndex(of: "]") { authority = authority[authority.index(after: close)...] }
+        let given = authority.lastIndex(of: ":").map { String(authority[authority.index(after: $0)...]) }
+        let defaults = ["smtp": "25", "smtps": "465", "imap": "143", "imaps": "993"]
+        guard let port = given.flatMap({ $0.isEmpty ? nil : $0 }) ?? defaults[scheme] else { return nil }
+        return (host.contains(":") ? "[\(host)]" : host) + ":" + port
+    }
+}

@@ -44,11 +44,14 @@ package struct IMAPError: NotifierError, Equatable {
         _ failure: EasyHandle.ConnectFailure, server: String, lastLine: String?, forLogin: Bool = false
     ) -> IMAPError {
         let said = lastLine.map { ": \($0)" } ?? ""
+        // The host and port, even when the URL leaves the port to the scheme.
+        let address = ServerAddress.hostAndPort(ofURL: server) ?? server
         switch failure.kind {
         case .loginDenied:
             return IMAPError(kind: .login, message: "IMAP \(server): login refused\(said)")
         case .timeout:
-            return IMAPError(kind: .timeout, message: "IMAP \(server): \(failure.reason) while connecting\(said)")
+            return IMAPError(
+                kind: .timeout, message: "IMAP \(server): \(failure.reason) while connecting to \(address)\(said)")
         case .tlsRequired where forLogin:
             let host = LoopbackHost.host(ofURL: server) ?? "HOST"
             return IMAPError(
@@ -61,7 +64,8 @@ package struct IMAPError: NotifierError, Equatable {
                 kind: .unavailable,
                 message: "IMAP \(server): the server does not offer STARTTLS and TLS is required\(said)")
         case .noServer:
-            return IMAPError(kind: .unavailable, message: "IMAP \(server): \(failure.detail)\(said)")
+            return IMAPError(
+                kind: .unavailable, message: "IMAP \(server): cannot connect to \(address): \(failure.detail)\(said)")
         case .other:
             return IMAPError(kind: .connectionLost, message: "IMAP \(server): \(failure.detail)\(said)")
         }

@@ -366,27 +366,45 @@ final class SMTPSession {
         }
         let replyCode = last.flatMap { Int($0.prefix(3)) } ?? (responseCode > 0 ? responseCode : nil)
         let why = failure.reason
+        // Every reply names the server it is about: `mail.example.jp:587: Couldn't connect to server`.
+        let address = ServerAddress.hostAndPort(ofURL: url)
+        let place = address.map { "\($0): " } ?? ""
         switch failure.kind {
         case .loginDenied:
-            return Delivery(outcome: .authentication, code: replyCode, reply: last ?? why)
+            return Delivery(outcome: .authentication, code: replyCode, reply: place + (last ?? why))
         case .tlsRequired where forLogin:
             let host = LoopbackHost.host(ofURL: url) ?? "HOST"
             let refusal =
-                "the server does not offer STARTTLS, so the password of --smtp-user would go out in clear; "
-                + "nothing was sent: use smtps://\(host) (TLS from the start), or --smtp-tls none (smtp_tls = none) "
-                + "to allow a login in clear on purpose"
-            return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)
+                "\(place)the server does not offer STARTTLS\(offered(lines)), so the password of --smtp-user would go "
+                + "out in clear; nothing was sent: use smtps://\(host) (TLS from the start), or --smtp-tls none "
+                + "(smtp_tls = none) to allow a login in clear on purpose"
+            return Delivery(outcome: .unavailable, code: replyCode, reply: refusal)
         case .tlsRequired:
-            let refusal = "the server does not offer STARTTLS and --smtp-tls required refuses to send in clear"
-            return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(refusal): \($0)" } ?? refusal)
+            let refusal =
+                "\(place)the server does not offer STARTTLS\(offered(lines)), and --smtp-tls required refuses to send "
+                + "in clear; nothing was sent: have the server offer STARTTLS, use smtps:// if it takes TLS from the "
+                + "start, or --smtp-tls auto (smtp_tls = auto) to send in clear to this server on purpose"
+            return Delivery(outcome: .unavailable, code: replyCode, reply: refusal)
         case .noServer:
-            return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(why): \($0)" } ?? why)
+            let connect = address.map { "cannot connect to \($0): " } ?? ""
+            return Delivery(
+                outcome: .unavailable, code: replyCode, reply: connect + (last.map { "\(why): \($0)" } ?? why))
         case .timeout, .other:
             // A 4xx greeting, a timeout, a broken connection: the server may take the message later.
             if let replyCode, (500..<600).contains(replyCode), failure.kind != .timeout {
-                return Delivery(outcome: .unavailable, code: replyCode, reply: last.map { "\(why): \($0)" } ?? why)
+                return Delivery(
+                    outcome: .unavailable, code: replyCode, reply: place + (last.map { "\(why): \($0)" } ?? why))
             }
-            return Delivery(outcome: .transient, code: replyCode, reply: last.map { "\(why) after: \($0)" } ?? why)
+            return Delivery(
+                outcome: .transient, code: replyCode, reply: place + (last.map { "\(why) after: \($0)" } ?? why))
         }
+    }
+
+    /// ` (it offers PIPELINING, SIZE, 8BITMIME)`: what the last EHLO reply offered, in words, or nothing when the
+    /// server sent no EHLO reply.
+    private static func offered(_ lines: [String]) -> String {
+        let keywords = capabilities(in: lines).sorted().map { $0.replacingControlCharacters() }
+        guard !keywords.isEmpty else { return "" }
+        return " (it offers \(keywords.prefix(12).joined(separator: ", ")))"
     }
 }
