@@ -252,5 +252,53 @@ extension IMAPServerSuites {
                     "waiting with IDLE on \(first), the other folders after each wake-up and every 1 s"),
                 "\(result.stderr)")
         }
+
+        @Test func theOtherFoldersWaitForAWakeUpOrThePollWhileIDLEIsQuiet() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let first = "quiet-\(UUID().uuidString.prefix(8))"
+            let other = "later-\(UUID().uuidString.prefix(8))"
+            try deliverOrdinary(to: first)
+            try deliverOrdinary(to: other)
+            let process = try CLI.start(
+                try arguments(["--folder", first, "--folder", other, "--poll", "600"]), environment: try environment)
+            defer { if process.isRunning { process.process.terminate() } }
+            func vaulted(_ messageID: String, within seconds: Double) throws -> Bool {
+                let end = Date().addingTimeInterval(seconds)
+                repeat {
+                    if try vault().contains(where: { $0.contains(messageID) }) { return true }
+                    Thread.sleep(forTimeInterval: 0.1)
+                } while Date() < end
+                return false
+            }
+            // Wait for the first pass (both folders) to be over: the watcher is in IDLE on the first folder.
+            for _ in 0..<100 where !process.stderrSoFar.contains("waiting with IDLE") {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            Thread.sleep(forTimeInterval: 1)
+            try deliver("p11_update_utf8_base64_2.eml", to: other)
+            #expect(
+                !(try vaulted("679596326249.3a395f1856@to-kousya.example", within: 5)),
+                "the other folder was read while IDLE was quiet and --poll 600 had not passed")
+            // A delivery to the first folder wakes IDLE: that pass reads the other folders too.
+            try deliver("p13_update_iso2022jp_2.eml", to: first)
+            #expect(try vaulted("982303090516.475767f8f5@to-kousya.example", within: 15))
+            #expect(try vaulted("679596326249.3a395f1856@to-kousya.example", within: 5))
+        }
+
+        @Test func twoWatchersOnOneDatabaseReportTheJunkNoticeOnce() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let junk = "Spam"  // junk by its name, and used by no other test
+            try deliver("p05_update_multipart_alternative_html.eml", to: junk)
+            let watchers = try (0..<2).map { _ in
+                try CLI.start(try arguments(["--once", "--folder", junk]), environment: try environment)
+            }
+            let results = watchers.map { $0.finish() }
+            #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+            let reports = results.map {
+                $0.stderr.components(separatedBy: "found in the junk folder (\(junk))").count - 1
+            }
+            #expect(reports.reduce(0, +) == 1, "\(results.map(\.stderr))")
+            #expect(try vault().count == 1)
+        }
     }
 }
