@@ -30,6 +30,8 @@ struct ConfigurationKeysTests {
             otp_lock_minutes = 15
             imap_url = imaps://mail.vendor.example/INBOX
             imap_user = nyusatsu-tanto
+            imap_folder = INBOX
+            imap_folder = 迷惑メール
             imap_password_file = /etc/notifier/imap-password
             relay_to = installer@vendor.example
             relay_to = second@vendor.example
@@ -73,6 +75,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")
+        #expect(configuration.imap.folders == ["INBOX", "迷惑メール"])
         #expect(Set(Configuration.keys).count == Configuration.keys.count)
         for key in Configuration.keys { #expect(text.contains("\(key) = "), "\(key) missing from this test") }
     }

@@ -62,6 +62,7 @@ extension ExitCode {
         case .login: self = .noPermission
         case .connectionLost, .timeout, .flood: self = .temporaryFailure
         case .messageTooLarge: self = .dataError
+        case .noSuchMailbox: self = .noInput
         case .protocolError: self = .software
         }
     }

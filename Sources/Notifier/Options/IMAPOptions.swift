@@ -11,6 +11,7 @@ struct IMAPOptions: OptionGroup {
     var tokenCommand: String?
     var tls: IMAPSettings.TLSMode?
     var maxMessageSize: Int?
+    var folders: [String] = []
 
     static var options: [Option<Self>] {
         [
@@ -22,6 +23,15 @@ struct IMAPOptions: OptionGroup {
                     + "kept in the database. Without --once it waits with IMAP IDLE (re-IDLE every 25 minutes), "
                     + "reconnecting with backoff after a lost connection; --no-idle looks every --poll seconds instead",
                 parse: Parse.imapURL),
+            .list(
+                "--folder", key: "imap_folder", "NAME", \.folders,
+                "an IMAP folder to watch, by its name in UTF-8 (e.g. 迷惑メール; sent in modified UTF-7), repeatable "
+                    + "(in the configuration, the key repeated); default: the URL's mailbox, else INBOX. IDLE waits on "
+                    + "the first; the others are looked at after each wake-up and every --poll seconds (default 60). "
+                    + "watch also finds the junk folder (SPECIAL-USE \\Junk, else Junk, Junk E-mail, Spam, 迷惑メール, "
+                    + "[Gmail]/Spam) and reads it too, unless a --folder is that folder; a trusted notice found there is "
+                    + "handled and reported, to mark its sender as safe. A folder that cannot be opened is exit 66",
+                parse: Self.folder),
             .value("--imap-user", key: "imap_user", "USER", \.user, "the IMAP login name", parse: Parse.text),
             .value(
                 "--imap-password-file", key: "imap_password_file", "PATH", \.passwordFile,
@@ -55,6 +65,17 @@ struct IMAPOptions: OptionGroup {
         ]
     }
 
+    /// A folder name: not empty, no control characters, at most 1000 bytes.
+    static func folder(_ value: String) throws -> String {
+        guard !value.isEmpty, value.utf8.count <= 1000 else {
+            throw InvalidValue("takes a folder name (1 to 1000 bytes)")
+        }
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            throw InvalidValue("must not hold a control character")
+        }
+        return value
+    }
+
     /// The watched server's host name, which names the provider whose Authentication-Results count.
     var host: String? { url.flatMap { URLComponents(string: $0)?.host } }
 
@@ -84,6 +105,7 @@ struct IMAPOptions: OptionGroup {
         }
         var settings = IMAPSettings(url: url, login: login, tls: tls ?? .auto, caFile: caFile)
         settings.maxMessageSize = maxMessageSize ?? settings.maxMessageSize
+        settings.folders = folders
         settings.commandTimeout = timeout ?? settings.commandTimeout
         settings.responseTimeout = min(settings.responseTimeout, settings.commandTimeout)
         settings.connectTimeout = connectTimeout ?? settings.connectTimeout

@@ -71,11 +71,11 @@ struct MailboxOptions: OptionGroup {
         }
     }
 
-    /// The source these options name (IMAP options already filled from the configuration); an IMAP mailbox's
-    /// UIDVALIDITY and last UID are kept in `database`.
+    /// The source these options name (IMAP options already filled from the configuration); an IMAP folder's
+    /// UIDVALIDITY and last UID are kept in `database`. `findsJunk`: over IMAP, the junk folder is read too.
     func source(
         command: String, imap: IMAPOptions, transport: TransportOptions, configuration: Configuration,
-        database: Database, context: CommandContext
+        database: Database, context: CommandContext, findsJunk: Bool = false
     ) throws -> any MailSource {
         let caFile = transport.caFile ?? configuration.transport.caFile
         switch try kind(command: command, configuration: configuration) {
@@ -84,7 +84,9 @@ struct MailboxOptions: OptionGroup {
         case .imap:
             let settings = try imap.settings(
                 caFile: caFile, connectTimeout: transport.connectTimeout, timeout: transport.timeout, context: context)
-            return IMAPSource(settings: settings, state: MailboxStateStore(database: database))
+            return IMAPSource(
+                settings: settings, state: MailboxStateStore(database: database), findsJunk: findsJunk,
+                othersEvery: poll ?? Self.remotePoll)
         case .pop3:
             let settings = try pop3.filled(from: configuration.pop3).settings(
                 caFile: caFile, connectTimeout: transport.connectTimeout, timeout: transport.timeout,

@@ -5,10 +5,10 @@ package protocol MailSource: AnyObject {
     var name: String { get }
 
     /// One pass over the mailbox: every message not handled yet, oldest first, in batches. `isHandled` says which
-    /// keys to leave unread. Each batch goes to `handle`, which reads its messages one at a time
+    /// keys of which source name (`name`, or a folder's own name for a source of several folders) to leave unread. Each batch goes to `handle`, which reads its messages one at a time
     /// (`MailBatch.forEachItem`); once `handle` returns, the source takes a checkpoint past the batch. When `handle`
     /// throws, the pass ends with that error and nothing past the last checkpoint is kept.
-    func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws
+    func pass(isHandled: (_ source: String, _ key: String) throws -> Bool, handle: (MailBatch) throws -> Void) throws
 
     /// Whether `error`, thrown by a pass or a wait, asks for new connections after a pause (a lost connection, a
     /// restarted server) rather than ending the watch.
@@ -26,16 +26,20 @@ package protocol IdlingMailSource: MailSource {
 
 /// One message as a source yields it.
 package struct RawMessage {
-    /// Where it came from: `ingest`, `maildir:/path`, `imap:URL` (`MailSource.name`).
+    /// Where it came from: `ingest`, `maildir:/path`, `imap:user@URL` (`MailSource.name`; each IMAP folder has its
+    /// own: `imap:user@imaps://host:port/Junk`).
     let source: String
     /// Its name there: a Maildir file's unique name, an IMAP UIDVALIDITY/UID, a POP3 UIDL, a digest.
     let key: String
     package let bytes: [UInt8]
+    /// The junk folder's name when the message was found there (the vendor is told to mark its sender as safe).
+    let junkFolder: String?
 
-    package init(source: String, key: String, bytes: [UInt8]) {
+    package init(source: String, key: String, bytes: [UInt8], junkFolder: String? = nil) {
         self.source = source
         self.key = key
         self.bytes = bytes
+        self.junkFolder = junkFolder
     }
 }
 

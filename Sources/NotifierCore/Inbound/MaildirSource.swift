@@ -22,8 +22,8 @@ package final class MaildirSource: MailSource {
     /// The listing holds only names; the messages are read one at a time as the batch is gone through, so a mailbox
     /// of any size is watched in the memory of its largest message. A message that vanished since the listing
     /// (moved by a mail program) is left out: it is read on the next pass from where it went.
-    package func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
-        let entries = try unhandled(isHandled: isHandled)
+    package func pass(isHandled: (String, String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
+        let entries = try unhandled { try isHandled(name, $0) }
         try handle(
             MailBatch { [name] body in
                 for entry in entries {

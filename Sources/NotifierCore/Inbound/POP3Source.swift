@@ -40,12 +40,12 @@ package final class POP3Source: MailSource {
     }
 
     /// One pass on a session of its own: the listing, then the messages not handled yet, oldest first, in batches.
-    package func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
+    package func pass(isHandled: (String, String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
         let session = Session(client: try POP3Client(settings: settings))
         let listing = try session.list()
         try afterListing?()
         var wanted: [POP3Client.Entry] = []
-        for entry in listing where !(try isHandled(entry.uid)) { wanted.append(entry) }
+        for entry in listing where !(try isHandled(name, entry.uid)) { wanted.append(entry) }
         var start = 0
         while start < wanted.count {
             let chunk = wanted[start..<min(start + Self.batchSize, wanted.count)]

@@ -116,7 +116,7 @@ package struct Watcher<Handler: MailHandler> {
     func pass() throws -> Outcome {
         do {
             try source.pass(
-                isHandled: { try handler.wasHandled(source: source.name, key: $0) },
+                isHandled: { try handler.wasHandled(source: $0, key: $1) },
                 handle: { batch in
                     var keys: [String] = []
                     var read: [Handler.Read] = []

@@ -97,6 +97,8 @@ package final class VendorPipeline {
         let notice: Notice
         /// Its Message-ID, or a digest of its bytes.
         let identity: String
+        /// The junk folder's name when it was found there.
+        var junkFolder: String? = nil
     }
 
     /// Reads and judges one message.
@@ -104,7 +106,7 @@ package final class VendorPipeline {
         let notice = NoticeReader.read(message.bytes, trust: settings.trust)
         return Judged(
             source: message.source, key: message.key, notice: notice,
-            identity: MessageIdentity.of(message.bytes, messageID: notice.messageID))
+            identity: MessageIdentity.of(message.bytes, messageID: notice.messageID), junkFolder: message.junkFolder)
     }
 
     /// Handles a batch of messages judged; among its trusted, unexpired OTP notices only the newest is relayed.
@@ -141,6 +143,9 @@ package final class VendorPipeline {
                     return try decide(message, newestOTP: newestOTP, now: now, said: &said)
                 }
                 for line in said { diagnostics.say(line.level, line.text) }
+                if let folder = message.junkFolder, let decision = decisions[index] {
+                    reportJunk(message, folder: folder, decision: decision)
+                }
             } catch let error as OTPRelay.RelayError {
                 firstError = firstError ?? error
             }
@@ -251,6 +256,17 @@ package final class VendorPipeline {
         case .other, .bounce:
             return .other
         }
+    }
+
+    /// A trusted notice found in the junk folder, handled as any other, is also reported once (its message is
+    /// handled once): the vendor should mark its sender as safe, or the next one may never be looked at.
+    private func reportJunk(_ message: Judged, folder: String, decision: Decision) {
+        guard message.notice.trusted, Decision.trusted.contains(decision) || decision == .duplicate,
+            let sender = message.notice.from?.addrSpec
+        else { return }
+        diagnostics.warning(
+            "a trusted notice \(message.key) was found in the junk folder (\(folder)): mark \(sender) as a safe "
+                + "sender (in the mail program or webmail), so that the next one reaches the inbox")
     }
 
     /// An expiry more than `OTPPlausibility.validity` after the message arrived.

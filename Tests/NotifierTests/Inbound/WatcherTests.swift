@@ -33,7 +33,7 @@ import Testing
             self.log = log
         }
 
-        func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
+        func pass(isHandled: (String, String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
             let step = script[min(passes, script.count - 1)]
             passes += 1
             switch step {
@@ -61,7 +61,7 @@ import Testing
                     })
             case .batches(let batches):
                 for keys in batches {
-                    let wanted = try keys.filter { !(try isHandled($0)) }
+                    let wanted = try keys.filter { !(try isHandled(name, $0)) }
                     try handle(
                         MailBatch { [log, name] body in
                             for key in wanted {
@@ -87,7 +87,7 @@ import Testing
 
         init(_ inner: ScriptedSource) { self.inner = inner }
 
-        func pass(isHandled: (String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
+        func pass(isHandled: (String, String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
             try inner.pass(isHandled: isHandled, handle: handle)
         }
 

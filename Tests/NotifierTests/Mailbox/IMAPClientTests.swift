@@ -238,7 +238,10 @@ extension IMAPServerSuites {
         @Test func missingMailboxIsRefused() throws {
             let client = try IMAPClient(settings: try IMAPTestServer.settings(mailbox: "No such folder \(UUID())"))
             let error = #expect(throws: IMAPError.self) { _ = try client.examine() }
-            #expect(error?.kind == .refused, "\(error?.message ?? "")")
+            // EXAMINE's NO is a folder that cannot be opened: exit 66, naming the folder.
+            #expect(error?.kind == .noSuchMailbox, "\(error?.message ?? "")")
+            #expect(error.map { ExitCode(for: $0) } == .noInput)
+            #expect(error?.message.contains("the folder \"No such folder") == true, "\(error?.message ?? "")")
         }
 
         @Test func aFolderWithAJapaneseName() throws {

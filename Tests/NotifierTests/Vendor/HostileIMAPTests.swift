@@ -139,7 +139,8 @@ struct HostileIMAPTests {
         let run = try MeasuredRun.run(
             try watch("STALL", ["--once", "--timeout", "3"]), seconds: 30, environment: environment)
         #expect(run.status == 75, "\(run.stderr)")
-        #expect(run.stderr.contains("EXAMINE") && run.stderr.contains("3 s"), "\(run.stderr)")
+        // watch's first command is LIST (it looks for the junk folder), which the server never answers.
+        #expect(run.stderr.contains("LIST") && run.stderr.contains("3 s"), "\(run.stderr)")
         #expect(run.seconds < 15)
     }
 }

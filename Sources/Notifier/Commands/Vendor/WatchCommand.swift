@@ -55,9 +55,22 @@ struct WatchCommand: Command {
         let pipeline = VendorPipeline(settings: settings, database: database, diagnostics: .standardError)
         let source = try mailbox.source(
             command: "watch", imap: imap, transport: self.vendor.transport, configuration: configuration,
-            database: database, context: context)
+            database: database, context: context, findsJunk: true)
+        // Over IMAP the folders (the junk folder among them) are found on the first connection, made now so that the
+        // start line can name them. A server not there yet is the watch's to retry (with --once, the exit).
+        var folders: [IMAPSource.Folder]?
+        if let source = source as? IMAPSource {
+            do {
+                folders = try source.resolveFolders()
+            } catch  where !mailbox.once && source.shouldReconnect(after: error) {
+                Diagnostics.standardError.warning("\(error.personMessage); the watch goes on, reconnecting")
+                source.disconnect()
+            }
+        }
         Diagnostics.standardError.notice(
-            Self.startLine(mailbox: mailbox, imapURL: imap.url, trust: vendor.trust, idles: source is IdlingMailSource))
+            Self.startLine(
+                mailbox: mailbox, imapURL: imap.url, trust: vendor.trust, idles: source is IdlingMailSource,
+                folderNames: imap.folders, folders: folders, junkPending: folders == nil && source is IMAPSource))
         let alarm = NoticeAlarm(
             settings: NoticeAlarm.Settings(
                 expectNoticeBy: self.alarm.filled(from: configuration.alarm).expectNoticeBy ?? .expectNoticeBy,
@@ -80,7 +93,13 @@ struct WatchCommand: Command {
     /// The line `watch` says on start: what it watches (a Maildir's path, or the IMAP URL without user or password),
     /// how (IDLE, polling every N s, or one pass), which folders, and whom it trusts (the senders and hosts, or the
     /// built-in JKK東京 policy when neither is set).
-    static func startLine(mailbox: MailboxOptions, imapURL: String?, trust: TrustOptions, idles: Bool) -> String {
+    ///
+    /// Over IMAP, `folders` are the folders found on connecting; without them, the folders named (`folderNames`),
+    /// and with `junkPending` (the server could not be reached yet) the junk folder still to be looked for.
+    static func startLine(
+        mailbox: MailboxOptions, imapURL: String?, trust: TrustOptions, idles: Bool, folderNames: [String] = [],
+        folders: [IMAPSource.Folder]? = nil, junkPending: Bool = false
+    ) -> String {
         let what: String
         var folder = "INBOX"
         if let maildir = mailbox.maildir {
@@ -93,12 +112,29 @@ struct WatchCommand: Command {
             if let url = components?.string, let endpoint = try? IMAPSettings.endpoint(of: url) {
                 folder = endpoint.mailbox
             }
+            if let folders {
+                folder = folders.map { found in
+                    found.name
+                        + (found.foundBy.map { " (the junk folder, found by \($0))" }
+                            ?? (found.isJunk ? " (the junk folder)" : ""))
+                }.joined(separator: ", ")
+            } else {
+                folder =
+                    (folderNames.isEmpty ? [folder] : folderNames).joined(separator: ", ")
+                    + (junkPending ? " and the junk folder, looked for once connected" : "")
+            }
         }
         let poll = mailbox.poll ?? WatchSettings().pollSeconds
         let every = poll == poll.rounded() ? String(Int(poll)) : String(poll)
+        var idle = "waiting with IDLE"
+        if let folders, folders.count > 1 {
+            let others = mailbox.poll ?? MailboxOptions.remotePoll
+            let seconds = others == others.rounded() ? String(Int(others)) : String(others)
+            idle += " on \(folders[0].name), the other folders after each wake-up and every \(seconds) s"
+        }
         let how =
             mailbox.once
-            ? "one pass (--once)" : idles && !mailbox.noIdle ? "waiting with IDLE" : "polling every \(every) s"
+            ? "one pass (--once)" : idles && !mailbox.noIdle ? idle : "polling every \(every) s"
         let trusted =
             trust.senders.isEmpty && trust.hosts.isEmpty
             ? "the built-in JKK東京 policy"

@@ -19,12 +19,16 @@ package final class IMAPClient {
     let settings: IMAPSettings
     private let connection: IMAPConnection
     private var examined = false
+    /// The folder `examine()` opens, and the later commands read: the URL's mailbox until `examine(_:)` names
+    /// another.
+    private(set) var current: String
 
     /// Connects, does TLS (imaps://, or STARTTLS on imap:// when offered; `tls: .required` refuses to go on without
     /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `InvalidValue` for a bad URL.
     init(settings: IMAPSettings) throws {
         self.settings = settings
         connection = try IMAPConnection(settings: settings)
+        current = connection.endpoint.mailbox
     }
 
     /// The mailbox named in the URL.
@@ -33,10 +37,53 @@ package final class IMAPClient {
     /// EXAMINEs the mailbox (again): its UIDVALIDITY, the UID the next message will get, and how many messages it
     /// holds. Cheap; call it at the start of every round.
     func examine() throws -> MailboxStatus {
+        try examine(current)
+    }
+
+    /// EXAMINEs the folder `name` (UTF-8; sent in modified UTF-7), which the later commands then read. Throws
+    /// `.noSuchMailbox` when the server will not open it.
+    func examine(_ name: String) throws -> MailboxStatus {
         examined = false  // a failed EXAMINE leaves no mailbox open (RFC 3501 §6.3.1)
-        let status = try connection.examine(mailbox)
+        current = name
+        let status = try connection.examine(name)
         examined = true
         return status
+    }
+
+    /// One folder as LIST tells of it: its name (UTF-8), its attributes (`\Junk`, `\Noselect`...) as sent.
+    struct Folder: Equatable {
+        let name: String
+        let attributes: [String]
+
+        /// Whether it can be opened (`\Noselect` and `\NonExistent` folders are only names in the hierarchy).
+        var selectable: Bool {
+            !attributes.contains { ["\\noselect", "\\nonexistent"].contains($0.lowercased()) }
+        }
+    }
+
+    /// Every folder of the account, with its SPECIAL-USE attributes (RFC 6154) where the server has them:
+    /// `LIST "" "*" RETURN (SPECIAL-USE)`, or a plain `LIST "" "*"` when the server refuses that (its LIST may
+    /// still carry them, as Dovecot's does). A name that is not valid modified UTF-7 is left out.
+    func folders() throws -> [Folder] {
+        let responses: [IMAPResponse]
+        do {
+            responses = try connection.run("LIST \"\" \"*\" RETURN (SPECIAL-USE)")
+        } catch let error as IMAPError where error.kind == .refused {
+            responses = try connection.run("LIST \"\" \"*\"")
+        }
+        var found: [Folder] = []
+        for response in responses where response.name == "LIST" && response.values.count >= 3 {
+            guard case .list(let flags) = response.values[0] else { continue }
+            let bytes: [UInt8]
+            switch response.values[2] {
+            case .atom(let text): bytes = Array(text.utf8)
+            case .string(let text): bytes = text
+            default: continue
+            }
+            guard let name = IMAPMailboxName.decoded(bytes) else { continue }
+            found.append(Folder(name: name, attributes: flags.compactMap(\.atomText)))
+        }
+        return found
     }
 
     /// The UIDs from `first` on, ascending (UID SEARCH UID first:*). `first:*` always matches the highest UID, even
@@ -60,7 +107,7 @@ package final class IMAPClient {
         let items = try fetchItems(uid: uid, "BODY.PEEK[]")
         guard let body = items.first(where: { $0.key.hasPrefix("BODY[]") })?.value else {
             throw IMAPError(
-                kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(mailbox)")
+                kind: .noSuchMessage, message: "IMAP \(connection.server): no message with UID \(uid) in \(current)")
         }
         switch body {
         case .string(let bytes):

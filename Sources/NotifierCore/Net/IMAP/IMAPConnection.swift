@@ -203,8 +203,26 @@ final class IMAPConnection {
     }
 
     /// EXAMINE (read-only: nothing the client does changes a flag, and RECENT stays for others).
+    /// A NO (a folder that does not exist, or may not be read) throws `.noSuchMailbox` naming the folder as given
+    /// and as sent (modified UTF-7); the connection stays usable.
     func examine(_ mailbox: String) throws -> MailboxStatus {
-        let responses = try run("EXAMINE \(IMAPMailboxName.quoted(mailbox))")
+        let responses: [IMAPResponse]
+        do {
+            responses = try run("EXAMINE \(IMAPMailboxName.quoted(mailbox))")
+        } catch let error as IMAPError where error.kind == .refused {
+            let wire = IMAPMailboxName.encoded(mailbox)
+            // What the server said, without the command and its tag ("N2 NO [NONEXISTENT] Mailbox doesn't exist").
+            var said = error.message.components(separatedBy: "refused: ").dropFirst().joined(separator: "refused: ")
+            if let space = said.firstIndex(of: " "), said.hasPrefix("N"),
+                said.dropFirst().prefix(while: \.isNumber).count > 0
+            {
+                said = String(said[said.index(after: space)...])
+            }
+            throw IMAPError(
+                kind: .noSuchMailbox,
+                message: "IMAP \(server): the folder \"\(mailbox)\"" + (wire == mailbox ? "" : " (\(wire) on the wire)")
+                    + " cannot be opened: \(said)")
+        }
         var uidValidity: UInt32?
         var uidNext: UInt32?
         var exists: Int?

@@ -19,6 +19,8 @@ package struct IMAPError: NotifierError, Equatable {
         case refused
         /// The message asked for is not (or no longer) in the mailbox.
         case noSuchMessage
+        /// A folder to watch cannot be opened: EXAMINE answered NO (it does not exist, or the user may not read it).
+        case noSuchMailbox
         /// The message is larger than `IMAPSettings.maxMessageSize`; it was skipped and the connection still works.
         case messageTooLarge
         /// The server's answer could not be read.

@@ -27,11 +27,12 @@ final class IMAPIdler {
     /// IDLE commands sent so far (for tests of the re-IDLE).
     private(set) var idleCommands = 0
 
-    /// Connects, logs in and EXAMINEs the mailbox of `settings.url`. IDLE itself starts with the first `wait`.
-    init(settings: IMAPSettings, reidleInterval: TimeInterval = 25 * 60) throws {
+    /// Connects, logs in and EXAMINEs `mailbox` (by default the mailbox of `settings.url`). IDLE itself starts with
+    /// the first `wait`.
+    init(settings: IMAPSettings, mailbox: String? = nil, reidleInterval: TimeInterval = 25 * 60) throws {
         self.reidleInterval = reidleInterval
         connection = try IMAPConnection(settings: settings)
-        examined = try connection.examine(connection.endpoint.mailbox)
+        examined = try connection.examine(mailbox ?? connection.endpoint.mailbox)
     }
 
     deinit {

@@ -19,6 +19,8 @@ package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     package var url: String
     /// The login, asked for its credentials before each connection.
     var login: Login
+    /// The folders to watch, by their UTF-8 names (`--folder`, `imap_folder`); empty: the URL's mailbox.
+    package var folders: [String] = []
     package var tls: TLSMode = .auto
     /// A CA bundle for a private CA.
     var caFile: String?
@@ -112,10 +114,20 @@ package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3) inside a quoted string.
+/// Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3) inside a quoted string. notifier never ENABLEs
+/// UTF8=ACCEPT (RFC 6855), so every server, whatever it supports, gets and sends names in modified UTF-7.
 enum IMAPMailboxName {
     /// `INBOX` → `"INBOX"`, `台北` → `"&U,BTFw-"` (RFC 3501's example), `A&B` → `"A&-B"`.
     static func quoted(_ name: String) -> String {
+        let escaped = encoded(name).replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+
+    /// The name in modified UTF-7, unquoted: printable ASCII stands for itself (`&` as `&-`); any other run of
+    /// characters is UTF-16BE in base64 with `,` for `/` and no padding, between `&` and `-`. `迷惑メール` →
+    /// `&j,dg0TDhMPww6w-` (the name Dovecot stores).
+    static func encoded(_ name: String) -> String {
         var encoded = ""
         var pending: [UInt16] = []
         func flush() {
@@ -136,7 +148,57 @@ enum IMAPMailboxName {
             }
         }
         flush()
-        let escaped = encoded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "\"\(escaped)\""
+        return encoded
+    }
+
+    /// A name the server sent (LIST), back to UTF-8: nil when it is not valid modified UTF-7 (a base64 run that is
+    /// not whole UTF-16, an unpaired surrogate, bytes outside printable ASCII), so that a hostile name is never
+    /// mistaken for another.
+    static func decoded(_ bytes: [UInt8]) -> String? {
+        var result = ""
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte >= 0x20 && byte <= 0x7E else { return nil }
+            guard byte == UInt8(ascii: "&") else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+                index += 1
+                continue
+            }
+            guard let end = bytes[(index + 1)...].firstIndex(of: UInt8(ascii: "-")) else { return nil }
+            let run = bytes[(index + 1)..<end]
+            index = end + 1
+            if run.isEmpty {
+                result += "&"
+                continue
+            }
+            // Modified base64 has "," where base64 has "/", and no padding.
+            guard !run.contains(UInt8(ascii: "/")), !run.contains(UInt8(ascii: "=")) else { return nil }
+            var base64 = String(decoding: run, as: UTF8.self).replacingOccurrences(of: ",", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+            guard let data = Data(base64Encoded: base64), data.count % 2 == 0 else { return nil }
+            var units: [UInt16] = []
+            var at = data.startIndex
+            while at < data.endIndex {
+                units.append(UInt16(data[at]) << 8 | UInt16(data[at + 1]))
+                at += 2
+            }
+            var text = ""
+            var iterator = units.makeIterator()
+            var decoder = UTF16()
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar):
+                    // Printable ASCII must stand for itself, never be encoded (RFC 3501 §5.1.3); control
+                    // characters (C0, DEL, C1) have no place in a folder name shown to the user.
+                    if scalar.value < 0xA0 { return nil }
+                    text.unicodeScalars.append(scalar)
+                case .emptyInput: break loop
+                case .error: return nil
+                }
+            }
+            result += text
+        }
+        return result
     }
 }
