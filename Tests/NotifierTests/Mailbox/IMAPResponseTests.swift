@@ -117,7 +117,7 @@ import Testing
         #expect(try IMAPSettings.endpoint(of: "imaps://[::1]:993/INBOX").serverURL == "imaps://[::1]:993/")
         for bad in [
             "pop3://h/", "imap:///INBOX", "imap://user:secret@h/INBOX", "imap://h:0/", "imap://h/INBOX?x",
-            "imap://h/A%0AB", "imap://h:99999/",
+            "imap://h/A%0AB", "imap://h:99999/", "imaps://mail example.test/INBOX", "imaps://h\u{7F}x/",
         ] {
             #expect(throws: InvalidValue.self, "\(bad)") { try IMAPSettings.endpoint(of: bad) }
         }

@@ -72,33 +72,9 @@ package struct IMAPSettings: Equatable, Sendable, CustomStringConvertible {
     /// name). A user name, a password, a query or a fragment in the URL is refused (without repeating the URL, which
     /// might carry a secret).
     package static func endpoint(of url: String) throws(InvalidValue) -> Endpoint {
-        let lower = url.lowercased()
-        let scheme: String
-        if lower.hasPrefix("imap://") {
-            scheme = "imap"
-        } else if lower.hasPrefix("imaps://") {
-            scheme = "imaps"
-        } else {
-            throw InvalidValue("must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
-        }
-        let rest = url.dropFirst(scheme.count + 3)
-        let authority = rest.prefix { $0 != "/" }
-        let path = rest.dropFirst(authority.count)
-        if authority.contains("@") {
-            throw InvalidValue("must not carry a user name or password: set them separately")
-        }
-        if authority.isEmpty || authority.hasPrefix(":") {
-            throw InvalidValue("names no host")
-        }
-        if authority.contains(where: { $0 == "?" || $0 == "#" }) || path.contains(where: { $0 == "?" || $0 == "#" }) {
-            throw InvalidValue("takes no query or fragment")
-        }
-        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-            let port = authority[authority.index(after: colon)...]
-            guard let number = Int(port), (1...65535).contains(number) else {
-                throw InvalidValue("has a bad port")
-            }
-        }
+        let (scheme, authority, path) = try ServerURL.parts(
+            of: url, schemes: ["imap", "imaps"],
+            usage: "must be imap://HOST[:PORT]/MAILBOX or imaps://HOST[:PORT]/MAILBOX")
         var mailbox = "INBOX"
         let encoded = path.drop { $0 == "/" }
         if !encoded.isEmpty {

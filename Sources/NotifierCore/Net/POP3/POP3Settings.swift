@@ -45,38 +45,10 @@ package struct POP3Settings: Equatable, Sendable, CustomStringConvertible {
     /// reason follows "the POP3 URL" (or the option's name). A user name, a password, a path (libcurl would read it
     /// as a message number), a query or a fragment is refused, without repeating the URL (it might carry a secret).
     package static func serverURL(of url: String) throws(InvalidValue) -> String {
-        let lower = url.lowercased()
-        let scheme: String
-        if lower.hasPrefix("pop3://") {
-            scheme = "pop3"
-        } else if lower.hasPrefix("pop3s://") {
-            scheme = "pop3s"
-        } else {
-            throw InvalidValue("must be pop3s://HOST[:PORT] or pop3://HOST[:PORT]")
-        }
-        let rest = url.dropFirst(scheme.count + 3)
-        let authority = rest.prefix { $0 != "/" }
-        let path = rest.dropFirst(authority.count)
-        if authority.contains("@") {
-            throw InvalidValue("must not carry a user name or password: set them separately")
-        }
-        if authority.isEmpty || authority.hasPrefix(":") {
-            throw InvalidValue("names no host")
-        }
-        if authority.contains(where: { $0 == "?" || $0 == "#" }) || path.contains(where: { $0 == "?" || $0 == "#" }) {
-            throw InvalidValue("takes no query or fragment")
-        }
+        let (scheme, authority, path) = try ServerURL.parts(
+            of: url, schemes: ["pop3", "pop3s"], usage: "must be pop3s://HOST[:PORT] or pop3://HOST[:PORT]")
         if path.contains(where: { $0 != "/" }) {
             throw InvalidValue("takes no path: a POP3 server has one mailbox per user")
-        }
-        if authority.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {
-            throw InvalidValue("has a space or a control character in its host")
-        }
-        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-            let port = authority[authority.index(after: colon)...]
-            guard let number = Int(port), (1...65535).contains(number) else {
-                throw InvalidValue("has a bad port")
-            }
         }
         return "\(scheme)://\(authority)/"
     }
