@@ -77,7 +77,7 @@ struct IMAPOptions: OptionGroup {
     }
 
     /// The watched server's host name, which names the provider whose Authentication-Results count.
-    var host: String? { url.flatMap { URLComponents(string: $0)?.host } }
+    var host: String? { ServerAccount.host(of: url) }
 
     /// The IMAP settings (these options already filled from the configuration): the user from --imap-user or the
     /// URL's user part, the password from the environment, a file or a command, or a token from a command; never
@@ -85,13 +85,7 @@ struct IMAPOptions: OptionGroup {
     /// smtp_ ones are SMTP's only).
     func settings(caFile: String?, connectTimeout: Int?, timeout: Int?, context: CommandContext) throws -> IMAPSettings
     {
-        var url = self.url ?? ""
-        var user = self.user
-        if var components = URLComponents(string: url), let urlUser = components.user {
-            user = user ?? urlUser.removingPercentEncoding ?? urlUser
-            components.user = nil
-            url = components.string ?? url
-        }
+        let (url, user) = ServerAccount.split(url: self.url, user: self.user)
         guard let user, !user.isEmpty else {
             throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)")
         }

@@ -35,7 +35,7 @@ struct POP3Options: OptionGroup {
     }
 
     /// The watched server's host name (it names the provider whose Authentication-Results count).
-    var host: String? { url.flatMap { URLComponents(string: $0)?.host } }
+    var host: String? { ServerAccount.host(of: url) }
 
     /// The POP3 settings (these options already filled from the configuration): the user from --pop3-user or the
     /// URL's user part, the password from the environment or a file, never from argv; `--max-message-size`,
@@ -43,13 +43,7 @@ struct POP3Options: OptionGroup {
     func settings(
         caFile: String?, connectTimeout: Int?, timeout: Int?, maxMessageSize: Int?, context: CommandContext
     ) throws -> POP3Settings {
-        var url = self.url ?? ""
-        var user = self.user
-        if var components = URLComponents(string: url), let urlUser = components.user {
-            user = user ?? urlUser.removingPercentEncoding ?? urlUser
-            components.user = nil
-            url = components.string ?? url
-        }
+        let (url, user) = ServerAccount.split(url: self.url, user: self.user)
         guard let user, !user.isEmpty else {
             throw UsageError("watch --pop3: give --pop3-user USER (or USER@ in the URL)")
         }
