@@ -301,15 +301,19 @@ extension VendorPipeline: MailHandler {
         Candidate.mayBeNotice(Message.parse(headers), trust: settings.trust)
     }
 
-    /// Recorded as handled with the decision `other`, as the reader would have decided, without its body.
+    /// Recorded as handled with the decision `other`, as the reader would have decided, without its body; or
+    /// `duplicate` when its Message-ID was handled before under another name (new UIDs after a UIDVALIDITY change),
+    /// as the reader says of a message read whole.
     package func passOver(_ message: MessageHeader) throws -> Decision? {
         let now = settings.now()
-        let messageID = Message.parse(message.bytes).messageID
+        let messageID = Message.parse(message.bytes).messageID.flatMap { $0.isEmpty ? nil : $0 }
         return try vault.database.transaction { () throws -> Decision? in
             if try vault.wasHandled(source: message.source, key: message.key) { return nil }
+            let seen = try messageID.map { try vault.wasHandled(messageID: $0, asTrusted: false) } ?? false
+            let decision: Decision = seen ? .duplicate : .other
             try vault.markHandled(
-                source: message.source, key: message.key, messageID: messageID, decision: .other, at: now)
-            return .other
+                source: message.source, key: message.key, messageID: messageID, decision: decision, at: now)
+            return decision
         }
     }
 
