@@ -26,8 +26,8 @@ struct IMAPOptions: OptionGroup {
             .list(
                 "--folder", key: "imap_folder", "NAME", \.folders,
                 "an IMAP folder to watch, by its name in UTF-8 (e.g. 迷惑メール; sent in modified UTF-7), repeatable "
-                    + "(in the configuration, the key repeated); default: the URL's mailbox, else INBOX. IDLE waits on "
-                    + "the first; the others are looked at after each wake-up and every --poll seconds (default 60). "
+                    + "(in the configuration, the key repeated); default: the URL's mailbox, else INBOX. With IDLE "
+                    + "each folder waits on a connection of its own. "
                     + "watch also finds the junk folder (SPECIAL-USE \\Junk, else Junk, Junk E-mail, Spam, 迷惑メール, "
                     + "[Gmail]/Spam) and reads it too, unless a --folder is that folder; a trusted notice found there is "
                     + "handled and reported, to mark its sender as safe. A folder that cannot be opened is exit 66",

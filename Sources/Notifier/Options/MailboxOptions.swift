@@ -72,10 +72,11 @@ struct MailboxOptions: OptionGroup {
     }
 
     /// The source these options name (IMAP options already filled from the configuration); an IMAP folder's
-    /// UIDVALIDITY and last UID are kept in `database`. `findsJunk`: over IMAP, the junk folder is read too.
+    /// UIDVALIDITY and last UID are kept in `database`. Over IMAP, with `findsJunk` the junk folder is read too, and
+    /// `firstPass` is what the first pass over a folder asks the server for.
     func source(
         command: String, imap: IMAPOptions, transport: TransportOptions, configuration: Configuration,
-        database: Database, context: CommandContext, findsJunk: Bool = false
+        database: Database, context: CommandContext, findsJunk: Bool = false, firstPass: IMAPSource.FirstPass? = nil
     ) throws -> any MailSource {
         let caFile = transport.caFile ?? configuration.transport.caFile
         switch try kind(command: command, configuration: configuration) {
@@ -86,7 +87,7 @@ struct MailboxOptions: OptionGroup {
                 caFile: caFile, connectTimeout: transport.connectTimeout, timeout: transport.timeout, context: context)
             return IMAPSource(
                 settings: settings, state: MailboxStateStore(database: database), findsJunk: findsJunk,
-                othersEvery: poll ?? Self.remotePoll)
+                firstPass: firstPass)
         case .pop3:
             let settings = try pop3.filled(from: configuration.pop3).settings(
                 caFile: caFile, connectTimeout: transport.connectTimeout, timeout: transport.timeout,

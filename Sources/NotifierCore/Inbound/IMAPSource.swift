@@ -1,15 +1,22 @@
 import Foundation
+import MailParse
 
 /// An IMAP account's folders read as one mailbox to watch: the URL's mailbox, or the folders named with `--folder`,
 /// and the junk folder too when asked to find it (`findsJunk`). Each folder has its own source name
 /// (`imap:user@URL` for the URL's mailbox, `imap:user@imaps://host:port/Junk` for another), under which its
 /// UIDVALIDITY and last UID handled are kept in the `MailboxStateStore` and its messages recorded as handled, so
 /// each message is handled once. When a folder's UIDVALIDITY changes every message there is read again, and the
-/// handler recognises one handled before by its Message-ID. Read-only: EXAMINE and BODY.PEEK[] (the client's rules).
+/// handler recognises one handled before by its Message-ID. Read-only: EXAMINE and BODY.PEEK (the client's rules).
 ///
-/// Between passes it waits with IDLE on a connection of its own, on the first folder only (IDLE watches one
-/// mailbox per connection, RFC 2177); the other folders are looked at on the pass after IDLE woke up, and at least
-/// every `othersEvery` seconds. Without IDLE every pass reads every folder.
+/// Light on the server and on the line:
+/// - A message is downloaded only when its header says it may be wanted (`MailHandler.isCandidate`): the headers of
+///   a batch come in one command, at most 64 KiB each. The first pass over a folder (`FirstPass`) asks the server
+///   which messages came since a day (SEARCH SINCE) and which of them are from a trusted sender (SEARCH FROM, read
+///   at once); older mail is not read at all.
+/// - With IDLE every folder waits on a connection of its own (IDLE watches one mailbox per connection, RFC 2177),
+///   the first folder on the connection that read it. A quiet mailbox costs no command but IDLE's renewal every
+///   `reidleInterval` seconds; a folder is read again only when its IDLE woke. Without IDLE every pass reads every
+///   folder on one connection.
 package final class IMAPSource: IdlingMailSource {
     /// One folder the source reads.
     package struct Folder: Equatable, Sendable {
@@ -23,41 +30,102 @@ package final class IMAPSource: IdlingMailSource {
         package let foundBy: String?
     }
 
+    /// What the first pass over a folder (no UID handled there yet, or a new UIDVALIDITY) asks the server, so that
+    /// years of mail are not read to find this season's notice.
+    package struct FirstPass: Equatable, Sendable {
+        /// Mail delivered before this day (IMAP's internal date) is not read: `1-Dec-2025`.
+        package let since: String
+        /// Senders whose mail is downloaded without its header being looked at first; mail from anyone else since
+        /// `since` is still looked at by its header (a forwarded notice, a look-alike to report).
+        package let senders: [String]
+
+        package init(since: String, senders: [String]) {
+            self.since = since
+            self.senders = senders
+        }
+
+        /// The vendor's: mail since December 1 of the year before today in Japan (a notice comes late in January,
+        /// its OTP mails until the end of March), and the trusted senders.
+        package static func vendor(now: Date, senders: [String]) -> FirstPass {
+            let year = (JapanClock.calendar.dateComponents([.year], from: now).year ?? 2000) - 1
+            return FirstPass(since: "1-Dec-\(year)", senders: senders)
+        }
+
+        /// `FROM "a"`, or `OR FROM "a" FROM "b"`...: the senders that can be written in a quoted string (printable
+        /// ASCII without a quote or backslash: an address from the configuration always is); nil when none can.
+        var fromCriteria: String? {
+            let quotable = senders.filter { sender in
+                !sender.isEmpty
+                    && sender.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != 0x5C }
+            }
+            guard !quotable.isEmpty else { return nil }
+            return String(repeating: "OR ", count: quotable.count - 1)
+                + quotable.map { "FROM \"\($0)\"" }.joined(separator: " ")
+        }
+    }
+
     let settings: IMAPSettings
     package let name: String
     private let state: MailboxStateStore
+    /// The connection that finds the folders, reads them all without IDLE, and reads and idles on the first with it.
     private var client: IMAPClient?
-    private var idler: IMAPIdler?
+    /// With IDLE: the connection of each folder after the first, by its index in `folders`.
+    private var folderClients: [Int: IMAPClient] = [:]
+    /// Whether the source waits with IDLE (a wait was asked for since the last connection): then each pass reads
+    /// only the folders in `pending`, each on its own connection.
+    private var idling = false
+    /// The folders whose IDLE woke (or that were opened for IDLE, and may have had mail meanwhile), by index.
+    private var pending: Set<Int> = []
     /// Whether the junk folder is looked for (LIST) and read too when no folder named is one.
     let findsJunk: Bool
-    /// Seconds between passes over the folders other than the first while IDLE waits on the first.
-    let othersEvery: Double
+    /// What the first pass over a folder asks the server; nil: every message is looked at (by its header).
+    let firstPass: FirstPass?
+    /// Seconds one IDLE lasts before it is renewed (DONE, IDLE).
+    let reidleInterval: Double
     /// The folders read, in order; nil until the first connection found them.
     package private(set) var folders: [Folder]?
     /// Every folder of the account as LIST gave it (for the message about a folder that cannot be opened).
     private var listed: [IMAPClient.Folder] = []
-    /// Since the last pass: whether the source waited with IDLE, and whether new mail woke it.
-    private var idled = false
-    private var woke = false
-    private var othersPassedAt: ContinuousClock.Instant?
+    /// What the connections dropped so far had sent and received (`traffic` adds the live ones).
+    private var pastTraffic = (lines: 0, bytes: 0)
     /// UIDs asked for and handled together.
     static let batchSize = 50
     /// The junk folder's usual names, looked for in this order when no folder has SPECIAL-USE `\Junk`: Dovecot's
     /// and Thunderbird's, Outlook's (two spellings), a generic one, the Japanese one (Japanese ISPs' webmail), Gmail's.
     package static let junkNames = ["Junk", "Junk E-mail", "Junk Email", "Spam", "迷惑メール", "[Gmail]/Spam"]
 
-    package init(settings: IMAPSettings, state: MailboxStateStore, findsJunk: Bool = false, othersEvery: Double = 60) {
+    package init(
+        settings: IMAPSettings, state: MailboxStateStore, findsJunk: Bool = false, firstPass: FirstPass? = nil,
+        reidleInterval: Double = 25 * 60
+    ) {
         self.settings = settings
         self.state = state
         self.findsJunk = findsJunk
-        self.othersEvery = othersEvery
+        self.firstPass = firstPass
+        self.reidleInterval = reidleInterval
         name = "imap:\(settings.login.user)@\(settings.url)"
     }
 
-    /// Drops both connections (after an error that asks for a reconnect).
+    /// Lines sent and bytes received over every connection since the source was made (for tests).
+    package var traffic: (lines: Int, bytes: Int) {
+        let live = ([client].compactMap { $0 } + Array(folderClients.values))
+        return (
+            pastTraffic.lines + live.reduce(0) { $0 + $1.linesSent },
+            pastTraffic.bytes + live.reduce(0) { $0 + $1.bytesReceived }
+        )
+    }
+
+    /// How many connections are open (tests: one per folder with IDLE, one without).
+    var connections: Int { (client == nil ? 0 : 1) + folderClients.count }
+
+    /// Drops every connection (after an error that asks for a reconnect); the next pass reads every folder.
     package func disconnect() {
+        let now = traffic
+        pastTraffic = now
         client = nil
-        idler = nil
+        folderClients = [:]
+        idling = false
+        pending = []
     }
 
     package func shouldReconnect(after error: Error) -> Bool {
@@ -125,26 +193,42 @@ package final class IMAPSource: IdlingMailSource {
         a.lowercased() == b.lowercased()
     }
 
-    /// One pass: the first folder, and the others unless IDLE on the first has been quiet for less than
-    /// `othersEvery` seconds.
+    /// One pass: every folder, on one connection, until the source waits with IDLE; from then on the folders whose
+    /// IDLE woke, each on its own connection.
     package func pass(isHandled: (String, String) throws -> Bool, handle: (MailBatch) throws -> Void) throws {
         let folders = try resolveFolders()
-        let client = try self.client ?? IMAPClient(settings: settings)
-        self.client = client
-        let started = ContinuousClock.now
-        let readsOthers =
-            !idled || woke || othersPassedAt.map { started - $0 >= .milliseconds(Int64(othersEvery * 1000)) } ?? true
-        idled = false
-        woke = false
-        for (index, folder) in folders.enumerated() where index == 0 || readsOthers {
-            try pass(folder, client: client, isHandled: isHandled, handle: handle)
+        let client = try mainClient()
+        guard idling else {
+            for folder in folders { try pass(folder, client: client, isHandled: isHandled, handle: handle) }
+            return
         }
-        if readsOthers { othersPassedAt = started }
+        for index in pending.sorted() {
+            try pass(folders[index], client: try reader(of: index), isHandled: isHandled, handle: handle)
+            pending.remove(index)
+        }
     }
 
-    /// One folder, every message after its last handled UID, in batches of `batchSize`; the last UID is moved on
-    /// only past a batch that was handled. A message larger than `maxMessageSize` is not fetched (its RFC822.SIZE is
-    /// asked first) but yielded as oversized: one huge message must not stop every later notice from being read.
+    private func mainClient() throws -> IMAPClient {
+        if let client { return client }
+        let made = try IMAPClient(settings: settings)
+        client = made
+        return made
+    }
+
+    /// The connection that reads folder `index` and idles on it, with IDLE.
+    private func reader(of index: Int) throws -> IMAPClient {
+        if index == 0 { return try mainClient() }
+        if let client = folderClients[index] { return client }
+        let made = try IMAPClient(settings: settings)
+        folderClients[index] = made
+        return made
+    }
+
+    /// One folder: the messages after its last handled UID (on the first pass, those `firstPass` asks for), in
+    /// batches of `batchSize`; the last UID is moved on only past a batch that was handled. A message from a
+    /// trusted sender found by the first pass is yielded whole; any other is yielded by its header, and downloaded
+    /// only if the handler wants it. A message larger than `maxMessageSize` is not fetched (its RFC822.SIZE comes
+    /// first) but yielded as oversized: one huge message must not stop every later notice from being read.
     private func pass(
         _ folder: Folder, client: IMAPClient, isHandled: (String, String) throws -> Bool,
         handle: (MailBatch) throws -> Void
@@ -165,49 +249,96 @@ package final class IMAPSource: IdlingMailSource {
         let source = folder.sourceName
         let junk = folder.isJunk ? folder.name : nil
         let lastUID = try state.lastUID(mailbox: source, uidValidity: status.uidValidity)
-        let uids = try client.uids(from: lastUID + 1)
+        var uids: [UInt32]
+        var trusted: Set<UInt32> = []
+        // Where the folder's state ends up once every batch is handled: past the UIDs read, and on a first pass
+        // past the mail it left unread (older than `since`), which has UIDs below EXAMINE's UIDNEXT.
+        var end = lastUID
+        if lastUID == 0, let firstPass {
+            do {
+                uids = try client.search("SINCE \(firstPass.since)")
+                if let from = firstPass.fromCriteria, !uids.isEmpty {
+                    trusted = Set(try client.search("SINCE \(firstPass.since) \(from)"))
+                }
+                end = max(end, status.uidNext > 0 ? status.uidNext - 1 : 0)
+            } catch let error as IMAPError where error.kind == .refused {
+                // A server that will not search so: every message, each looked at by its header.
+                uids = try client.uids(from: 1)
+                trusted = []
+            }
+        } else {
+            uids = try client.uids(from: lastUID + 1)
+        }
+        end = max(end, uids.last ?? 0)
         let key = { (uid: UInt32) in "\(status.uidValidity)/\(uid)" }
+        let limit = settings.maxMessageSize
+        /// The whole message: oversized without a download when its size says so, nil when it is gone.
+        func whole(_ uid: UInt32, size: Int?) throws -> MailBatch.Item? {
+            let oversized = { (size: Int) in
+                MailBatch.Item.oversized(OversizedMessage(source: source, key: key(uid), size: size, limit: limit))
+            }
+            if let size, size > limit { return oversized(size) }
+            do {
+                let bytes = try client.fetch(uid: uid)
+                return .message(RawMessage(source: source, key: key(uid), bytes: bytes, junkFolder: junk))
+            } catch let error as IMAPError where error.kind == .messageTooLarge {
+                // The server said it was smaller: its literal told the truth, and was read and dropped.
+                return oversized(error.size ?? size ?? 0)
+            } catch let error as IMAPError where error.kind == .noSuchMessage {
+                return nil  // expunged meanwhile (another mail program): nothing to read or record
+            }
+        }
         var start = 0
         while start < uids.count {
             let chunk = uids[start..<min(start + Self.batchSize, uids.count)]
             var wanted: [UInt32] = []
             for uid in chunk where !(try isHandled(source, key(uid))) { wanted.append(uid) }
-            let sizes = try client.sizes(uids: wanted)
+            let sizes = try client.sizes(uids: wanted.filter(trusted.contains))
+            let headers = try client.headers(uids: wanted.filter { !trusted.contains($0) })
             try handle(
-                MailBatch { [settings] body in
+                MailBatch { body in
                     for uid in wanted {
-                        let oversized = { (size: Int) in
-                            OversizedMessage(source: source, key: key(uid), size: size, limit: settings.maxMessageSize)
+                        if trusted.contains(uid) {
+                            if let item = try whole(uid, size: sizes[uid]) { try body(item) }
+                        } else if let found = headers[uid] {
+                            try body(
+                                .header(
+                                    MessageHeader(source: source, key: key(uid), bytes: found.header) {
+                                        try whole(uid, size: found.size)
+                                    }))
                         }
-                        if let size = sizes[uid], size > settings.maxMessageSize {
-                            try body(.oversized(oversized(size)))
-                            continue
-                        }
-                        let bytes: [UInt8]
-                        do {
-                            bytes = try client.fetch(uid: uid)
-                        } catch let error as IMAPError where error.kind == .messageTooLarge {
-                            // The server said it was smaller: its literal told the truth, and was read and dropped.
-                            try body(.oversized(oversized(error.size ?? sizes[uid] ?? 0)))
-                            continue
-                        }
-                        try body(.message(RawMessage(source: source, key: key(uid), bytes: bytes, junkFolder: junk)))
+                        // No header for it: expunged since the search; nothing to read.
                     }
                 })
             try state.save(mailbox: source, uidValidity: status.uidValidity, lastUID: chunk.last ?? lastUID)
             start += Self.batchSize
         }
-        if uids.isEmpty { try state.save(mailbox: source, uidValidity: status.uidValidity, lastUID: lastUID) }
+        if uids.last != end || uids.isEmpty {
+            try state.save(mailbox: source, uidValidity: status.uidValidity, lastUID: end)
+        }
     }
 
-    /// IDLE on a connection of its own, on the first folder, made on the first wait (after the first pass: an
-    /// arrival in between is announced when IDLE starts).
+    /// Waits up to `timeout` seconds for new mail with IDLE on every folder, each on its own connection (made on the
+    /// first wait: a folder opened for IDLE is read once more at once, for mail that came since its last pass).
+    /// With several folders the connections are listened to in turn, a fifth of a second each: no command is sent.
     package func waitForMail(timeout: Double) throws -> Bool {
-        let idler = try self.idler ?? IMAPIdler(settings: settings, mailbox: folders?.first?.name)
-        self.idler = idler
-        idled = true
-        let arrived = try idler.wait(timeout: timeout)
-        woke = woke || arrived
-        return arrived
+        idling = true
+        if !pending.isEmpty { return true }
+        let folders = try resolveFolders()
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, min(timeout, 1e9)) * 1000))
+        repeat {
+            for (index, folder) in folders.enumerated() {
+                let left =
+                    Double((deadline - .now).components.seconds)
+                    + Double((deadline - .now).components.attoseconds) / 1e18
+                let slice = folders.count == 1 ? left : min(left, 0.2)
+                if try reader(of: index).waitForMail(
+                    in: folder.name, timeout: max(0, slice), reidleInterval: reidleInterval)
+                {
+                    pending.insert(index)
+                }
+            }
+        } while pending.isEmpty && ContinuousClock.now < deadline
+        return !pending.isEmpty
     }
 }

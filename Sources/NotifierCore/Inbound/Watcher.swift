@@ -101,7 +101,7 @@ package struct Watcher<Handler: MailHandler> {
                 let after = afterPass()
                 if settings.once { return outcome == .handled ? after : outcome }
                 backoff = 1
-                try pause()
+                try pause(after: outcome)
             } catch  where !settings.once && source.shouldReconnect(after: error) {
                 diagnostics.warning("\(error.personMessage); reconnecting in \(Int(backoff)) s")
                 source.disconnect()
@@ -155,12 +155,26 @@ package struct Watcher<Handler: MailHandler> {
         }
     }
 
-    /// Waits for the next pass: for new mail when the source can say so, else `poll` seconds.
-    private func pause() throws {
-        if settings.idle, let source = source as? any IdlingMailSource {
-            _ = try source.waitForMail(timeout: settings.idleTimeout)
-        } else {
+    /// Waits for the next pass: for new mail when the source can say so (as long as it takes: a quiet mailbox is
+    /// not read again, and the command's own work runs every `quietWork` seconds meanwhile), else `poll` seconds.
+    /// After a pass that left something to try again, IDLE would not wake for it (the mail is not new): the next
+    /// pass comes after `idleTimeout` seconds.
+    private func pause(after outcome: Outcome) throws {
+        guard settings.idle, let source = source as? any IdlingMailSource else {
             stop.wait(seconds: settings.poll)
+            return
+        }
+        if outcome == .retryLater {
+            stop.wait(seconds: settings.idleTimeout)
+            return
+        }
+        var workedAt = ContinuousClock.now
+        while !stop.requested {
+            if try source.waitForMail(timeout: settings.idleTimeout) { return }
+            if ContinuousClock.now - workedAt >= .milliseconds(Int64(settings.quietWork * 1000)) {
+                _ = afterPass()
+                workedAt = .now
+            }
         }
     }
 }
@@ -175,6 +189,8 @@ package struct WatchSettings {
     var poll: Double = 2
     /// Seconds one IDLE wait lasts before the stop flag is looked at again.
     var idleTimeout: Double = 2
+    /// Seconds between runs of the command's own work (`Watcher.afterPass`) while IDLE waits on a quiet mailbox.
+    var quietWork: Double = 600
     /// The longest pause before a reconnect; the first is one second, and each next one twice the last.
     var maxBackoff: Double = 60
 
@@ -186,12 +202,14 @@ package struct WatchSettings {
         idle: Bool = true,
         poll: Double = 2,
         idleTimeout: Double = 2,
+        quietWork: Double = 600,
         maxBackoff: Double = 60
     ) {
         self.once = once
         self.idle = idle
         self.poll = poll
         self.idleTimeout = idleTimeout
+        self.quietWork = quietWork
         self.maxBackoff = maxBackoff
     }
 }

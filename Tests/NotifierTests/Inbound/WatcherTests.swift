@@ -94,9 +94,15 @@ import Testing
         func shouldReconnect(after error: Error) -> Bool { inner.shouldReconnect(after: error) }
         func disconnect() { inner.disconnect() }
 
+        /// What each wait answers, in order (true: new mail); false once they are used up.
+        var wakes: [Bool] = []
+        /// Runs at each wait (a test's stop).
+        var onWait: () -> Void = {}
+
         func waitForMail(timeout: Double) throws -> Bool {
             idleWaits.append(timeout)
-            return false
+            onWait()
+            return idleWaits.count <= wakes.count ? wakes[idleWaits.count - 1] : false
         }
     }
 
@@ -264,6 +270,34 @@ import Testing
         #expect(source.checkpoints == [["a"], [], ["b"]])
     }
 
+    @Test func withIdleABatchLeftToTryAgainIsPassedAgainWithoutWaitingForNewMail() throws {
+        let log = Log()
+        let source = IdlingSource(ScriptedSource([.batches([["a"], ["b"]])], log: log))
+        let handler = RecordingHandler(log: log)
+        handler.failing = ["b"]
+        /// A stop that mends the handler at the first pause, and stops the watch at the first IDLE wait.
+        final class MendingStop: StopCondition {
+            var waits: [Double] = []
+            var stopped = false
+            let mend: () -> Void
+            init(mend: @escaping () -> Void) { self.mend = mend }
+            var requested: Bool { stopped }
+            func wait(seconds: Double) {
+                waits.append(seconds)
+                mend()
+            }
+        }
+        let stop = MendingStop { handler.failing = [] }
+        source.onWait = { stop.stopped = true }
+        let watcher = Watcher(
+            source: source, handler: handler, settings: .init(idle: true, idleTimeout: 2), stop: stop)
+        _ = try watcher.run()
+        // A pause of idleTimeout, not an IDLE wait, stood between the failure and the next try (IDLE would never
+        // wake for mail that is already there); then the watch waited in IDLE.
+        #expect(stop.waits == [2] && source.inner.passes == 2 && source.idleWaits == [2])
+        #expect(handler.batches.filter { !$0.isEmpty } == [["a"], ["b"]])
+    }
+
     @Test func anErrorThatIsNotToBeTriedAgainEndsTheWatchWithoutACheckpoint() throws {
         struct Broken: Error {}
         let log = Log()
@@ -333,22 +367,29 @@ import Testing
         #expect(reported.all == ["b: passed over", "a-wanted: done", "d-wanted: done"])
     }
 
-    @Test func betweenPassesAnIdlingSourceIsWaitedOnAndOthersArePolled() throws {
+    @Test func anIdlingSourceIsPassedOverOnlyWhenItsIdleWakesAndOthersArePolled() throws {
         let log = Log()
         let source = IdlingSource(ScriptedSource([.batches([[]])], log: log))
+        // Quiet, quiet, new mail, then quiet until the stop after the seventh wait.
+        source.wakes = [false, false, true]
         let stop = CountingStop(after: 1)
-        var passes = 0
-        // The stop flag is looked at after each IDLE wait: stop after the third pass by waiting once then.
+        source.onWait = { if source.idleWaits.count == 7 { stop.wait(seconds: 0) } }
+        var afterPasses = 0
         let watcher = Watcher(
-            source: source, handler: RecordingHandler(log: log), settings: .init(idle: true, poll: 5), stop: stop
-        ) { _ in
-            passes += 1
-            if passes == 3 { stop.wait(seconds: 0) }
-        }
+            source: source, handler: RecordingHandler(log: log),
+            settings: .init(idle: true, poll: 5, idleTimeout: 2, quietWork: 0), stop: stop,
+            afterPass: {
+                afterPasses += 1
+                return .handled
+            })
         _ = try watcher.run()
-        #expect(source.idleWaits == [2, 2, 2] && stop.waits == [0], "IDLE between passes, no poll")
+        #expect(source.inner.passes == 2, "a pass at start and one after the wake, none while IDLE was quiet")
+        #expect(source.idleWaits == Array(repeating: 2, count: 7) && stop.waits == [0], "IDLE only, no poll")
+        // The command's own work (the alarm) still runs while the mailbox is quiet: after each pass and, with
+        // quietWork 0, after each quiet wait.
+        #expect(afterPasses == 2 + 6, "\(afterPasses)")
         let polled = CountingStop(after: 2)
         _ = try self.watcher(source, RecordingHandler(log: log), stop: polled, idle: false, log: log).run()
-        #expect(polled.waits == [5, 5] && source.idleWaits.count == 3, "--no-idle polls")
+        #expect(polled.waits == [5, 5] && source.idleWaits.count == 7, "--no-idle polls")
     }
 }

@@ -75,7 +75,7 @@ import Testing
             mailbox: MailboxOptions(), imapURL: url, trust: TrustOptions(), idles: true, folders: folders)
         #expect(
             line.contains(
-                "waiting with IDLE on INBOX, the other folders after each wake-up and every 60 s; folders: INBOX, "
+                "waiting with IDLE on each of the 2 folders, a connection each; folders: INBOX, "
                     + "迷惑メール (the junk folder, found by its name);"), "\(line)")
         // The server not reached yet: the folders named, and the junk folder still to be found.
         let pending = WatchCommand.startLine(
@@ -224,14 +224,14 @@ extension IMAPServerSuites {
             if name != "Nowhere" { #expect(run.stderr.contains("(\(IMAPMailboxName.encoded(name)) on the wire)")) }
         }
 
-        @Test func idleWaitsOnTheFirstFolderAndTheOthersAreReadEveryPoll() throws {
+        @Test func idleWaitsOnEveryFolder() throws {
             defer { try? FileManager.default.removeItem(at: folder) }
             let first = "idle-\(UUID().uuidString.prefix(8))"
             let other = "other-\(UUID().uuidString.prefix(8))"
             try deliverOrdinary(to: first)
             try deliverOrdinary(to: other)
             let process = try CLI.start(
-                try arguments(["--folder", first, "--folder", other, "--poll", "1"]), environment: try environment)
+                try arguments(["--folder", first, "--folder", other]), environment: try environment)
             defer { if process.isRunning { process.process.terminate() } }
             /// Whether the vault got the notice with this Message-ID within 15 s.
             func waitForVault(_ messageID: String) throws -> Bool {
@@ -249,40 +249,8 @@ extension IMAPServerSuites {
             let result = process.finish()
             #expect(
                 result.stderr.contains(
-                    "waiting with IDLE on \(first), the other folders after each wake-up and every 1 s"),
+                    "waiting with IDLE on each of the 3 folders, a connection each"),
                 "\(result.stderr)")
-        }
-
-        @Test func theOtherFoldersWaitForAWakeUpOrThePollWhileIDLEIsQuiet() throws {
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let first = "quiet-\(UUID().uuidString.prefix(8))"
-            let other = "later-\(UUID().uuidString.prefix(8))"
-            try deliverOrdinary(to: first)
-            try deliverOrdinary(to: other)
-            let process = try CLI.start(
-                try arguments(["--folder", first, "--folder", other, "--poll", "600"]), environment: try environment)
-            defer { if process.isRunning { process.process.terminate() } }
-            func vaulted(_ messageID: String, within seconds: Double) throws -> Bool {
-                let end = Date().addingTimeInterval(seconds)
-                repeat {
-                    if try vault().contains(where: { $0.contains(messageID) }) { return true }
-                    Thread.sleep(forTimeInterval: 0.1)
-                } while Date() < end
-                return false
-            }
-            // Wait for the first pass (both folders) to be over: the watcher is in IDLE on the first folder.
-            for _ in 0..<100 where !process.stderrSoFar.contains("waiting with IDLE") {
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-            Thread.sleep(forTimeInterval: 1)
-            try deliver("p11_update_utf8_base64_2.eml", to: other)
-            #expect(
-                !(try vaulted("679596326249.3a395f1856@to-kousya.example", within: 5)),
-                "the other folder was read while IDLE was quiet and --poll 600 had not passed")
-            // A delivery to the first folder wakes IDLE: that pass reads the other folders too.
-            try deliver("p13_update_iso2022jp_2.eml", to: first)
-            #expect(try vaulted("982303090516.475767f8f5@to-kousya.example", within: 15))
-            #expect(try vaulted("679596326249.3a395f1856@to-kousya.example", within: 5))
         }
 
         @Test func twoWatchersOnOneDatabaseReportTheJunkNoticeOnce() throws {

@@ -55,7 +55,8 @@ struct WatchCommand: Command {
         let pipeline = VendorPipeline(settings: settings, database: database, diagnostics: .standardError)
         let source = try mailbox.source(
             command: "watch", imap: imap, transport: self.vendor.transport, configuration: configuration,
-            database: database, context: context, findsJunk: true)
+            database: database, context: context, findsJunk: true,
+            firstPass: .vendor(now: Date(), senders: settings.trust.senders))
         // Over IMAP the folders (the junk folder among them) are found on the first connection, made now so that the
         // start line can name them. A server not there yet is the watch's to retry (with --once, the exit).
         var folders: [IMAPSource.Folder]?
@@ -127,11 +128,7 @@ struct WatchCommand: Command {
         let poll = mailbox.poll ?? WatchSettings().pollSeconds
         let every = poll == poll.rounded() ? String(Int(poll)) : String(poll)
         var idle = "waiting with IDLE"
-        if let folders, folders.count > 1 {
-            let others = mailbox.poll ?? MailboxOptions.remotePoll
-            let seconds = others == others.rounded() ? String(Int(others)) : String(others)
-            idle += " on \(folders[0].name), the other folders after each wake-up and every \(seconds) s"
-        }
+        if let folders, folders.count > 1 { idle += " on each of the \(folders.count) folders, a connection each" }
         let how =
             mailbox.once
             ? "one pass (--once)" : idles && !mailbox.noIdle ? idle : "polling every \(every) s"

@@ -22,6 +22,13 @@ package final class IMAPClient {
     /// The folder `examine()` opens, and the later commands read: the URL's mailbox until `examine(_:)` names
     /// another.
     private(set) var current: String
+    /// What the last EXAMINE said, nil before one (or after one that failed).
+    private var status: MailboxStatus?
+    /// IDLE on this connection (`waitForMail`), ended before the next command.
+    private var idler: IMAPIdler?
+    /// Whether the server told of new mail (`* n EXISTS`) after the last `uids(from:)` or `search` began: mail
+    /// that that search may not have seen, and that IDLE would not announce again.
+    private var arrivedSinceSearch = false
 
     /// Connects, does TLS (imaps://, or STARTTLS on imap:// when offered; `tls: .required` refuses to go on without
     /// it) and logs in. Throws `IMAPError` (`.unavailable`, `.login`, `.timeout`...) or `InvalidValue` for a bad URL.
@@ -34,6 +41,10 @@ package final class IMAPClient {
     /// The mailbox named in the URL.
     package var mailbox: String { connection.endpoint.mailbox }
 
+    /// Lines sent and bytes received since login (tests and the bench of the light watcher).
+    var linesSent: Int { connection.linesSent }
+    var bytesReceived: Int { connection.bytesReceived }
+
     /// EXAMINEs the mailbox (again): its UIDVALIDITY, the UID the next message will get, and how many messages it
     /// holds. Cheap; call it at the start of every round.
     func examine() throws -> MailboxStatus {
@@ -43,11 +54,48 @@ package final class IMAPClient {
     /// EXAMINEs the folder `name` (UTF-8; sent in modified UTF-7), which the later commands then read. Throws
     /// `.noSuchMailbox` when the server will not open it.
     func examine(_ name: String) throws -> MailboxStatus {
+        try endIdle()
         examined = false  // a failed EXAMINE leaves no mailbox open (RFC 3501 §6.3.1)
+        status = nil
         current = name
         let status = try connection.examine(name)
         examined = true
+        self.status = status
         return status
+    }
+
+    /// Waits up to `timeout` seconds for new mail in `folder` with IDLE on this connection (RFC 2177): true as soon
+    /// as some arrived, or when it may have arrived unseen; then read the folder again (`uids(from:)`), which ends
+    /// the IDLE. IDLE goes on between calls, so a quiet mailbox costs no command at all, only IDLE's renewal every
+    /// `reidleInterval` seconds. True at once, without IDLE, when the connection had another folder open (it opens
+    /// `folder` now: mail may have come since it was last read) or when the server told of new mail after the last
+    /// search.
+    func waitForMail(in folder: String, timeout: TimeInterval, reidleInterval: TimeInterval = 25 * 60) throws -> Bool {
+        if idler == nil {
+            guard examined, current == folder, let status else {
+                _ = try examine(folder)
+                return true
+            }
+            if arrivedSinceSearch { return true }
+            idler = IMAPIdler(connection: connection, examined: status, reidleInterval: reidleInterval)
+        }
+        return try idler!.wait(timeout: timeout)
+    }
+
+    /// Ends the IDLE in progress, if any, before another command; mail it announced meanwhile counts as arrived.
+    private func endIdle() throws {
+        guard let idler else { return }
+        self.idler = nil
+        if try idler.end() { arrivedSinceSearch = true }
+    }
+
+    /// Runs a command on the open folder (ended IDLE first), noting a `* n EXISTS` among the answers.
+    private func run(_ command: String) throws -> [IMAPResponse] {
+        try endIdle()
+        try examineOnce()
+        let responses = try connection.run(command)
+        if responses.contains(where: { $0.name == "EXISTS" }) { arrivedSinceSearch = true }
+        return responses
     }
 
     /// One folder as LIST tells of it: its name (UTF-8), its attributes (`\Junk`, `\Noselect`...) as sent.
@@ -65,6 +113,7 @@ package final class IMAPClient {
     /// `LIST "" "*" RETURN (SPECIAL-USE)`, or a plain `LIST "" "*"` when the server refuses that (its LIST may
     /// still carry them, as Dovecot's does). A name that is not valid modified UTF-7 is left out.
     func folders() throws -> [Folder] {
+        try endIdle()
         let responses: [IMAPResponse]
         do {
             responses = try connection.run("LIST \"\" \"*\" RETURN (SPECIAL-USE)")
@@ -91,12 +140,43 @@ package final class IMAPClient {
     /// before searching: Dovecot brings a session's view of the mailbox up to date at NOOP (or a new EXAMINE), not
     /// at SEARCH, which would not see mail delivered since the last command.
     func uids(from first: UInt32) throws -> [UInt32] {
-        try examineOnce()
-        _ = try connection.run("NOOP")
+        _ = try run("NOOP")
         let start = max(first, 1)
-        let responses = try connection.run("UID SEARCH UID \(start):*")
+        return try search("UID \(start):*").filter { $0 >= start }
+    }
+
+    /// The UIDs of the messages that `criteria` match (UID SEARCH, RFC 3501 §6.4.4), ascending; e.g.
+    /// `SINCE 1-Dec-2025 FROM "nyusatsu@example.jp"`. Mail the server tells of during the search counts as
+    /// arrived since (`waitForMail` does not IDLE over it). Throws `.refused` when the server will not search so.
+    func search(_ criteria: String) throws -> [UInt32] {
+        arrivedSinceSearch = false
+        let responses = try run("UID SEARCH \(criteria)")
         let found = responses.filter { $0.name == "SEARCH" }.flatMap(\.values).compactMap(\.number)
-        return Array(Set(found.filter { $0 >= start })).sorted()
+        return Array(Set(found)).sorted()
+    }
+
+    /// The start of each message's header section, at most `limit` bytes, with its size (RFC822.SIZE), for the
+    /// messages with these UIDs, in one command (`BODY.PEEK[HEADER]<0.limit>`: the message stays unread, and a
+    /// huge header costs no more than `limit`). Whether a message is worth downloading is told from its header.
+    /// A UID the server does not answer for is left out.
+    func headers(uids: [UInt32], limit: Int = 64 << 10) throws -> [UInt32: (size: Int, header: [UInt8])] {
+        guard !uids.isEmpty else { return [:] }
+        let set = uids.map(String.init).joined(separator: ",")
+        let responses = try run("UID FETCH \(set) (RFC822.SIZE BODY.PEEK[HEADER]<0.\(limit)>)")
+        var found: [UInt32: (size: Int, header: [UInt8])] = [:]
+        for response in responses where response.name == "FETCH" {
+            let items = response.fetchItems
+            guard let uid = items["UID"]?.number, uids.contains(uid),
+                let size = items["RFC822.SIZE"]?.atomText.flatMap({ Int($0) })
+            else { continue }
+            let header: [UInt8]
+            switch items.first(where: { $0.key.hasPrefix("BODY[HEADER]") })?.value {
+            case .string(let bytes)?: header = bytes
+            default: header = []  // NIL, or none: an empty header is no candidate, but its size still counts
+            }
+            found[uid] = (size, header)
+        }
+        return found
     }
 
     /// The message with this UID, byte for byte as the server gives it (IMAP sends lines ending in CRLF; Dovecot
@@ -127,8 +207,7 @@ package final class IMAPClient {
     /// larger than `maxMessageSize` is never fetched at all. A UID the server does not answer for is left out.
     func sizes(uids: [UInt32]) throws -> [UInt32: Int] {
         guard !uids.isEmpty else { return [:] }
-        try examineOnce()
-        let responses = try connection.run("UID FETCH \(uids.map(String.init).joined(separator: ",")) (RFC822.SIZE)")
+        let responses = try run("UID FETCH \(uids.map(String.init).joined(separator: ",")) (RFC822.SIZE)")
         var sizes: [UInt32: Int] = [:]
         for response in responses where response.name == "FETCH" {
             let items = response.fetchItems
@@ -141,8 +220,7 @@ package final class IMAPClient {
 
     /// One UID FETCH; the items of the FETCH response for that UID (the server may add responses for others).
     private func fetchItems(uid: UInt32, _ items: String) throws -> [String: IMAPValue] {
-        try examineOnce()
-        let responses = try connection.run("UID FETCH \(uid) (\(items))")
+        let responses = try run("UID FETCH \(uid) (\(items))")
         for response in responses where response.name == "FETCH" {
             let fetched = response.fetchItems
             if fetched["UID"]?.number == uid { return fetched }

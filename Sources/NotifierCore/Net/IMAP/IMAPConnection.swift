@@ -29,6 +29,10 @@ final class IMAPConnection {
     private var untaggedBytes = 0
     /// When the first byte of the response being read arrived: a response must be whole within `commandTimeout`.
     private var responseBegan: ContinuousClock.Instant?
+    /// What went over the wire after login, for the tests and the bench of the light watcher: the lines sent
+    /// (commands, and IDLE's DONE) and the bytes received (the IMAP bytes, after TLS was taken off).
+    private(set) var linesSent = 0
+    private(set) var bytesReceived = 0
 
     init(settings: IMAPSettings) throws {
         self.settings = settings
@@ -103,6 +107,7 @@ final class IMAPConnection {
         try usable()
         do {
             try stream.send(Array((line + "\r\n").utf8), stall: .seconds(settings.responseTimeout))
+            linesSent += 1
         } catch .timeout {
             throw fail(
                 IMAPError(kind: .timeout, message: "IMAP \(server): cannot send for \(settings.responseTimeout) s"))
@@ -268,7 +273,10 @@ final class IMAPConnection {
     /// Reads what has arrived into the reader: true when bytes came, false when none came by `limit`.
     private func receiveMore(until limit: ContinuousClock.Instant) throws -> Bool {
         do {
-            return try stream.receive(until: limit) { reader.append($0) }
+            return try stream.receive(until: limit) {
+                bytesReceived += $0.count
+                reader.append($0)
+            }
         } catch {
             throw fail(lost(error))
         }

@@ -35,6 +35,14 @@ final class IMAPIdler {
         examined = try connection.examine(mailbox ?? connection.endpoint.mailbox)
     }
 
+    /// Idles on a connection that reads mail too (`IMAPClient`), which has EXAMINEd the mailbox to watch: between
+    /// waits IDLE goes on, and before its next command the client calls `end()`.
+    init(connection: IMAPConnection, examined: MailboxStatus, reidleInterval: TimeInterval = 25 * 60) {
+        self.reidleInterval = reidleInterval
+        self.connection = connection
+        self.examined = examined
+    }
+
     deinit {
         // End IDLE so that libcurl's LOGOUT (sent when its handle goes) is answered at once.
         if let idleTag, connection.failure == nil {
@@ -97,7 +105,15 @@ final class IMAPIdler {
 
     /// DONE, the server's OK, and IDLE again; true if new mail was announced on the way.
     private func restartIdle() throws -> Bool {
-        guard let tag = idleTag else { return try startIdle() }
+        let newMail = try end()
+        return try startIdle() || newMail
+    }
+
+    /// Ends the IDLE in progress, if any (DONE, and the server's OK), so that the connection can carry other
+    /// commands; true if new mail was announced meanwhile and not yet reported by `wait`.
+    @discardableResult
+    func end() throws -> Bool {
+        guard let tag = idleTag else { return false }
         try connection.send(line: "DONE")
         var newMail = false
         while idleTag != nil {
@@ -112,7 +128,7 @@ final class IMAPIdler {
                 newMail = try handle(response) || newMail
             }
         }
-        return try startIdle() || newMail
+        return newMail
     }
 
     /// Seconds as a Duration, kept between 0 and about 30 years (an infinite or NaN timeout must not trap).
