@@ -4,10 +4,10 @@
 SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 # System packages: libcurl, SQLite and libcrypto headers to build; python3 to compare with Python's email package; Postfix,
-# Dovecot (SASL for Postfix) and openssl for the test mail servers; mblaze and time for the benchmark's peers;
+# Dovecot (SASL for Postfix) and openssl for the test mail servers; mblaze, time and fetchmail for the benchmark's peers;
 # binutils (strip, readelf), dpkg-dev (dpkg-shlibdeps), lintian, man-db and groff-base, bash-completion, zsh and
 # systemd (systemd-analyze) to build and check the package (Tests/Package/check-deb.sh).
-DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config python3 python3-venv postfix dovecot-core dovecot-imapd dovecot-pop3d openssl mblaze time binutils dpkg-dev lintian man-db groff-base bash-completion zsh systemd
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config python3 python3-venv postfix dovecot-core dovecot-imapd dovecot-pop3d openssl mblaze time fetchmail binutils dpkg-dev lintian man-db groff-base bash-completion zsh systemd
 
 .PHONY: all deps build release install deb test fuzz demo bench format lint clean
 

@@ -12,12 +12,17 @@
 # and reports wall seconds, MB/s, messages/s and peak RSS (GNU time's %M), then the goals: notifier ahead of mshow,
 # and at least 10x Python. Then it shows that notifier's memory is flat in the number of messages (1,000 files vs
 # all), and runs notifier on each hostile input of bench/gen_hostile.py: time, peak RSS, one JSON record out.
-# Then the bounce reader's hit rate on ../shared/corpus/bounces beside flufl.bounce's (bench/bounces.sh).
+# Then the bounce reader's hit rate on ../shared/corpus/bounces beside flufl.bounce's (bench/bounces.sh), the batch
+# sender's throughput (bench/notices.sh), the OTP relay latency (bench/relay_latency.py), and last the light watcher
+# (bench/imap_light.sh): on the test Dovecot with 200 messages of 200 KB and 2 notices, the bytes `watch --imap`
+# downloads on its first pass and the commands it sends in 10 quiet minutes of IDLE, beside fetchmail's.
 #
 # Environment: BENCH_N (messages, default 10000), BENCH_SMALL_N (default 1000), BENCH_REPEAT (runs per peer, the
 # fastest counts; default 3), BENCH_OUT (default bench/out), BENCH_STRICT=1 (exit 1 when a goal is not met or a
-# record is wrong; without it only a crash, a missing record or a failed hostile input fails the run).
-# Needs the Debian packages `time` (/usr/bin/time) and `mblaze` (mshow), and python3: `make deps` installs them.
+# record is wrong; without it only a crash, a missing record or a failed hostile input fails the run),
+# BENCH_QUIET_SECONDS (the light watcher's quiet window, default 600).
+# Needs the Debian packages `time` (/usr/bin/time), `mblaze` (mshow) and `fetchmail`, and python3: `make deps`
+# installs them.
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -191,6 +196,10 @@ echo
 # ---- 5. OTP relay latency: IMAP IDLE against polling, real Dovecot and SMTP servers on 127.0.0.1 ---------------
 "$BENCH_DIR/../Tests/Servers/with-servers.sh" sh -c 'python3 "$0" "$1" "$SERVERS_DIR" 100' \
     "$BENCH_DIR/relay_latency.py" "$NOTIFIER" || failures=$((failures + 1))
+echo
+
+# ---- 6. the light watcher: first-pass bytes and quiet-window commands beside fetchmail (bench/imap_light.sh) -----
+bash "$BENCH_DIR/imap_light.sh" "$NOTIFIER" || failures=$((failures + 1))
 echo
 
 if ((failures)); then
