@@ -258,7 +258,7 @@ package final class IMAPSource: IdlingMailSource {
             do {
                 uids = try client.search("SINCE \(firstPass.since)")
                 if let from = firstPass.fromCriteria, !uids.isEmpty {
-                    trusted = Set(try client.search("SINCE \(firstPass.since) \(from)"))
+                    trusted = Set(try client.search("SINCE \(firstPass.since) \(from)", narrowing: true))
                 }
                 end = max(end, status.uidNext > 0 ? status.uidNext - 1 : 0)
             } catch let error as IMAPError where error.kind == .refused {
@@ -325,12 +325,11 @@ package final class IMAPSource: IdlingMailSource {
         idling = true
         if !pending.isEmpty { return true }
         let folders = try resolveFolders()
-        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, min(timeout, 1e9)) * 1000))
+        let seconds = timeout.isNaN ? 0 : max(0, min(timeout, 1e9))
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         repeat {
             for (index, folder) in folders.enumerated() {
-                let left =
-                    Double((deadline - .now).components.seconds)
-                    + Double((deadline - .now).components.attoseconds) / 1e18
+                let left = (deadline - .now) / .seconds(1)
                 let slice = folders.count == 1 ? left : min(left, 0.2)
                 if try reader(of: index).waitForMail(
                     in: folder.name, timeout: max(0, slice), reidleInterval: reidleInterval)

@@ -147,9 +147,10 @@ package final class IMAPClient {
 
     /// The UIDs of the messages that `criteria` match (UID SEARCH, RFC 3501 §6.4.4), ascending; e.g.
     /// `SINCE 1-Dec-2025 FROM "nyusatsu@example.jp"`. Mail the server tells of during the search counts as
-    /// arrived since (`waitForMail` does not IDLE over it). Throws `.refused` when the server will not search so.
-    func search(_ criteria: String) throws -> [UInt32] {
-        arrivedSinceSearch = false
+    /// arrived since (`waitForMail` does not IDLE over it). `narrowing`: a search within what an earlier one found,
+    /// which leaves what arrived since that one as it was. Throws `.refused` when the server will not search so.
+    func search(_ criteria: String, narrowing: Bool = false) throws -> [UInt32] {
+        if !narrowing { arrivedSinceSearch = false }
         let responses = try run("UID SEARCH \(criteria)")
         let found = responses.filter { $0.name == "SEARCH" }.flatMap(\.values).compactMap(\.number)
         return Array(Set(found)).sorted()
