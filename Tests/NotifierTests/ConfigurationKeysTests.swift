@@ -68,7 +68,7 @@ struct ConfigurationKeysTests {
         #expect(configuration.transport.tokenCommand == "oama access relay@vendor.example")
         #expect(configuration.imap.passwordCommand == "pass show imap")
         #expect(configuration.transport.passwordCommand == "pass show smtp")
-        #expect(configuration.alarm.expectNoticeBy == SeasonDay("03-01"))
+        #expect(configuration.alarm.expectNoticeBy == .day(SeasonDay("03-01")!))
         #expect(configuration.pop3.url == "pop3s://pop.vendor.example" && configuration.pop3.user == "nyusatsu-tanto")
         #expect(
             configuration.pop3.passwordFile == "/etc/notifier/pop3-password" && configuration.pop3.tls == .required)

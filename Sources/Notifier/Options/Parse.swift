@@ -18,12 +18,6 @@ enum Parse {
         }
     }
 
-    /// A day of the year, `MM-DD` (`02-15`).
-    static func seasonDay(_ value: String) throws -> SeasonDay {
-        guard let day = SeasonDay(value) else { throw InvalidValue("takes a day of the year as MM-DD, like 02-15") }
-        return day
-    }
-
     /// Seconds from 1 to 3600.
     static func seconds(_ value: String) throws -> Int { try number(1...3600, "a number of seconds")(value) }
 

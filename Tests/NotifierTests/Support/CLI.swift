@@ -55,12 +55,25 @@ struct CLI {
     /// (configuration, database, OTP key file, SMTP and IMAP passwords), and every `XDG_*` one: XDG_CONFIG_HOME and
     /// XDG_DATA_HOME point into the temporary folder, so neither `~/.config/notifier/config` nor the database and
     /// outbox under `~/.local/share/notifier` is read or written. A test sets what it means to in `extra`.
+    /// The XDG configuration folder of every run: its `notifier/config` says only `expect_notice_by = off`, so that
+    /// from 02-15 to 03-31 a `watch` in a test neither says nor mails the missing-notice alarm (its vault has no URL
+    /// for the coming year); the alarm's own tests give `--expect-notice-by`, and a test's `--config` replaces it.
+    static let testConfigHome: String = {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-test-config-\(getpid())")
+        let folder = home.appendingPathComponent("notifier")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("config")
+        FileManager.default.createFile(
+            atPath: file.path, contents: Data("expect_notice_by = off\n".utf8), attributes: [.posixPermissions: 0o600])
+        return home.path
+    }()
+
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("NOTIFIER_") && !$0.key.hasPrefix("XDG_")
         }
         let temporary = FileManager.default.temporaryDirectory
-        environment["XDG_CONFIG_HOME"] = temporary.appendingPathComponent("notifier-no-config").path
+        environment["XDG_CONFIG_HOME"] = testConfigHome
         environment["XDG_DATA_HOME"] = temporary.appendingPathComponent("notifier-test-data").path
         for (key, value) in extra { environment[key] = value }
         return environment

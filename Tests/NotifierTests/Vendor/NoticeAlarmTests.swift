@@ -263,8 +263,11 @@ struct NoticeAlarmTests {
         for bad in ["2-15", "02-30", "13-01", "00-10", "0215", "02/15", "02-15\n", "02-1５", "", "-02-15", "02-15-"] {
             #expect(SeasonDay(bad) == nil, "\(bad)")
         }
-        #expect(try Parse.seasonDay("11-01").month == 11)
-        #expect(throws: InvalidValue.self) { try Parse.seasonDay("2月15日") }
+        #expect(try NoticeAlarmOptions.parse("11-01") == .day(SeasonDay("11-01")!))
+        #expect(try NoticeAlarmOptions.parse("off") == .off)
+        #expect(try NoticeAlarmOptions.parse("OFF") == .off)
+        #expect(throws: InvalidValue.self) { try NoticeAlarmOptions.parse("2月15日") }
+        #expect(throws: InvalidValue.self) { try NoticeAlarmOptions.parse("of") }
     }
 
     @Test func anAutumnDayAlarmsFromAutumn() throws {
@@ -371,6 +374,24 @@ struct NoticeAlarmWatchTests {
         try "expect_notice_by = 2/15\n".write(to: config, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["--config", config.path] + watch())
         #expect(bad.status == 78 && bad.stderr.contains(":1: expect_notice_by takes a day of the year as MM-DD"))
+    }
+
+    @Test func offSaysNothingAndMailsNobody() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("config")
+        try "expect_notice_by = \(Self.today)\n".write(to: config, atomically: true, encoding: .utf8)
+        // The command line switches off what the configuration asks for today...
+        let flag = try CLI.run(["--config", config.path] + watch(["--expect-notice-by", "off"]))
+        #expect(flag.status == 0 && !flag.stderr.contains("has reached the vault"), "\(flag.stderr)")
+        // ... and the configuration can itself.
+        try "expect_notice_by = off\n".write(to: config, atomically: true, encoding: .utf8)
+        let key = try CLI.run(["--config", config.path] + watch())
+        #expect(key.status == 0 && !key.stderr.contains("has reached the vault"), "\(key.stderr)")
+        #expect(try alarmMails().isEmpty)
+        // The same database, the day given: it is due (the runs before recorded nothing).
+        let due = try CLI.run(["--config", config.path] + watch(["--expect-notice-by", Self.today]))
+        #expect(due.stderr.contains("has reached the vault"), "\(due.stderr)")
+        #expect(try alarmMails().count == 1)
     }
 
     @Test func aTrustedNoticeInTheVaultMeansNoAlarm() throws {

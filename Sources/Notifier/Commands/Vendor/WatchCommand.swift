@@ -72,11 +72,11 @@ struct WatchCommand: Command {
             Self.startLine(
                 mailbox: mailbox, imapURL: imap.url, trust: vendor.trust, idles: source is IdlingMailSource,
                 folderNames: imap.folders, folders: folders, junkPending: folders == nil && source is IMAPSource))
-        let alarm = NoticeAlarm(
-            settings: NoticeAlarm.Settings(
-                expectNoticeBy: self.alarm.filled(from: configuration.alarm).expectNoticeBy ?? .expectNoticeBy,
-                vendor: settings),
-            database: database, diagnostics: .standardError)
+        let alarm = self.alarm.filled(from: configuration.alarm).day.map {
+            NoticeAlarm(
+                settings: NoticeAlarm.Settings(expectNoticeBy: $0, vendor: settings), database: database,
+                diagnostics: .standardError)
+        }
         let watcher = Watcher(
             source: source, handler: pipeline, settings: mailbox.watchSettings, stop: StopSignal(),
             diagnostics: .standardError
@@ -86,7 +86,7 @@ struct WatchCommand: Command {
             output.flush()
         } afterPass: {
             // The missing-notice alarm, after each pass (so a notice just read counts), at most every 10 minutes.
-            alarm.checkIfDue() ? .handled : .retryLater
+            alarm.map { $0.checkIfDue() ? .handled : .retryLater } ?? .handled
         }
         return try watcher.run() == .handled ? .success : .temporaryFailure
     }
