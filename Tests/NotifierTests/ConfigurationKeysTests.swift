@@ -50,6 +50,9 @@ struct ConfigurationKeysTests {
             pop3_url = pop3s://pop.vendor.example
             pop3_user = nyusatsu-tanto
             pop3_password_file = /etc/notifier/pop3-password
+            pop3_password_command = pass show pop3
+            pop3_auth = oauthbearer
+            pop3_token_command = oama access pop3@vendor.example
             pop3_tls = required
             """
         let configuration = try Configuration.parse(text, path: "config")
@@ -72,6 +75,8 @@ struct ConfigurationKeysTests {
         #expect(configuration.pop3.url == "pop3s://pop.vendor.example" && configuration.pop3.user == "nyusatsu-tanto")
         #expect(
             configuration.pop3.passwordFile == "/etc/notifier/pop3-password" && configuration.pop3.tls == .required)
+        #expect(configuration.pop3.passwordCommand == "pass show pop3" && configuration.pop3.auth == .oauthbearer)
+        #expect(configuration.pop3.tokenCommand == "oama access pop3@vendor.example")
         #expect(configuration.transport.connectTimeout == 5 && configuration.transport.timeout == 60)
         #expect(configuration.sender.messageIDDomain == "to-kousya.example" && configuration.imap.url != nil)
         #expect(configuration.sender.returnPath?.description == "bounces+{token}@to-kousya.example")

@@ -36,33 +36,27 @@ struct IMAPOptions: OptionGroup {
             .value(
                 "--imap-password-file", key: "imap_password_file", "PATH", \.passwordFile,
                 "a file whose first line is the IMAP password (mode 0600)", parse: Parse.text),
-            .value(
-                "--imap-password-command", key: "imap_password_command", "CMD", \.passwordCommand,
-                "a command that prints the IMAP password (run with /bin/sh -c before each connection, as msmtp's "
-                    + "passwordeval); used when NOTIFIER_IMAP_PASSWORD and --imap-password-file give none",
-                parse: Parse.text),
-            .value("--imap-auth", key: "imap_auth", "METHOD", \.auth, AuthMethod.help("imap"), parse: Parse.choice),
-            .value(
-                "--imap-token-command", key: "imap_token_command", "CMD", \.tokenCommand,
-                "with --imap-auth xoauth2 or oauthbearer: a command that prints a fresh OAuth2 access token on its "
-                    + "standard output (run with /bin/sh -c before each connection, each reconnect too; 30 s at most); "
-                    + "its failure is exit 77, with what it said on its standard error", parse: Parse.text),
-            .value(
-                "--imap-tls", key: "imap_tls", "MODE", \.tls,
-                "auto (the default): STARTTLS when offered; without it the login is refused (exit 69) unless the "
-                    + "host is localhost, 127.x.x.x or ::1. required: refuse to log in without TLS. none: a login in "
-                    + "clear allowed on purpose", parse: Parse.choice),
-            .value(
-                "--max-message-size", key: "max_message_size", "SIZE", \.maxMessageSize,
-                "skip an IMAP or POP3 message larger than SIZE (bytes, or with K, M or G; default 32M): it is never "
-                    + "downloaded, is reported once as UIDVALIDITY/UID: oversized, and later messages are read as usual",
-                parse: Parse.size),
-            .refused(
-                "--imap-password",
-                because:
-                    "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD, --imap-password-file or "
-                    + "--imap-password-command"),
         ]
+            + LoginSource.options(
+                service: "IMAP", prefix: "imap", passwordCommand: \.passwordCommand, auth: \.auth,
+                tokenCommand: \.tokenCommand, reconnects: true)
+            + [
+                .value(
+                    "--imap-tls", key: "imap_tls", "MODE", \.tls,
+                    "auto (the default): STARTTLS when offered; without it the login is refused (exit 69) unless the "
+                        + "host is localhost, 127.x.x.x or ::1. required: refuse to log in without TLS. none: a login in "
+                        + "clear allowed on purpose", parse: Parse.choice),
+                .value(
+                    "--max-message-size", key: "max_message_size", "SIZE", \.maxMessageSize,
+                    "skip an IMAP or POP3 message larger than SIZE (bytes, or with K, M or G; default 32M): it is never "
+                        + "downloaded, is reported once as UIDVALIDITY/UID: oversized, and later messages are read as usual",
+                    parse: Parse.size),
+                .refused(
+                    "--imap-password",
+                    because:
+                        "passwords are not taken on the command line: set NOTIFIER_IMAP_PASSWORD, --imap-password-file or "
+                        + "--imap-password-command"),
+            ]
     }
 
     /// A folder name: not empty, no control characters, at most 1000 bytes.

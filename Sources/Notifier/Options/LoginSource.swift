@@ -1,13 +1,13 @@
 import NotifierCore
 
-/// The login settings IMAP and SMTP share (`imap_auth`, `imap_password_file`, `imap_password_command`,
-/// `imap_token_command`; the same with `smtp_`), turned into a `Login`: with `password`, the password from the
+/// The login settings IMAP, POP3 and SMTP share (`imap_auth`, `imap_password_file`, `imap_password_command`,
+/// `imap_token_command`; the same with `pop3_` and `smtp_`), turned into a `Login`: with `password`, the password from the
 /// environment variable, else the file, else the command (a file and a command together are a usage error); with
 /// `xoauth2` or `oauthbearer`, the token command, which runs before each connection.
 struct LoginSource {
-    /// `IMAP` or `SMTP`.
+    /// `IMAP`, `POP3` or `SMTP`.
     let service: String
-    /// `imap` or `smtp`: the prefix of the flags and keys.
+    /// `imap`, `pop3` or `smtp`: the prefix of the flags and keys.
     let prefix: String
     let user: String
     let method: AuthMethod
@@ -52,6 +52,32 @@ struct LoginSource {
         let command = SecretCommand(
             command: tokenCommand, name: name("token"), secret: "token", environment: environment)
         return .command(user: user, method: method, command)
+    }
+}
+
+extension LoginSource {
+    /// The rows `--PREFIX-password-command`, `--PREFIX-auth` and `--PREFIX-token-command` (keys `PREFIX_...`) of an
+    /// option group that logs in to `service` (`IMAP`, `POP3`, `SMTP`); `reconnects`: the token command also runs
+    /// at each reconnect (a watch), said in its help.
+    static func options<Group>(
+        service: String, prefix: String, passwordCommand: WritableKeyPath<Group, String?>,
+        auth: WritableKeyPath<Group, AuthMethod?>, tokenCommand: WritableKeyPath<Group, String?>, reconnects: Bool
+    ) -> [Option<Group>] {
+        [
+            .value(
+                "--\(prefix)-password-command", key: "\(prefix)_password_command", "CMD", passwordCommand,
+                "a command that prints the \(service) password (run with /bin/sh -c before each connection, as "
+                    + "msmtp's passwordeval); used when NOTIFIER_\(service)_PASSWORD and --\(prefix)-password-file "
+                    + "give none", parse: Parse.text),
+            .value(
+                "--\(prefix)-auth", key: "\(prefix)_auth", "METHOD", auth, AuthMethod.help(prefix), parse: Parse.choice),
+            .value(
+                "--\(prefix)-token-command", key: "\(prefix)_token_command", "CMD", tokenCommand,
+                "with --\(prefix)-auth xoauth2 or oauthbearer: a command that prints a fresh OAuth2 access token on "
+                    + "its standard output (run with /bin/sh -c before each connection"
+                    + (reconnects ? ", each reconnect too" : "") + "; 30 s at most); its failure is exit 77, with what "
+                    + "it said on its standard error", parse: Parse.text),
+        ]
     }
 }
 

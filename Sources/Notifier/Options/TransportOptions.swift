@@ -33,40 +33,34 @@ struct TransportOptions: OptionGroup {
             .value(
                 "--smtp-password-file", key: "smtp_password_file", "PATH", \.passwordFile,
                 "a file whose first line is the SMTP password (mode 0600)", parse: Parse.text),
-            .value(
-                "--smtp-password-command", key: "smtp_password_command", "CMD", \.passwordCommand,
-                "a command that prints the SMTP password (run with /bin/sh -c before each connection, as msmtp's "
-                    + "passwordeval); used when NOTIFIER_SMTP_PASSWORD and --smtp-password-file give none",
-                parse: Parse.text),
-            .value("--smtp-auth", key: "smtp_auth", "METHOD", \.auth, AuthMethod.help("smtp"), parse: Parse.choice),
-            .value(
-                "--smtp-token-command", key: "smtp_token_command", "CMD", \.tokenCommand,
-                "with --smtp-auth xoauth2 or oauthbearer: a command that prints a fresh OAuth2 access token on its "
-                    + "standard output (run with /bin/sh -c before each connection; 30 s at most); its failure is "
-                    + "exit 77, with what it said on its standard error", parse: Parse.text),
-            .value(
-                "--smtp-tls", key: "smtp_tls", "MODE", \.smtpTLS,
-                "auto (the default): STARTTLS when offered; without it a login is refused (exit 69) unless the host "
-                    + "is localhost, 127.x.x.x or ::1. required: refuse to send in clear. none: STARTTLS when offered, "
-                    + "and a login in clear allowed on purpose", parse: Parse.choice),
-            .value(
-                "--ca-file", key: "ca_file", "PATH", \.caFile,
-                "trust this CA bundle (a private CA); certificates are always verified", parse: Parse.text),
-            .value(
-                "--connect-timeout", key: "smtp_connect_timeout", "S", \.connectTimeout,
-                "seconds to wait for the connection (default 10)", parse: Parse.seconds),
-            .value(
-                "--timeout", key: "smtp_timeout", "S", \.timeout, "seconds one message may take (default 120)",
-                parse: Parse.seconds),
-            .refused(
-                "--smtp-password",
-                because: "passwords are not taken on the command line (every user can read it): set "
-                    + "NOTIFIER_SMTP_PASSWORD or --smtp-password-file"),
-            .refused(
-                "--password",
-                because: "passwords are not taken on the command line (every user can read it): set "
-                    + "NOTIFIER_SMTP_PASSWORD or --smtp-password-file"),
         ]
+            + LoginSource.options(
+                service: "SMTP", prefix: "smtp", passwordCommand: \.passwordCommand, auth: \.auth,
+                tokenCommand: \.tokenCommand, reconnects: false)
+            + [
+                .value(
+                    "--smtp-tls", key: "smtp_tls", "MODE", \.smtpTLS,
+                    "auto (the default): STARTTLS when offered; without it a login is refused (exit 69) unless the host "
+                        + "is localhost, 127.x.x.x or ::1. required: refuse to send in clear. none: STARTTLS when offered, "
+                        + "and a login in clear allowed on purpose", parse: Parse.choice),
+                .value(
+                    "--ca-file", key: "ca_file", "PATH", \.caFile,
+                    "trust this CA bundle (a private CA); certificates are always verified", parse: Parse.text),
+                .value(
+                    "--connect-timeout", key: "smtp_connect_timeout", "S", \.connectTimeout,
+                    "seconds to wait for the connection (default 10)", parse: Parse.seconds),
+                .value(
+                    "--timeout", key: "smtp_timeout", "S", \.timeout, "seconds one message may take (default 120)",
+                    parse: Parse.seconds),
+                .refused(
+                    "--smtp-password",
+                    because: "passwords are not taken on the command line (every user can read it): set "
+                        + "NOTIFIER_SMTP_PASSWORD or --smtp-password-file"),
+                .refused(
+                    "--password",
+                    because: "passwords are not taken on the command line (every user can read it): set "
+                        + "NOTIFIER_SMTP_PASSWORD or --smtp-password-file"),
+            ]
     }
 
     func validate() throws {

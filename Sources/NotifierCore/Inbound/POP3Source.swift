@@ -36,7 +36,7 @@ package final class POP3Source: MailSource {
 
     package init(settings: POP3Settings) {
         self.settings = settings
-        name = "pop3:\(settings.credentials.user)@\(settings.url)"
+        name = "pop3:\(settings.login.user)@\(settings.url)"
     }
 
     /// One pass on a session of its own: the listing, then the messages not handled yet, oldest first, in batches.

@@ -213,6 +213,59 @@ extension IMAPServerSuites {
             #expect(reported.isEmpty && source.counts == counts)
         }
 
+        /// `watch --pop3 ... --once` as `user`, with the login options `login` and no password in the environment.
+        func watch(_ scheme: String, user: String, login: [String]) throws -> CLI.Result {
+            try CLI.run(
+                [
+                    "--db", database, "watch", "--pop3", try Self.url(scheme), "--pop3-user", user, "--ca-file",
+                    try TestServers.value("IMAP_CA_FILE"), "--once",
+                ] + login)
+        }
+
+        @Test("a token from --pop3-token-command logs in", arguments: ["xoauth2", "oauthbearer"])
+        func oauth2(method: String) throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let user = try TestServers.value("IMAP_OAUTH_USER")
+            let token = try TestServers.value("IMAP_OAUTH_TOKEN")
+            let offset = try Self.logSize()
+            let result = try watch(
+                "pop3s", user: user,
+                login: ["--pop3-auth", method, "--pop3-token-command", "printf '%s\\n' '\(token)'"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let log = try Data(contentsOf: URL(fileURLWithPath: try TestServers.value("IMAP_LOG")))
+            #expect(
+                String(decoding: log.dropFirst(offset), as: UTF8.self).contains(
+                    "pop3-login: Info: Login: user=<\(user)>, method=\(method.uppercased())"),
+                "Dovecot logged no POP3 \(method) login")
+            // A token the server refuses is exit 77, and is never shown.
+            let wrong = "Wrong\(UUID().uuidString.prefix(12))"
+            let refused = try watch(
+                "pop3s", user: user, login: ["--pop3-auth", method, "--pop3-token-command", "printf %s \(wrong)"])
+            #expect(refused.status == 77, "\(refused.stderr)")
+            #expect(!refused.stderr.contains(wrong) && !refused.stdout.contains(wrong))
+        }
+
+        @Test func aPasswordFromACommandAndACommandThatFails() throws {
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("pop3-password")
+            try (try TestServers.value("IMAP_PASSWORD") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let user = try TestServers.value("IMAP_USER")
+            let result = try watch("pop3", user: user, login: ["--pop3-password-command", "cat '\(file.path)'"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let failing = try watch(
+                "pop3s", user: user, login: ["--pop3-password-command", "echo 'pass: no such entry' >&2; exit 1"])
+            #expect(failing.status == 77, "\(failing.stderr)")
+            #expect(
+                failing.stderr.contains("--pop3-password-command (pop3_password_command) exited with status 1")
+                    && failing.stderr.contains("pass: no such entry"), "\(failing.stderr)")
+            // A file and a command together are a usage error; a token command needs --pop3-auth.
+            let both = try watch(
+                "pop3s", user: user, login: ["--pop3-password-file", file.path, "--pop3-password-command", "true"])
+            #expect(both.status == 64, "\(both.stderr)")
+            let tokenAlone = try watch("pop3s", user: user, login: ["--pop3-token-command", "true"])
+            #expect(tokenAlone.status == 64 && tokenAlone.stderr.contains("--pop3-auth"), "\(tokenAlone.stderr)")
+        }
+
         @Test func bouncesWatchDownloadsOnlyWhatCouldBeABounce() throws {
             defer { try? FileManager.default.removeItem(at: folder) }
             try Self.pop3util(["clear"])

@@ -27,14 +27,17 @@ final class POP3Client {
     /// The most bytes a UIDL or LIST answer may have: a line per message, some 100,000 messages.
     static let maxListingBytes = 8 << 20
 
-    /// Sets the connection up; nothing is sent before the first command. Throws `InvalidValue` for a bad URL.
+    /// Sets the connection up; nothing is sent before the first command. Throws `InvalidValue` for a bad URL, and
+    /// `SecretCommandError` when the password or token command fails.
     init(settings: POP3Settings) throws {
         self.settings = settings
         let url = try POP3Settings.serverURL(of: settings.url)
         server = String(url.dropLast())
+        // Before each session: a command gives a fresh password or token (and throws SecretCommandError, exit 77).
+        let credentials = try settings.login.credentials()
         handle = try EasyHandle()
         try handle.transfers(
-            url: url, requireTLS: settings.requiresTLS, caFile: settings.caFile, credentials: settings.credentials,
+            url: url, requireTLS: settings.requiresTLS, caFile: settings.caFile, credentials: credentials,
             connectTimeout: settings.connectTimeout, responseTimeout: settings.responseTimeout)
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// How to reach the vendor's mailbox over POP3. Certificates are always verified. The credentials are handed to
-/// libcurl for the login and their secret appears in no message, error or description.
+/// How to reach the vendor's mailbox over POP3. Certificates are always verified. The login (a password, or an
+/// OAuth2 token from a command, asked for before each session) is handed to libcurl, and its secret appears in no
+/// message, error or description.
 package struct POP3Settings: Equatable, Sendable, CustomStringConvertible {
     /// The same modes as IMAP's (`IMAPSettings.TLSMode`): `auto` uses STLS when offered and refuses a login in clear
     /// to a host that is not loopback; `required` refuses any login without TLS; `none` allows a login in clear.
@@ -9,7 +10,8 @@ package struct POP3Settings: Equatable, Sendable, CustomStringConvertible {
 
     /// `pop3://host[:port]` or `pop3s://host[:port]`, without user, password or path.
     package var url: String
-    var credentials: Credentials
+    /// The login, asked for its credentials before each session.
+    var login: Login
     package var tls: TLSMode = .auto
     /// A CA bundle for a private CA.
     var caFile: String?
@@ -31,14 +33,18 @@ package struct POP3Settings: Equatable, Sendable, CustomStringConvertible {
     }
 
     package init(url: String, credentials: Credentials, tls: TLSMode = .auto, caFile: String? = nil) {
+        self.init(url: url, login: .fixed(credentials), tls: tls, caFile: caFile)
+    }
+
+    package init(url: String, login: Login, tls: TLSMode = .auto, caFile: String? = nil) {
         self.url = url
-        self.credentials = credentials
+        self.login = login
         self.tls = tls
         self.caFile = caFile
     }
 
     package var description: String {
-        "POP3Settings(url: \(url), user: \(credentials.user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
+        "POP3Settings(url: \(url), user: \(login.user), tls: \(tls.rawValue), caFile: \(caFile ?? "-"))"
     }
 
     /// Checks `url` and returns what libcurl connects to, `pop3[s]://host[:port]/`; throws `InvalidValue`, whose
