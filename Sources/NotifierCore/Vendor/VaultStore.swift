@@ -29,15 +29,19 @@ package struct VaultStore {
         }
     }
 
-    /// Stores a trusted notice's URL once per message; false when that message was stored before. `receivedAt` is
-    /// when notifier handled it, `sentAt` the notice's own Date field (nil when it had none that reads).
+    /// Stores a trusted notice's URL once per message, and once per vendor and fiscal year: false when that message
+    /// was stored before, or the same URL for the same vendor and year came in another message (the issuer's
+    /// reminder repeats the notice's URL, and `urls` would list it twice). `receivedAt` is when notifier handled it,
+    /// `sentAt` the notice's own Date field (nil when it had none that reads). One statement: two processes storing
+    /// the same URL at once store it once.
     func store(
         vendorCode: VendorCode, fiscalYear: Int, validFrom: String?, validUntil: String?, url: String,
         messageID: String, sender: String, receivedAt: Date, sentAt: Date?
     ) throws -> Bool {
         try database.run(
             "INSERT OR IGNORE INTO vault_urls (vendor_code, fiscal_year, valid_from, valid_until, url, message_id, "
-                + "sender, received_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                + "sender, received_at, sent_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS "
+                + "(SELECT 1 FROM vault_urls WHERE vendor_code = ?1 AND fiscal_year = ?2 AND url = ?5)",
             [
                 .text(vendorCode.rawValue), .integer(Int64(fiscalYear)), SQLValue(validFrom), SQLValue(validUntil),
                 .text(url), .text(messageID), .text(sender), .integer(Int64(receivedAt.timeIntervalSince1970)),

@@ -76,4 +76,23 @@ struct URLsSentAtTests {
         #expect(try run(["ingest"], stdin: try notice(date: "Mon, 19 Jan 2026 10:02:11 +0900")).stdout == "stored\n")
         #expect(try run(["urls", "--json"]).stdout.contains("\"sent_at\": \"2026-01-19T10:02:11+09:00\"}"))
     }
+
+    @Test func aReminderWithTheSameURLIsADuplicateAndListedOnce() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try String(decoding: notice(date: "Mon, 19 Jan 2026 10:02:11 +0900"), as: UTF8.self)
+        let line = try #require(original.split(separator: "\n").first { $0.lowercased().hasPrefix("message-id:") })
+        /// The same notice in another message: the issuer's reminder repeats the URL.
+        func copy(_ id: String) -> Data {
+            Data(original.replacingOccurrences(of: line, with: "Message-ID: <\(id)>").utf8)
+        }
+        #expect(try run(["ingest"], stdin: Data(original.utf8)).stdout == "stored\n")
+        let reminder = try run(["ingest"], stdin: copy("reminder-1@to-kousya.example"))
+        #expect(reminder.status == 0 && reminder.stdout == "duplicate\n", "\(reminder.stdout)\(reminder.stderr)")
+        // Two processes with two more copies at once: neither adds a row.
+        let both = try ["reminder-2@to-kousya.example", "reminder-3@to-kousya.example"].map {
+            try CLI.start(["--db", database, "ingest"], stdin: copy($0))
+        }.map { $0.finish() }
+        #expect(both.allSatisfy { $0.status == 0 && $0.stdout == "duplicate\n" }, "\(both.map(\.stdout))")
+        #expect(try run(["urls", "--json"]).stdout.split(separator: "\n").count == 1)
+    }
 }
