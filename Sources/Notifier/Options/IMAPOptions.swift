@@ -79,18 +79,9 @@ struct IMAPOptions: OptionGroup {
     /// smtp_ ones are SMTP's only).
     func settings(caFile: String?, connectTimeout: Int?, timeout: Int?, context: CommandContext) throws -> IMAPSettings
     {
-        let (url, user) = ServerAccount.split(url: self.url, user: self.user)
-        guard let user, !user.isEmpty else {
-            throw UsageError("watch --imap: give --imap-user USER (or USER@ in the URL)")
-        }
-        let source = LoginSource(
-            service: "IMAP", prefix: "imap", user: user, method: auth ?? .password, passwordFile: passwordFile,
-            passwordCommand: passwordCommand, tokenCommand: tokenCommand)
-        guard let login = try source.login(environment: context.environment) else {
-            throw ConfigurationError(
-                "watch --imap: no password: set NOTIFIER_IMAP_PASSWORD, --imap-password-file or "
-                    + "--imap-password-command (or --imap-auth xoauth2 with --imap-token-command)")
-        }
+        let (url, login) = try LoginSource.mailbox(
+            service: "IMAP", prefix: "imap", url: self.url, user: user, auth: auth, passwordFile: passwordFile,
+            passwordCommand: passwordCommand, tokenCommand: tokenCommand, environment: context.environment)
         var settings = IMAPSettings(url: url, login: login, tls: tls ?? .auto, caFile: caFile)
         settings.maxMessageSize = maxMessageSize ?? settings.maxMessageSize
         settings.folders = folders

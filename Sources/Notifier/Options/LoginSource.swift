@@ -56,6 +56,28 @@ struct LoginSource {
 }
 
 extension LoginSource {
+    /// The server URL (without a user part) and the login of a watched mailbox (`watch --imap`, `watch --pop3`):
+    /// the user from `--PREFIX-user`, else the URL's user part (a usage error without either), and a password or
+    /// token as `login` finds it (a configuration error when there is none).
+    static func mailbox(
+        service: String, prefix: String, url: String?, user: String?, auth: AuthMethod?, passwordFile: String?,
+        passwordCommand: String?, tokenCommand: String?, environment: [String: String]
+    ) throws -> (url: String, login: Login) {
+        let (url, user) = ServerAccount.split(url: url, user: user)
+        guard let user, !user.isEmpty else {
+            throw UsageError("watch --\(prefix): give --\(prefix)-user USER (or USER@ in the URL)")
+        }
+        let source = LoginSource(
+            service: service, prefix: prefix, user: user, method: auth ?? .password, passwordFile: passwordFile,
+            passwordCommand: passwordCommand, tokenCommand: tokenCommand)
+        guard let login = try source.login(environment: environment) else {
+            throw ConfigurationError(
+                "watch --\(prefix): no password: set \(source.variable), --\(prefix)-password-file or "
+                    + "--\(prefix)-password-command (or --\(prefix)-auth xoauth2 with --\(prefix)-token-command)")
+        }
+        return (url, login)
+    }
+
     /// The rows `--PREFIX-password-command`, `--PREFIX-auth` and `--PREFIX-token-command` (keys `PREFIX_...`) of an
     /// option group that logs in to `service` (`IMAP`, `POP3`, `SMTP`); `reconnects`: the token command also runs
     /// at each reconnect (a watch), said in its help.

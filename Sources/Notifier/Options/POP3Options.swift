@@ -53,18 +53,9 @@ struct POP3Options: OptionGroup {
     func settings(
         caFile: String?, connectTimeout: Int?, timeout: Int?, maxMessageSize: Int?, context: CommandContext
     ) throws -> POP3Settings {
-        let (url, user) = ServerAccount.split(url: self.url, user: self.user)
-        guard let user, !user.isEmpty else {
-            throw UsageError("watch --pop3: give --pop3-user USER (or USER@ in the URL)")
-        }
-        let source = LoginSource(
-            service: "POP3", prefix: "pop3", user: user, method: auth ?? .password, passwordFile: passwordFile,
-            passwordCommand: passwordCommand, tokenCommand: tokenCommand)
-        guard let login = try source.login(environment: context.environment) else {
-            throw ConfigurationError(
-                "watch --pop3: no password: set NOTIFIER_POP3_PASSWORD, --pop3-password-file or "
-                    + "--pop3-password-command (or --pop3-auth xoauth2 with --pop3-token-command)")
-        }
+        let (url, login) = try LoginSource.mailbox(
+            service: "POP3", prefix: "pop3", url: self.url, user: user, auth: auth, passwordFile: passwordFile,
+            passwordCommand: passwordCommand, tokenCommand: tokenCommand, environment: context.environment)
         var settings = POP3Settings(url: url, login: login, tls: tls ?? .auto, caFile: caFile)
         settings.maxMessageSize = maxMessageSize ?? settings.maxMessageSize
         settings.commandTimeout = timeout ?? settings.commandTimeout
