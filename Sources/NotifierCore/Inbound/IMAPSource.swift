@@ -86,8 +86,6 @@ package final class IMAPSource: IdlingMailSource {
     package private(set) var folders: [Folder]?
     /// Every folder of the account as LIST gave it (for the message about a folder that cannot be opened).
     private var listed: [IMAPClient.Folder] = []
-    /// What the connections dropped so far had sent and received (`traffic` adds the live ones).
-    private var pastTraffic = (lines: 0, bytes: 0)
     /// UIDs asked for and handled together.
     static let batchSize = 50
     /// The junk folder's usual names, looked for in this order when no folder has SPECIAL-USE `\Junk`: Dovecot's
@@ -106,13 +104,10 @@ package final class IMAPSource: IdlingMailSource {
         name = "imap:\(settings.login.user)@\(settings.url)"
     }
 
-    /// Lines sent and bytes received over every connection since the source was made (for tests).
+    /// Lines sent and bytes received over the open connections since each logged in (for tests).
     package var traffic: (lines: Int, bytes: Int) {
-        let live = ([client].compactMap { $0 } + Array(folderClients.values))
-        return (
-            pastTraffic.lines + live.reduce(0) { $0 + $1.linesSent },
-            pastTraffic.bytes + live.reduce(0) { $0 + $1.bytesReceived }
-        )
+        let open = [client].compactMap { $0 } + Array(folderClients.values)
+        return (open.reduce(0) { $0 + $1.linesSent }, open.reduce(0) { $0 + $1.bytesReceived })
     }
 
     /// How many connections are open (tests: one per folder with IDLE, one without).
@@ -120,8 +115,6 @@ package final class IMAPSource: IdlingMailSource {
 
     /// Drops every connection (after an error that asks for a reconnect); the next pass reads every folder.
     package func disconnect() {
-        let now = traffic
-        pastTraffic = now
         client = nil
         folderClients = [:]
         idling = false
@@ -138,8 +131,7 @@ package final class IMAPSource: IdlingMailSource {
     @discardableResult
     package func resolveFolders() throws -> [Folder] {
         if let folders { return folders }
-        let client = try self.client ?? IMAPClient(settings: settings)
-        self.client = client
+        let client = try mainClient()
         let endpoint = try IMAPSettings.endpoint(of: settings.url)
         var named: [String] = []
         for folder in settings.folders.isEmpty ? [endpoint.mailbox] : settings.folders where !named.contains(folder) {

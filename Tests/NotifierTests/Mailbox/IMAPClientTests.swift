@@ -259,44 +259,49 @@ extension IMAPServerSuites {
         }
 
         @Test func idleWakesSoonAfterADelivery() throws {
-            let idler = try IMAPIdler(settings: try IMAPTestServer.settings())
-            #expect(idler.examined.uidValidity > 0)
+            let idler = try IMAPClient(settings: try IMAPTestServer.settings())
+            #expect(try idler.examine().uidValidity > 0)
+            let examined = idler.linesSent
             // IDLE is running once the first wait ends; nothing new yet.
-            #expect(try idler.wait(timeout: 0.3) == false)
-            #expect(try idler.wait(timeout: 0) == false && idler.wait(timeout: -1) == false)
-            #expect(try idler.wait(timeout: .nan) == false)
+            #expect(try idler.idle(0.3) == false)
+            #expect(try idler.idle(0) == false && idler.idle(-1) == false)
+            #expect(try idler.idle(.nan) == false)
             let delivered = ContinuousClock.now
             try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p02_otp_utf8_base64.eml"))
-            #expect(try idler.wait(timeout: 10) == true)
+            #expect(try idler.idle(10) == true)
             let latency = IMAPTestServer.seconds(since: delivered)
             #expect(latency < 3, "IDLE woke after \(latency) s")
             // The burst was swallowed: no second wake for the same delivery.
-            #expect(try idler.wait(timeout: 0.3) == false)
-            #expect(idler.idleCommands == 1)
+            #expect(try idler.idle(0.3) == false)
+            #expect(idler.linesSent - examined == 1, "one IDLE command, nothing else")
         }
 
         @Test func reidleBeforeTheServersTimeoutKeepsWorking() throws {
-            let idler = try IMAPIdler(
-                settings: try IMAPTestServer.settings("imap", tls: .required), reidleInterval: 0.4)
+            let idler = try IMAPClient(settings: try IMAPTestServer.settings("imap", tls: .required))
+            _ = try idler.examine()
+            let examined = idler.linesSent
             let started = ContinuousClock.now
-            #expect(try idler.wait(timeout: 1.5) == false)
+            #expect(try idler.idle(1.5, reidleInterval: 0.4) == false)
             #expect(IMAPTestServer.seconds(since: started) >= 1.4)
-            #expect(idler.idleCommands >= 4, "IDLE sent \(idler.idleCommands) times")
+            // At least 4 IDLE commands, each after the first ended with DONE.
+            let sent = idler.linesSent - examined
+            #expect(sent >= 7, "\(sent) lines: IDLE and DONE")
             try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p02_otp_utf8_base64.eml"))
-            #expect(try idler.wait(timeout: 10) == true)
+            #expect(try idler.idle(10, reidleInterval: 0.4) == true)
         }
 
         @Test func restartDropsTheConnectionsAndANewClientWorks() throws {
-            let idler = try IMAPIdler(settings: try IMAPTestServer.settings())
+            let idler = try IMAPClient(settings: try IMAPTestServer.settings())
+            _ = try idler.examine()
             let client = try IMAPClient(settings: try IMAPTestServer.settings("imap", tls: .required))
             let before = try client.examine()
-            #expect(try idler.wait(timeout: 0.2) == false)
+            #expect(try idler.idle(0.2) == false)
             let started = ContinuousClock.now
             try IMAPTestServer.script("restart-imap.sh")
             let restart = IMAPTestServer.seconds(since: started)
             #expect(restart < 5, "restart-imap.sh took \(restart) s")
             do {
-                _ = try idler.wait(timeout: 10)
+                _ = try idler.idle(10)
                 Issue.record("the idler did not notice the restart")
             } catch let error as IMAPError {
                 #expect(error.kind == .connectionLost && error.shouldReconnect, "\(error.message)")
@@ -313,8 +318,9 @@ extension IMAPServerSuites {
             let fresh = try IMAPClient(settings: try IMAPTestServer.settings("imap", tls: .required))
             let after = try fresh.examine()
             #expect(after.uidValidity == before.uidValidity && after.exists >= before.exists)
-            let again = try IMAPIdler(settings: try IMAPTestServer.settings())
-            #expect(try again.wait(timeout: 0.1) == false)
+            let again = try IMAPClient(settings: try IMAPTestServer.settings())
+            _ = try again.examine()
+            #expect(try again.idle(0.1) == false)
         }
 
         @Test func aNewUIDValidityShowsAtTheNextExamine() throws {
@@ -323,8 +329,9 @@ extension IMAPServerSuites {
             try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p09_other_unrelated.eml"))
             let before = try client.examine()
             #expect(try stale.examine().uidValidity == before.uidValidity)
-            let idler = try IMAPIdler(settings: try IMAPTestServer.settings())
-            #expect(try idler.wait(timeout: 0.2) == false)
+            let idler = try IMAPClient(settings: try IMAPTestServer.settings())
+            _ = try idler.examine()
+            #expect(try idler.idle(0.2) == false)
             let output = try IMAPTestServer.script("reset-uidvalidity.sh")
             #expect(output.split(separator: " ").first.map(String.init) == String(before.uidValidity))
             // A new EXAMINE, even on the old connection, reports the new UIDVALIDITY; the messages stay.
@@ -340,7 +347,7 @@ extension IMAPServerSuites {
             #expect(staleError?.kind == .connectionLost, "\(staleError?.message ?? "")")
             // The idler hears nothing of it until the next delivery, which makes Dovecot close its connection too.
             try IMAPTestServer.deliver(IMAPTestServer.corpus.appendingPathComponent("p09_other_unrelated.eml"))
-            let idleError = #expect(throws: IMAPError.self) { _ = try idler.wait(timeout: 10) }
+            let idleError = #expect(throws: IMAPError.self) { _ = try idler.idle(10) }
             #expect(idleError?.kind == .connectionLost, "\(idleError?.message ?? "")")
             let fresh = try IMAPClient(settings: try IMAPTestServer.settings())
             let now = try fresh.examine()
@@ -362,5 +369,12 @@ extension IMAPClient {
             }
         }
         throw IMAPError(kind: .noSuchMessage, message: "no message with UID \(uid)")
+    }
+}
+
+extension IMAPClient {
+    /// Waits with IDLE on the folder open (an idler in the tests: a client that has EXAMINEd its mailbox).
+    func idle(_ timeout: TimeInterval, reidleInterval: TimeInterval = 25 * 60) throws -> Bool {
+        try waitForMail(in: current, timeout: timeout, reidleInterval: reidleInterval)
     }
 }

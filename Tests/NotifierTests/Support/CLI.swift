@@ -63,8 +63,9 @@ struct CLI {
         let folder = home.appendingPathComponent("notifier")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("config")
-        FileManager.default.createFile(
+        let written = FileManager.default.createFile(
             atPath: file.path, contents: Data("expect_notice_by = off\n".utf8), attributes: [.posixPermissions: 0o600])
+        precondition(written, "cannot write the tests' configuration \(file.path)")
         return home.path
     }()
 

@@ -22,8 +22,6 @@ package final class IMAPClient {
     /// The folder `examine()` opens, and the later commands read: the URL's mailbox until `examine(_:)` names
     /// another.
     private(set) var current: String
-    /// What the last EXAMINE said, nil before one (or after one that failed).
-    private var status: MailboxStatus?
     /// IDLE on this connection (`waitForMail`), ended before the next command.
     private var idler: IMAPIdler?
     /// Whether the server told of new mail (`* n EXISTS`) after the last `uids(from:)` or `search` began: mail
@@ -56,11 +54,9 @@ package final class IMAPClient {
     func examine(_ name: String) throws -> MailboxStatus {
         try endIdle()
         examined = false  // a failed EXAMINE leaves no mailbox open (RFC 3501 §6.3.1)
-        status = nil
         current = name
         let status = try connection.examine(name)
         examined = true
-        self.status = status
         return status
     }
 
@@ -72,12 +68,12 @@ package final class IMAPClient {
     /// search.
     func waitForMail(in folder: String, timeout: TimeInterval, reidleInterval: TimeInterval = 25 * 60) throws -> Bool {
         if idler == nil {
-            guard examined, current == folder, let status else {
+            guard examined, current == folder else {
                 _ = try examine(folder)
                 return true
             }
             if arrivedSinceSearch { return true }
-            idler = IMAPIdler(connection: connection, examined: status, reidleInterval: reidleInterval)
+            idler = IMAPIdler(connection: connection, reidleInterval: reidleInterval)
         }
         return try idler!.wait(timeout: timeout)
     }

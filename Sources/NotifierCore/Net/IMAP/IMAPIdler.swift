@@ -1,22 +1,15 @@
 import Foundation
 
-/// Waits for new mail with IMAP IDLE (RFC 2177) on a connection of its own: EXAMINE the mailbox, then IDLE, and the
-/// server says `* n EXISTS` as soon as a message arrives (about half a second after delivery with Dovecot). The
-/// idler only wakes its caller; reading the mail is `IMAPClient`'s job.
+/// Waits for new mail with IMAP IDLE (RFC 2177) on the connection of an `IMAPClient` that has EXAMINEd the mailbox
+/// to watch: the server says `* n EXISTS` as soon as a message arrives (about half a second after delivery with
+/// Dovecot). The idler only wakes its caller; reading the mail is the client's job, which calls `end()` (DONE)
+/// before its next command (`IMAPClient.waitForMail(in:timeout:)`).
 ///
-/// Use it so that no message can slip through between the two connections:
-/// ```swift
-/// let idler = try IMAPIdler(settings: settings)        // 1. from now on, arrivals are announced
-/// catchUp(with: client)                                 // 2. read what is there (uids(from:) + fetch)
-/// while true { if try idler.wait(timeout: 300) { catchUp(with: client) } }   // 3.
-/// ```
-/// A delivery between 1 and 3 is announced when IDLE starts. Any throw (`IMAPError.connectionLost` when the server
-/// restarts or drops the connection; `.timeout`) means: make new connections, with backoff. A new UIDVALIDITY is
-/// not announced during IDLE: Dovecot notices it at the next change of the mailbox (a delivery) and then closes the
-/// connection, so the idler throws; the client's `examine()` reports the new value.
+/// IDLE goes on between waits, so a delivery while the caller was busy wakes the next wait at once. Any throw
+/// (`IMAPError.connectionLost` when the server restarts or drops the connection; `.timeout`) means: make a new
+/// connection, with backoff. A new UIDVALIDITY is not announced during IDLE: Dovecot notices it at the next change
+/// of the mailbox (a delivery) and then closes the connection, so the idler throws; a new `examine()` reports it.
 final class IMAPIdler {
-    /// What EXAMINE said when the idler connected.
-    let examined: MailboxStatus
     /// How long one IDLE command lasts before the idler ends it (DONE) and starts another. Servers may log out a
     /// client idle for 30 minutes (RFC 2177 §3), and NAT routers forget quiet connections: 25 minutes by default.
     let reidleInterval: TimeInterval
@@ -24,23 +17,11 @@ final class IMAPIdler {
     /// The tag of the IDLE command in progress, nil when none is.
     private var idleTag: String?
     private var idleStarted = ContinuousClock.now
-    /// IDLE commands sent so far (for tests of the re-IDLE).
-    private(set) var idleCommands = 0
 
-    /// Connects, logs in and EXAMINEs `mailbox` (by default the mailbox of `settings.url`). IDLE itself starts with
-    /// the first `wait`.
-    init(settings: IMAPSettings, mailbox: String? = nil, reidleInterval: TimeInterval = 25 * 60) throws {
-        self.reidleInterval = reidleInterval
-        connection = try IMAPConnection(settings: settings)
-        examined = try connection.examine(mailbox ?? connection.endpoint.mailbox)
-    }
-
-    /// Idles on a connection that reads mail too (`IMAPClient`), which has EXAMINEd the mailbox to watch: between
-    /// waits IDLE goes on, and before its next command the client calls `end()`.
-    init(connection: IMAPConnection, examined: MailboxStatus, reidleInterval: TimeInterval = 25 * 60) {
+    /// Idles on `connection`, which has EXAMINEd the mailbox to watch; IDLE itself starts with the first `wait`.
+    init(connection: IMAPConnection, reidleInterval: TimeInterval = 25 * 60) {
         self.reidleInterval = reidleInterval
         self.connection = connection
-        self.examined = examined
     }
 
     deinit {
@@ -82,7 +63,6 @@ final class IMAPIdler {
     /// Sends IDLE and reads up to the server's `+`; true if new mail was announced on the way.
     private func startIdle() throws -> Bool {
         let tag = try connection.send(command: "IDLE")
-        idleCommands += 1
         var newMail = false
         while true {
             guard let response = try connection.next(until: nil) else { continue }
